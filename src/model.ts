@@ -1,0 +1,319 @@
+// The types every stage shares. Pipeline: plan → poll → decode → parse → normalize → dedup → store → render → serve.
+
+/** Bindings and vars, as declared in wrangler.toml. Every var is a string (or absent). */
+export interface Env {
+  TRIBUTARY: KVNamespace;
+  /** Bound only in queue mode (see README "Scale-out"); absent → inline polling. */
+  POLL_QUEUE?: Queue<PollMessage>;
+  ADMIN_TOKEN?: string;
+  PRIVATE_SOURCE_ORIGINS?: string;
+  PUBLIC_BASE_URL?: string;
+  FETCH_TIMEOUT_MS?: string;
+  MAX_BODY_BYTES?: string;
+  MAX_REDIRECTS?: string;
+  POLL_INTERVAL_MINUTES?: string;
+  MAX_BACKOFF_MINUTES?: string;
+  PAUSE_AFTER_FAILURES?: string;
+  SUBREQUEST_BUDGET?: string;
+  MAX_CONCURRENCY?: string;
+  ITEMS_PER_SOURCE?: string;
+  ITEMS_PER_CATEGORY?: string;
+  FEED_LIMIT_DEFAULT?: string;
+  WEBSUB_HUB?: string;
+}
+
+/** Env vars parsed once, with defaults applied. */
+export interface Config {
+  publicBaseUrl?: string;
+  privateSourceOrigins: string[];
+  fetchTimeoutMs: number;
+  maxBodyBytes: number;
+  maxRedirects: number;
+  pollIntervalMinutes: number;
+  maxBackoffMinutes: number;
+  pauseAfterFailures: number;
+  subrequestBudget: number;
+  maxConcurrency: number;
+  itemsPerSource: number;
+  itemsPerCategory: number;
+  feedLimitDefault: number;
+  websubHub?: string;
+}
+
+export interface PollMessage {
+  sourceId: string;
+}
+
+// ───────────────────────────── registry (admin-owned) ─────────────────────────────
+
+export interface Source {
+  id: string;
+  url: string;
+  title?: string;
+  categories: string[];
+  /** Per-source polling interval; falls back to Config.pollIntervalMinutes. */
+  intervalMinutes?: number;
+  createdAt: string;
+}
+
+export interface Category {
+  slug: string;
+  title: string;
+  description?: string;
+  language?: string;
+}
+
+export interface Registry {
+  sources: Record<string, Source>;
+  categories: Record<string, Category>;
+}
+
+// ───────────────────────────── poll ─────────────────────────────
+
+/** What one fetch of one source came to. Errors are values, never thrown past poll/. */
+export type FetchOutcome =
+  | {
+      kind: 'fresh';
+      status: number;
+      body: Uint8Array;
+      contentType?: string;
+      finalUrl: string;
+      etag?: string;
+      lastModified?: string;
+      /** Seconds the server asks us to wait (Cache-Control max-age / Expires). */
+      maxAgeSeconds?: number;
+      permanentRedirect?: string;
+    }
+  | {
+      kind: 'not-modified';
+      status: 304;
+      finalUrl: string;
+      etag?: string;
+      lastModified?: string;
+      maxAgeSeconds?: number;
+      permanentRedirect?: string;
+    }
+  | {
+      kind: 'failed';
+      status?: number;
+      reason: string;
+      /** When the server told us when to come back (Retry-After). */
+      retryAt?: string;
+      /** 410 Gone and friends: stop polling at the normal pace. */
+      gone?: boolean;
+      permanentRedirect?: string;
+    };
+
+/** Per-source polling state, owned by the poll step. */
+export interface SourceState {
+  etag?: string;
+  lastModified?: string;
+  /** Hash of the last 200 body: an identical body skips the parse. */
+  bodyHash?: string;
+  lastCheckedAt?: string;
+  lastSuccessAt?: string;
+  lastStatus?: number;
+  lastError?: string;
+  consecutiveFailures: number;
+  nextCheckAt?: string;
+  paused: boolean;
+  itemCount: number;
+  permanentRedirect?: string;
+  feedTitle?: string;
+  feedLink?: string;
+  /** Minutes the feed asks for (<ttl>, max-age); raises the interval, never lowers it. */
+  feedTtlMinutes?: number;
+  /** Which identity the source's items use (see river/dedup). */
+  identityPolicy?: IdentityPolicy;
+  /** Identity keys seen recently, so items that drop out and come back are not new again. */
+  seen?: string[];
+}
+
+export type IdentityPolicy = 'guid' | 'link' | 'content';
+
+// ───────────────────────────── parse ─────────────────────────────
+
+export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';
+
+/** A piece of text as the feed gave it: plain text, or HTML to be sanitized. */
+export interface ParsedText {
+  value: string;
+  type: 'text' | 'html';
+}
+
+export interface ParsedEnclosure {
+  url: string;
+  type?: string;
+  length?: number;
+  /** Media RSS medium or derived from type: image, audio, video. */
+  medium?: string;
+  width?: number;
+  height?: number;
+}
+
+export interface ParsedCategory {
+  term: string;
+  scheme?: string;
+  label?: string;
+}
+
+/** One entry as it stood in the document: raw strings, relative URLs, unparsed dates. */
+export interface ParsedEntry {
+  id?: string;
+  /** RSS guid isPermaLink (defaults to true when a guid is present without the attribute). */
+  idIsPermaLink?: boolean;
+  title?: ParsedText;
+  link?: string;
+  /** Feedburner origLink and friends: the publisher's own URL, preferred over tracking links. */
+  origLink?: string;
+  summary?: ParsedText;
+  content?: ParsedText;
+  published?: string;
+  updated?: string;
+  authors: string[];
+  categories: ParsedCategory[];
+  enclosures: ParsedEnclosure[];
+  /** media:thumbnail / itunes:image / JSON Feed image. */
+  image?: string;
+  comments?: string;
+  language?: string;
+  /** xml:base in scope for this entry (already resolved against outer bases). */
+  base?: string;
+  /** Atom <source> or RSS <source>: where the entry originally came from. */
+  sourceTitle?: string;
+  sourceUrl?: string;
+  duration?: string;
+  explicit?: boolean;
+}
+
+export interface ParsedFeed {
+  format: FeedFormat;
+  /** e.g. "2.0", "0.91", "1.0", "0.3", "1.1". */
+  version: string;
+  title?: ParsedText;
+  link?: string;
+  description?: ParsedText;
+  language?: string;
+  image?: string;
+  selfUrl?: string;
+  hubUrl?: string;
+  nextUrl?: string;
+  updated?: string;
+  authors: string[];
+  /** RSS <ttl>, in minutes. */
+  ttlMinutes?: number;
+  skipHours?: number[];
+  skipDays?: string[];
+  /** xml:base in scope at the feed level. */
+  base?: string;
+  entries: ParsedEntry[];
+  /** What the parser recovered from ("undefined entity &foo;", …): feedparser's bozo. */
+  warnings: string[];
+}
+
+// ───────────────────────────── normalize ─────────────────────────────
+
+export interface Enclosure {
+  url: string;
+  type?: string;
+  length?: number;
+  medium?: string;
+}
+
+/** One item after normalization: absolute URLs, UTC dates, sanitized HTML, NFC text. */
+export interface Item {
+  /** Stable identity within the source (hash; see river/dedup). */
+  key: string;
+  sourceId: string;
+  guid?: string;
+  guidIsPermaLink?: boolean;
+  url?: string;
+  title: string;
+  summaryHtml?: string;
+  contentHtml?: string;
+  /** ISO 8601 UTC. */
+  publishedAt: string;
+  updatedAt?: string;
+  /** True when the feed gave no usable date and publishedAt is the first-seen time. */
+  dateGuessed?: boolean;
+  authors: string[];
+  tags: string[];
+  enclosures: Enclosure[];
+  image?: string;
+  language?: string;
+  comments?: string;
+  /** Hash of the fields a reader sees; a change under the same key is an in-place update. */
+  contentHash: string;
+}
+
+/** Feed-level facts normalize keeps (for the status page, attribution and scheduling). */
+export interface FeedMeta {
+  title?: string;
+  link?: string;
+  description?: string;
+  language?: string;
+  image?: string;
+  ttlMinutes?: number;
+  hubUrl?: string;
+  format: FeedFormat;
+  version: string;
+}
+
+/** An item before river/dedup has given it its identity key. */
+export type ItemDraft = Omit<Item, 'key'>;
+
+export interface NormalizedFeed {
+  meta: FeedMeta;
+  items: ItemDraft[];
+  warnings: string[];
+}
+
+// ───────────────────────────── river ─────────────────────────────
+
+export interface SourceRef {
+  id: string;
+  title: string;
+  /** The source's feed URL. */
+  feedUrl: string;
+  /** The source's site (feed <link>), when known. */
+  siteUrl?: string;
+  /** This source's own link for the story, when it differs from the entry's. */
+  itemUrl?: string;
+}
+
+/** An entry of a category river: one story, attributed to every source that carried it. */
+export interface RiverItem extends Item {
+  /** First is the source whose body is shown (first published); the rest carried it too. */
+  sources: SourceRef[];
+  /** When the river first saw it (ISO UTC). */
+  firstSeenAt: string;
+}
+
+/** A category river as stored and rendered. */
+export interface River {
+  slug: string;
+  title: string;
+  description?: string;
+  language?: string;
+  /** ISO UTC of the last change. */
+  updatedAt: string;
+  items: RiverItem[];
+}
+
+// ───────────────────────────── render ─────────────────────────────
+
+/** What every renderer needs besides the river. */
+export interface RenderContext {
+  /** Absolute URL of this document (self link), built from PUBLIC_BASE_URL. */
+  selfUrl: string;
+  /** Absolute URL of the human page for this river. */
+  htmlUrl: string;
+  /** Absolute URL of the next (older) page, RFC 5005. */
+  nextUrl?: string;
+  /** Absolute base of the site, no trailing slash. */
+  baseUrl: string;
+  /** Poll interval, minutes (RSS <ttl>). */
+  ttlMinutes: number;
+  websubHub?: string;
+  generator: string;
+}
