@@ -317,3 +317,30 @@ export interface RenderContext {
   websubHub?: string;
   generator: string;
 }
+
+// ───────────────────────────── status ─────────────────────────────
+
+/** One row of /status.json (the contract's fields first). */
+export interface SourceStatus {
+  id: string;
+  url: string;
+  title: string;
+  categories: string[];
+  lastCheckedAt: string | null;
+  lastSuccessAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  nextCheckAt: string | null;
+  itemCount: number;
+  paused: boolean;
+  permanentRedirect: string | null;
+  identityPolicy: IdentityPolicy | null;
+}
+
+/** One row of the index page. */
+export interface CategorySummary {
+  category: Category;
+  itemCount: number;
+  updatedAt?: string;
+}

@@ -5,7 +5,7 @@ describe('runtime', () => {
   it('answers and reaches the fixture server', async () => {
     const res = await exports.default.fetch('https://tributary.test/');
     expect(res.status).toBe(200);
-    const origin = (env as unknown as { FIXTURE_ORIGIN: string }).FIXTURE_ORIGIN;
+    const origin = env.FIXTURE_ORIGIN;
     const put = await fetch(`${origin}/__route/hello`, { method: 'PUT', body: JSON.stringify({ body: 'hi' }) });
     expect(put.status).toBe(204);
     expect(await (await fetch(`${origin}/r/hello`)).text()).toBe('hi');

@@ -1,0 +1,42 @@
+import type { Config, Env } from './model';
+
+function int(value: string | undefined, fallback: number, min: number, max: number): number {
+  const n = value === undefined || value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n)) return fallback;
+  return Math.min(max, Math.max(min, Math.floor(n)));
+}
+
+function optional(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v ? v : undefined;
+}
+
+/** Reads the vars once per request/invocation; bad values fall back to defaults (documented in README). */
+export function readConfig(env: Env): Config {
+  return {
+    publicBaseUrl: optional(env.PUBLIC_BASE_URL)?.replace(/\/+$/, ''),
+    privateSourceOrigins: (env.PRIVATE_SOURCE_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => {
+        try {
+          return new URL(s).origin;
+        } catch {
+          return s;
+        }
+      }),
+    fetchTimeoutMs: int(env.FETCH_TIMEOUT_MS, 10_000, 500, 120_000),
+    maxBodyBytes: int(env.MAX_BODY_BYTES, 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+    maxRedirects: int(env.MAX_REDIRECTS, 5, 0, 20),
+    pollIntervalMinutes: int(env.POLL_INTERVAL_MINUTES, 15, 1, 24 * 60),
+    maxBackoffMinutes: int(env.MAX_BACKOFF_MINUTES, 24 * 60, 5, 7 * 24 * 60),
+    pauseAfterFailures: int(env.PAUSE_AFTER_FAILURES, 10, 1, 1000),
+    subrequestBudget: int(env.SUBREQUEST_BUDGET, 50, 1, 10_000),
+    maxConcurrency: int(env.MAX_CONCURRENCY, 6, 1, 6),
+    itemsPerSource: int(env.ITEMS_PER_SOURCE, 100, 1, 2000),
+    itemsPerCategory: int(env.ITEMS_PER_CATEGORY, 300, 10, 5000),
+    feedLimitDefault: int(env.FEED_LIMIT_DEFAULT, 50, 1, 1000),
+    websubHub: optional(env.WEBSUB_HUB),
+  };
+}

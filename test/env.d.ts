@@ -1,0 +1,13 @@
+import type { Env as TributaryEnv } from '../src/model';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends TributaryEnv {
+      /** Origin of test/support/fixture-server.ts, injected by vitest.config.ts. */
+      FIXTURE_ORIGIN: string;
+    }
+    interface GlobalProps {
+      mainModule: typeof import('../src/index');
+    }
+  }
+}
