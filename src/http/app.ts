@@ -1,0 +1,33 @@
+// The Hono app: public routes, admin API, one error handler, security headers everywhere.
+import { Hono } from 'hono';
+import type { Env } from '../model';
+import { adminRoutes } from './admin';
+import { publicRoutes } from './public';
+
+type AppEnv = { Bindings: Env };
+
+// HTML pages carry no script; their only inline code is the <style> block.
+const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export const app = new Hono<AppEnv>();
+
+app.use('*', async (c, next) => {
+  await next();
+  // Responses from the Cache API are immutable: copy before touching headers.
+  if (c.res.headers.get('x-content-type-options') === null || (c.res.headers.get('content-type')?.startsWith('text/html') && !c.res.headers.get('content-security-policy'))) {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+    if (c.res.headers.get('content-type')?.startsWith('text/html')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
+  }
+});
+
+app.route('/admin', adminRoutes);
+app.route('/', publicRoutes);
+
+app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+
+app.onError((err, c) => {
+  console.error('unhandled error', err);
+  return c.json({ error: 'internal error: the operator can find details in the Worker logs' }, 500);
+});

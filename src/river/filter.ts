@@ -1,0 +1,95 @@
+// Query-time selection of river items: keyword (word-aware, Thai included), language, source, paging cursor.
+import type { RiverItem } from '../model';
+
+const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
+
+// Marks on Latin letters are diacritics to fold; Thai vowels and tone marks are also \p{M} but spell the word.
+const LATIN_MARKS = /(\p{Script=Latin})\p{M}+/gu;
+
+/** Folds case, and Latin diacritics too (Vietnamese "tin tuc" finds "tin tức"); đ has no decomposition of its own. */
+function fold(text: string, dropMarks: boolean): string {
+  let t = text.normalize('NFC').toLocaleLowerCase('und');
+  if (dropMarks) t = t.normalize('NFD').replace(LATIN_MARKS, '$1').replace(/đ/g, 'd').normalize('NFC');
+  return t;
+}
+
+/** Words of a text, found by ICU's word breaker (dictionary-based for Thai, which has no spaces). */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  for (const s of segmenter.segment(text)) if (s.isWordLike) out.push(s.segment);
+  return out;
+}
+
+/**
+ * A keyword query: its words must appear, in order and adjacent, among the text's words. A query typed without
+ * diacritics matches with or without them; one typed with them matches them exactly.
+ */
+export function keywordMatcher(query: string): (text: string) => boolean {
+  const q = query.normalize('NFC');
+  const dropMarks = !/\p{Script=Latin}\p{M}/u.test(q.normalize('NFD')) && !/đ/i.test(q);
+  const qWords = words(fold(q, dropMarks));
+  if (qWords.length === 0) return () => true;
+  return (text: string) => {
+    const t = words(fold(text, dropMarks));
+    outer: for (let i = 0; i + qWords.length <= t.length; i++) {
+      for (let j = 0; j < qWords.length; j++) if (t[i + j] !== qWords[j]) continue outer;
+      return true;
+    }
+    return false;
+  };
+}
+
+function stripTags(html: string | undefined): string {
+  return html ? html.replace(/<[^>]*>/g, ' ').replace(/&nbsp;/g, ' ') : '';
+}
+
+/** The text a keyword rule or query looks at. */
+export function searchableText(item: RiverItem): string {
+  return `${item.title}\n${stripTags(item.summaryHtml)}\n${item.tags.join(' ')}`;
+}
+
+export interface RiverQuery {
+  limit: number;
+  /** Cursor from a previous page's next link: items strictly older than it. */
+  before?: string;
+  lang?: string;
+  source?: string;
+  q?: string;
+}
+
+export function cursorOf(item: RiverItem): string {
+  return `${Date.parse(item.publishedAt)}.${item.key}`;
+}
+
+function olderThan(cursor: string): (item: RiverItem) => boolean {
+  const m = /^(-?\d+)\.([0-9a-f]+)$/.exec(cursor);
+  if (!m) return () => true;
+  const t = Number(m[1]);
+  const key = m[2];
+  return (item) => {
+    const it = Date.parse(item.publishedAt);
+    return it < t || (it === t && item.key > key);
+  };
+}
+
+/** One page of the river for a query, and the cursor of the next page when there is one. */
+export function selectItems(items: RiverItem[], query: RiverQuery): { page: RiverItem[]; next?: string } {
+  const tests: ((i: RiverItem) => boolean)[] = [];
+  if (query.before) tests.push(olderThan(query.before));
+  if (query.lang) {
+    const lang = query.lang.toLowerCase();
+    tests.push((i) => (i.language ?? '').toLowerCase().split('-')[0] === lang.split('-')[0]);
+  }
+  if (query.source) tests.push((i) => i.sources.some((s) => s.id === query.source));
+  if (query.q) {
+    const match = keywordMatcher(query.q);
+    tests.push((i) => match(searchableText(i)));
+  }
+  const page: RiverItem[] = [];
+  for (const item of items) {
+    if (!tests.every((t) => t(item))) continue;
+    if (page.length === query.limit) return { page, next: cursorOf(page[page.length - 1]) };
+    page.push(item);
+  }
+  return { page };
+}

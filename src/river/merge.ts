@@ -1,0 +1,157 @@
+// Merge: fold one run's fresh items into a category river. Pure: river in, river out.
+import { hash64 } from '../hash';
+import type { Item, River, RiverItem, SourceRef } from '../model';
+import { canonicalLink, titleKey } from './dedup';
+
+/** What one polled source brings to a river in this run. */
+export interface SourceContribution {
+  source: Pick<SourceRef, 'id' | 'title' | 'feedUrl' | 'siteUrl'>;
+  /** Every item of this fetch, newest feed state. */
+  items: Item[];
+  /** Keys this source had already seen before this fetch: they do not come back once retention dropped them. */
+  seen: ReadonlySet<string>;
+}
+
+export interface RiverMeta {
+  slug: string;
+  title: string;
+  description?: string;
+  language?: string;
+}
+
+export interface MergeOptions {
+  now: string;
+  /** Items the river keeps (newest first). */
+  cap: number;
+  /** Two headlines this close in time (and equal after titleKey) are one story. */
+  titleWindowHours?: number;
+}
+
+// Short titles ("Update", "Tin mới") collide by chance; only longer ones identify a story.
+const MIN_TITLE_KEY_LENGTH = 12;
+const DEFAULT_TITLE_WINDOW_HOURS = 36;
+
+/** The fingerprint of what a reader would see: changes exactly when the rendered river would. */
+export function riverVersion(meta: RiverMeta, items: RiverItem[]): string {
+  const parts = [meta.slug, meta.title, meta.description ?? '', meta.language ?? ''];
+  for (const it of items) parts.push(`${it.key}:${it.contentHash}:${it.sources.map((s) => s.id).join(',')}`);
+  return hash64(parts.join('\n'));
+}
+
+export function emptyRiver(meta: RiverMeta, now: string): River {
+  return { ...meta, updatedAt: now, version: riverVersion(meta, []), items: [] };
+}
+
+function refFor(c: SourceContribution, item: Item): SourceRef {
+  return { ...c.source, itemUrl: item.url, itemKey: item.key, publishedAt: item.publishedAt };
+}
+
+/** The story's body fields from `item`, keeping the river entry's own identity. */
+function withBody(entry: RiverItem, item: Item): RiverItem {
+  return { ...item, key: entry.key, firstSeenAt: entry.firstSeenAt, sources: entry.sources };
+}
+
+export function mergeRiver(
+  prev: River | null,
+  meta: RiverMeta,
+  contributions: SourceContribution[],
+  opts: MergeOptions,
+): { river: River; changed: boolean } {
+  const entries: RiverItem[] = prev ? prev.items.map((e) => ({ ...e, sources: [...e.sources] })) : [];
+  const windowMs = (opts.titleWindowHours ?? DEFAULT_TITLE_WINDOW_HOURS) * 3600_000;
+
+  const byItemKey = new Map<string, RiverItem>();
+  const byLink = new Map<string, RiverItem>();
+  const byTitle = new Map<string, RiverItem[]>();
+  const index = (e: RiverItem): void => {
+    for (const s of e.sources) {
+      byItemKey.set(s.itemKey, e);
+      const link = storyLink(s.itemUrl);
+      if (link && !byLink.has(link)) byLink.set(link, e);
+    }
+    const link = storyLink(e.url);
+    if (link && !byLink.has(link)) byLink.set(link, e);
+    const tk = titleKey(e.title);
+    if (tk.length >= MIN_TITLE_KEY_LENGTH) byTitle.set(tk, [...(byTitle.get(tk) ?? []), e]);
+  };
+  entries.forEach(index);
+
+  const findStory = (item: Item, sourceId: string): RiverItem | undefined => {
+    // Cross-source only: within one source, its own identity policy already decided what is distinct.
+    const other = (e: RiverItem | undefined): RiverItem | undefined =>
+      e && !e.sources.some((s) => s.id === sourceId) ? e : undefined;
+    const link = storyLink(item.url);
+    const byUrl = link ? other(byLink.get(link)) : undefined;
+    if (byUrl) return byUrl;
+    const tk = titleKey(item.title);
+    if (tk.length < MIN_TITLE_KEY_LENGTH) return undefined;
+    const t = Date.parse(item.publishedAt);
+    return (byTitle.get(tk) ?? []).find((e) => other(e) && Math.abs(Date.parse(e.publishedAt) - t) <= windowMs);
+  };
+
+  for (const c of contributions) {
+    for (const item of c.items) {
+      const known = byItemKey.get(item.key);
+      if (known) {
+        const ref = known.sources.find((s) => s.itemKey === item.key);
+        if (ref) ref.itemUrl = item.url;
+        // Same story, edited at the source: update in place (it keeps its place and identity in the river).
+        if (known.sources[0]?.itemKey === item.key && known.contentHash !== item.contentHash) {
+          const updated = { ...withBody(known, item), publishedAt: known.publishedAt, updatedAt: item.updatedAt ?? opts.now };
+          Object.assign(known, updated);
+        }
+        continue;
+      }
+      if (c.seen.has(item.key)) continue; // seen before and since dropped by retention or removal: not new again
+      const story = findStory(item, c.source.id);
+      if (story) {
+        const ref = refFor(c, item);
+        if (Date.parse(item.publishedAt) < Date.parse(story.publishedAt)) {
+          // First published wins the body; the entry keeps its identity so readers do not see it twice.
+          Object.assign(story, withBody(story, item), { sources: [ref, ...story.sources] });
+        } else {
+          story.sources.push(ref);
+        }
+        byItemKey.set(item.key, story);
+        continue;
+      }
+      const entry: RiverItem = { ...item, sources: [refFor(c, item)], firstSeenAt: opts.now };
+      entries.push(entry);
+      index(entry);
+    }
+  }
+
+  return finish(prev, meta, entries, opts);
+}
+
+/** Drops the given sources' attributions; entries no other source carried leave the river. */
+export function removeSources(prev: River, sourceIds: ReadonlySet<string>, now: string): { river: River; changed: boolean } {
+  const entries: RiverItem[] = [];
+  for (const e of prev.items) {
+    const sources = e.sources.filter((s) => !sourceIds.has(s.id));
+    if (sources.length === 0) continue;
+    if (sources.length === e.sources.length) entries.push(e);
+    else entries.push({ ...e, sources, url: sources[0].itemUrl ?? e.url });
+  }
+  return finish(prev, prev, entries, { now, cap: Number.MAX_SAFE_INTEGER });
+}
+
+function finish(
+  prev: River | null,
+  meta: RiverMeta,
+  entries: RiverItem[],
+  opts: MergeOptions,
+): { river: River; changed: boolean } {
+  entries.sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : a.key < b.key ? -1 : 1));
+  const items = entries.slice(0, opts.cap);
+  const m: RiverMeta = { slug: meta.slug, title: meta.title, description: meta.description, language: meta.language };
+  const version = riverVersion(m, items);
+  if (prev && prev.version === version) return { river: prev, changed: false };
+  return { river: { ...m, updatedAt: opts.now, version, items }, changed: true };
+}
+
+/** A link that names one story: a site's front page is not one (some feeds link every item there). */
+function storyLink(url: string | undefined): string | undefined {
+  const c = canonicalLink(url);
+  return c && /[/?]./.test(c) ? c : undefined;
+}

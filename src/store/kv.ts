@@ -1,0 +1,87 @@
+// The only module that touches KV. Layout (docs/storage.md has the why):
+//   registry          Registry                   written by the admin API only
+//   state             StateDoc                   written by the poll run (one write per run, only on change)
+//   river:<slug>      River                      written by the merge step of a run (and by source removal)
+//   river:all         River                      every category merged, same writer
+//   snap:<sourceId>   SourceSnapshot             queue mode only: written by the consumer that polled the source
+import type { Registry, River, SourceState, Item } from '../model';
+
+export const ALL_SLUG = 'all';
+
+export interface StateDoc {
+  sources: Record<string, SourceState>;
+  /** Per-category figures for the index page, kept by the merge step so pages need no river reads. */
+  categories?: Record<string, { itemCount: number; updatedAt: string }>;
+}
+
+/** What a queue consumer leaves for the next merge: one writer per key (the consumer of that source). */
+export interface SourceSnapshot {
+  sourceId: string;
+  polledAt: string;
+  state: SourceState;
+  /** Present only when the poll brought new or changed items. */
+  items?: Item[];
+  feedTitle?: string;
+  feedLink?: string;
+}
+
+const REGISTRY_KEY = 'registry';
+const STATE_KEY = 'state';
+const riverKey = (slug: string): string => `river:${slug}`;
+const snapshotKey = (sourceId: string): string => `snap:${sourceId}`;
+// Snapshots are consumed by the next merge; expire them so an abandoned one cannot linger.
+const SNAPSHOT_TTL_SECONDS = 7 * 24 * 3600;
+
+export function emptyRegistry(): Registry {
+  return { sources: {}, categories: {} };
+}
+
+export async function loadRegistry(kv: KVNamespace): Promise<Registry> {
+  const reg = await kv.get<Registry>(REGISTRY_KEY, 'json');
+  return reg ?? emptyRegistry();
+}
+
+export async function saveRegistry(kv: KVNamespace, registry: Registry): Promise<void> {
+  await kv.put(REGISTRY_KEY, JSON.stringify(registry));
+}
+
+export async function loadStates(kv: KVNamespace): Promise<StateDoc> {
+  const doc = await kv.get<StateDoc>(STATE_KEY, 'json');
+  return doc ?? { sources: {} };
+}
+
+export async function saveStates(kv: KVNamespace, doc: StateDoc): Promise<void> {
+  await kv.put(STATE_KEY, JSON.stringify(doc));
+}
+
+export async function loadRiver(kv: KVNamespace, slug: string): Promise<River | null> {
+  return kv.get<River>(riverKey(slug), 'json');
+}
+
+export async function saveRiver(kv: KVNamespace, river: River): Promise<void> {
+  await kv.put(riverKey(river.slug), JSON.stringify(river));
+}
+
+export async function deleteRiver(kv: KVNamespace, slug: string): Promise<void> {
+  await kv.delete(riverKey(slug));
+}
+
+export async function saveSnapshot(kv: KVNamespace, snap: SourceSnapshot): Promise<void> {
+  await kv.put(snapshotKey(snap.sourceId), JSON.stringify(snap), { expirationTtl: SNAPSHOT_TTL_SECONDS });
+}
+
+/** Lists and reads every pending snapshot (queue mode merge). */
+export async function loadSnapshots(kv: KVNamespace): Promise<SourceSnapshot[]> {
+  const out: SourceSnapshot[] = [];
+  let cursor: string | undefined;
+  do {
+    const page: KVNamespaceListResult<unknown> = await kv.list({ prefix: 'snap:', cursor });
+    for (const k of page.keys) {
+      const snap = await kv.get<SourceSnapshot>(k.name, 'json');
+      if (snap) out.push(snap);
+    }
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return out;
+}
+
