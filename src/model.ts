@@ -139,6 +139,10 @@ export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';
 export interface ParsedText {
   value: string;
   type: 'text' | 'html';
+  /** xml:base in scope where the text stood (base for its relative links). */
+  base?: string;
+  /** xml:lang in scope where the text stood. */
+  lang?: string;
 }
 
 export interface ParsedEnclosure {
@@ -279,6 +283,10 @@ export interface SourceRef {
   siteUrl?: string;
   /** This source's own link for the story, when it differs from the entry's. */
   itemUrl?: string;
+  /** The identity key of this source's item (updates and removals find it by this). */
+  itemKey: string;
+  /** When this source published it (ISO UTC). */
+  publishedAt: string;
 }
 
 /** An entry of a category river: one story, attributed to every source that carried it. */
@@ -297,6 +305,8 @@ export interface River {
   language?: string;
   /** ISO UTC of the last change. */
   updatedAt: string;
+  /** Fingerprint of the items as stored: the base of every ETag (same on every KV replica). */
+  version: string;
   items: RiverItem[];
 }
 

@@ -1,0 +1,295 @@
+// One polling run: plan → poll (fetch + ingest + identity) → merge into rivers → write what changed.
+// The same pollSource step serves inline runs (cron, admin) and queue consumers.
+import { readConfig } from '../config';
+import { hashBytes } from '../hash';
+import { ingestFeed } from '../ingest';
+import type { Config, Env, FeedMeta, Item, Registry, Source, SourceState } from '../model';
+import { assignKeys } from '../river/dedup';
+import { mergeRiver, type SourceContribution } from '../river/merge';
+import {
+  ALL_SLUG,
+  loadRegistry,
+  loadRiver,
+  loadSnapshots,
+  loadStates,
+  saveRiver,
+  saveSnapshot,
+  saveStates,
+  type SourceSnapshot,
+  type StateDoc,
+} from '../store/kv';
+import { fetchFeed, userAgent } from './fetch';
+import { nextState, selectDue } from './plan';
+
+export const VERSION = '0.1.0';
+
+export type PollOutcome = 'fresh' | 'not-modified' | 'failed' | 'skipped';
+
+export interface PollResult {
+  id: string;
+  outcome: PollOutcome;
+  items?: number;
+  error?: string;
+}
+
+export interface RunReport {
+  polled: number;
+  results: PollResult[];
+  changedCategories: string[];
+}
+
+/** One source's poll, ready to merge. */
+export interface SourcePoll {
+  source: Source;
+  state: SourceState;
+  /** Present when the fetch brought a feed that parsed: every item of it, newest first, capped. */
+  items?: Item[];
+  meta?: FeedMeta;
+  result: PollResult;
+}
+
+// Seen-keys memory per source: enough to outlast what the feed and the river keep.
+const seenCap = (config: Config): number => Math.max(200, config.itemsPerSource * 3);
+
+/** Fetches and ingests one source. Never throws: every failure is a value in `result` and `state`. */
+export async function pollSource(source: Source, prev: SourceState | undefined, config: Config, now: Date): Promise<SourcePoll> {
+  const fetchedAt = now.toISOString();
+  let outcome;
+  try {
+    outcome = await fetchFeed(source.url, { etag: prev?.etag, lastModified: prev?.lastModified }, config, {
+      userAgent: userAgent(VERSION, config.publicBaseUrl),
+    });
+  } catch (err) {
+    outcome = { kind: 'failed' as const, reason: `fetch failed: ${errorText(err)}` };
+  }
+  const base = { now, config, source };
+
+  if (outcome.kind === 'failed') {
+    const state = nextState(prev, outcome, base);
+    return { source, state, result: { id: source.id, outcome: 'failed', error: state.lastError ?? outcome.reason } };
+  }
+  if (outcome.kind === 'not-modified') {
+    const state = nextState(prev, outcome, { ...base, feedTtlMinutes: prev?.feedTtlMinutes });
+    return { source, state, result: { id: source.id, outcome: 'not-modified' } };
+  }
+
+  // A 200 whose bytes are what we parsed last time costs no parse.
+  const bodyHash = hashBytes(outcome.body);
+  if (prev?.bodyHash === bodyHash && prev.lastError === undefined) {
+    const state = nextState(prev, outcome, { ...base, feedTtlMinutes: prev.feedTtlMinutes });
+    return { source, state: { ...state, bodyHash }, result: { id: source.id, outcome: 'not-modified' } };
+  }
+
+  const ingested = await ingestFeed(outcome.body, {
+    contentType: outcome.contentType,
+    url: outcome.finalUrl,
+    fetchedAt,
+    sourceId: source.id,
+  }).catch((err: unknown) => ({ ok: false as const, error: `ingest failed: ${errorText(err)}` }));
+  if (!ingested.ok) {
+    // The feed answered but is broken: a per-source error; stored items stay as they are.
+    const state = nextState(prev, outcome, { ...base, ingestError: ingested.error });
+    return { source, state, result: { id: source.id, outcome: 'failed', error: ingested.error } };
+  }
+
+  const { meta } = ingested.feed;
+  const drafts = [...ingested.feed.items]
+    .sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0))
+    .slice(0, config.itemsPerSource);
+  const { items, policy } = assignKeys(source.id, drafts);
+  const state = nextState(prev, outcome, {
+    ...base,
+    feedTtlMinutes: meta.ttlMinutes,
+    itemCount: items.length,
+    feedTitle: meta.title,
+    feedLink: meta.link,
+  });
+  return {
+    source,
+    state: { ...state, bodyHash, identityPolicy: policy, feedTtlMinutes: meta.ttlMinutes },
+    items,
+    meta,
+    result: { id: source.id, outcome: 'fresh', items: items.length },
+  };
+}
+
+/** Runs `task` over `inputs` with at most `limit` in flight (Workers allow 6 open connections). */
+export async function mapLimited<T, R>(inputs: T[], limit: number, task: (input: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(inputs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const i = next++;
+      out[i] = await task(inputs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return out;
+}
+
+/** Folds polls into the rivers and the state doc; writes each river that changed and the state once, if worth it. */
+export async function applyPolls(
+  kv: KVNamespace,
+  registry: Registry,
+  states: StateDoc,
+  polls: SourcePoll[],
+  config: Config,
+  now: Date,
+): Promise<string[]> {
+  const nowIso = now.toISOString();
+  // Sources removed by the admin API leave their state behind; the run (the state's one writer) drops it.
+  const kept = Object.entries(states.sources).filter(([id]) => registry.sources[id]);
+  const next: StateDoc = { sources: Object.fromEntries(kept), categories: { ...(states.categories ?? {}) } };
+  const byCategory = new Map<string, SourceContribution[]>();
+  const all: SourceContribution[] = [];
+
+  for (const p of polls) {
+    const prev = states.sources[p.source.id];
+    let state = p.state;
+    if (p.items) {
+      const prevSeen = prev?.seen ?? [];
+      const contribution: SourceContribution = {
+        source: {
+          id: p.source.id,
+          title: p.source.title || p.meta?.title || new URL(p.source.url).hostname,
+          feedUrl: p.source.url,
+          siteUrl: p.meta?.link,
+        },
+        items: p.items,
+        seen: new Set(prevSeen),
+      };
+      for (const slug of p.source.categories) {
+        if (!registry.categories[slug]) continue;
+        byCategory.set(slug, [...(byCategory.get(slug) ?? []), contribution]);
+      }
+      all.push(contribution);
+      const seen = [...new Set([...p.items.map((i) => i.key), ...prevSeen])].slice(0, seenCap(config));
+      state = { ...state, seen };
+    }
+    next.sources[p.source.id] = state;
+  }
+
+  const changed: string[] = [];
+  const mergeInto = async (slug: string, meta: { title: string; description?: string; language?: string }, cs: SourceContribution[]) => {
+    const prev = await loadRiver(kv, slug);
+    const { river, changed: didChange } = mergeRiver(prev, { slug, ...meta }, cs, { now: nowIso, cap: config.itemsPerCategory });
+    if (didChange) {
+      await saveRiver(kv, river);
+      changed.push(slug);
+      next.categories![slug] = { itemCount: river.items.length, updatedAt: river.updatedAt };
+    }
+  };
+  for (const [slug, cs] of byCategory) {
+    const c = registry.categories[slug];
+    await mergeInto(slug, { title: c.title, description: c.description, language: c.language }, cs);
+  }
+  if (all.length > 0) await mergeInto(ALL_SLUG, { title: 'All categories' }, all);
+
+  if (stateWorthWriting(states, next, config, now)) await saveStates(kv, next);
+  return changed;
+}
+
+// Fields that move on every check; alone they do not justify a KV write (see docs/storage.md).
+const VOLATILE_FIELDS = new Set(['lastCheckedAt', 'lastSuccessAt', 'nextCheckAt']);
+// Even with nothing material to say, refresh the stored check times this often so the status page stays honest.
+const HEARTBEAT_MS = 6 * 3600_000;
+
+/**
+ * True when the new state says something the stored one does not: anything beyond the volatile check times,
+ * a next check further out than the next cron tick (forgetting it would poll too early), or a stale heartbeat.
+ */
+export function stateWorthWriting(prev: StateDoc, next: StateDoc, config: Config, now: Date): boolean {
+  const tick = now.getTime() + config.pollIntervalMinutes * 60_000 + 60_000;
+  for (const [id, s] of Object.entries(next.sources)) {
+    const p = prev.sources[id];
+    if (!p) return true;
+    for (const k of new Set([...Object.keys(s), ...Object.keys(p)])) {
+      if (VOLATILE_FIELDS.has(k)) continue;
+      const a = (s as unknown as Record<string, unknown>)[k];
+      const b = (p as unknown as Record<string, unknown>)[k];
+      if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return true;
+    }
+    if (s.nextCheckAt && Date.parse(s.nextCheckAt) > tick && s.nextCheckAt !== p.nextCheckAt) return true;
+    if (!p.lastCheckedAt || now.getTime() - Date.parse(p.lastCheckedAt) > HEARTBEAT_MS) {
+      if (s.lastCheckedAt !== p.lastCheckedAt) return true;
+    }
+  }
+  if (JSON.stringify(prev.categories ?? {}) !== JSON.stringify(next.categories ?? {})) return true;
+  return Object.keys(prev.sources).some((id) => !next.sources[id]);
+}
+
+export interface RunOptions {
+  now?: Date;
+  /** Poll every source, due or not. */
+  force?: boolean;
+  /** Poll this source only. */
+  sourceId?: string;
+}
+
+/** The inline run: what the cron trigger and POST /admin/poll do when no queue is bound. */
+export async function runPoll(env: Env, opts: RunOptions = {}, kv: KVNamespace = env.TRIBUTARY): Promise<RunReport> {
+  const config = readConfig(env);
+  const now = opts.now ?? new Date();
+  const [registry, states] = await Promise.all([loadRegistry(kv), loadStates(kv)]);
+  const sources = Object.values(registry.sources);
+  let due: Source[];
+  if (opts.sourceId) due = sources.filter((s) => s.id === opts.sourceId);
+  else if (opts.force) due = sources;
+  else due = selectDue(sources, states.sources, now, { budget: config.subrequestBudget });
+
+  const polls = await mapLimited(due, config.maxConcurrency, (s) => pollSource(s, states.sources[s.id], config, now));
+  const changedCategories = await applyPolls(kv, registry, states, polls, config, now);
+  const results = polls.map((p) => p.result);
+  const skipped = opts.force || opts.sourceId ? [] : sources.filter((s) => !due.includes(s));
+  for (const s of skipped) results.push({ id: s.id, outcome: 'skipped' });
+  return { polled: polls.length, results, changedCategories };
+}
+
+// ───────────────────────────── queue mode ─────────────────────────────
+
+/** Queue consumer: poll each source, leave a snapshot only when it says something new. */
+export async function pollForQueue(env: Env, sourceIds: string[], kv: KVNamespace = env.TRIBUTARY): Promise<PollResult[]> {
+  const config = readConfig(env);
+  const now = new Date();
+  const [registry, states] = await Promise.all([loadRegistry(kv), loadStates(kv)]);
+  const sources = sourceIds.map((id) => registry.sources[id]).filter((s): s is Source => Boolean(s));
+  const polls = await mapLimited(sources, config.maxConcurrency, (s) => pollSource(s, states.sources[s.id], config, now));
+  for (const p of polls) {
+    const prev = states.sources[p.source.id];
+    const material = p.items !== undefined || stateWorthWriting({ sources: { [p.source.id]: prev } }, { sources: { [p.source.id]: p.state } }, config, now);
+    if (!material) continue;
+    const snap: SourceSnapshot = { sourceId: p.source.id, polledAt: now.toISOString(), state: p.state, items: p.items };
+    if (p.meta) Object.assign(snap, { feedTitle: p.meta.title, feedLink: p.meta.link });
+    await saveSnapshot(kv, snap);
+  }
+  return polls.map((p) => p.result);
+}
+
+/** Queue producer (cron): merge what consumers left since the last run, then send what is due. */
+export async function runQueueProducer(env: Env, queue: Queue<{ sourceId: string }>, kv: KVNamespace = env.TRIBUTARY, now = new Date()): Promise<{ merged: number; sent: number; changedCategories: string[] }> {
+  const config = readConfig(env);
+  const [registry, states, snaps] = await Promise.all([loadRegistry(kv), loadStates(kv), loadSnapshots(kv)]);
+  const fresh = snaps.filter((s) => {
+    const merged = states.sources[s.sourceId]?.lastCheckedAt;
+    return registry.sources[s.sourceId] && (!merged || s.polledAt > merged);
+  });
+  const polls: SourcePoll[] = fresh.map((s) => ({
+    source: registry.sources[s.sourceId],
+    state: s.state,
+    items: s.items,
+    meta: s.items ? ({ title: s.feedTitle, link: s.feedLink } as FeedMeta) : undefined,
+    result: { id: s.sourceId, outcome: s.items ? 'fresh' : 'not-modified' },
+  }));
+  const changedCategories = polls.length ? await applyPolls(kv, registry, states, polls, config, now) : [];
+  const due = selectDue(Object.values(registry.sources), { ...states.sources, ...Object.fromEntries(polls.map((p) => [p.source.id, p.state])) }, now, {
+    budget: Number.MAX_SAFE_INTEGER,
+  });
+  for (let i = 0; i < due.length; i += 100) {
+    await queue.sendBatch(due.slice(i, i + 100).map((s) => ({ body: { sourceId: s.id } })));
+  }
+  return { merged: polls.length, sent: due.length, changedCategories };
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
