@@ -1,0 +1,160 @@
+// End to end through the real Worker: admin API → poll run → KV → merged feeds, with KV operations counted.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import worker from '../../src/index';
+import type { Env } from '../../src/model';
+import { call, fixtureRoute, isolatedEnv, rss } from '../support/kv';
+
+const RFC822 = (d: number) => new Date(Date.UTC(2026, 10, d, 8, 0, 0)).toUTCString();
+let n = 0;
+const uniq = (name: string) => `run-${name}-${++n}-${Math.random().toString(36).slice(2, 7)}`;
+
+async function addSource(env: Env, id: string, url: string, categories: string[]): Promise<void> {
+  const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories }) });
+  expect(res.status, await res.clone().text()).toBe(201);
+}
+
+async function poll(env: Env, query = 'force=1'): Promise<{ polled: number; results: { id: string; outcome: string; items?: number; error?: string }[] }> {
+  const res = await call(env, `/admin/poll?${query}`, { method: 'POST' });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+interface JsonFeed {
+  items: { id: string; title: string; url?: string; _tributary?: { sources: { id: string }[] } }[];
+}
+
+describe('a polling run', () => {
+  it('stores items from several sources and serves them merged; a broken source is a per-source error', async () => {
+    const { env } = isolatedEnv();
+    const a = await fixtureRoute(uniq('a'), {
+      headers: { 'content-type': 'application/rss+xml; charset=utf-8', etag: '"a1"' },
+      conditional: true,
+      body: rss('Source A', [
+        { guid: 'a1', title: 'ข่าวเศรษฐกิจ: ราคาข้าวสูงขึ้น', link: 'https://a.test/1', date: RFC822(20) },
+        { guid: 'a2', title: 'Second from A', link: 'https://a.test/2', date: RFC822(19) },
+      ]),
+    });
+    const b = await fixtureRoute(uniq('b'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('Source B', [{ guid: 'b1', title: 'Tin tức: Hà Nội mưa lớn', link: 'https://b.test/1', date: RFC822(21) }]),
+    });
+    const broken = await fixtureRoute(uniq('html'), { headers: { 'content-type': 'text/html' }, body: '<!doctype html><html><body>Hello</body></html>' });
+    await addSource(env, 'a', a, ['news']);
+    await addSource(env, 'b', b, ['news', 'local']);
+    await addSource(env, 'broken', broken, ['news']);
+
+    const report = await poll(env);
+    expect(report.polled).toBe(3);
+    const byId = Object.fromEntries(report.results.map((r) => [r.id, r]));
+    expect(byId.a).toMatchObject({ outcome: 'fresh', items: 2 });
+    expect(byId.b).toMatchObject({ outcome: 'fresh', items: 1 });
+    expect(byId.broken.outcome).toBe('failed');
+    expect(byId.broken.error).toMatch(/not a feed/i);
+
+    const feed = await (await call(env, '/feeds/news.json')).json<JsonFeed>();
+    expect(feed.items.map((i) => i.title)).toEqual(['Tin tức: Hà Nội mưa lớn', 'ข่าวเศรษฐกิจ: ราคาข้าวสูงขึ้น', 'Second from A']);
+    const local = await (await call(env, '/feeds/local.json')).json<JsonFeed>();
+    expect(local.items.map((i) => i.title)).toEqual(['Tin tức: Hà Nội mưa lớn']);
+    const all = await (await call(env, '/feeds/all.json')).json<JsonFeed>();
+    expect(all.items).toHaveLength(3);
+
+    const status = await (await call(env, '/status.json')).json<{ sources: { id: string; lastError: string | null; consecutiveFailures: number; itemCount: number }[] }>();
+    const st = Object.fromEntries(status.sources.map((s) => [s.id, s]));
+    expect(st.broken.lastError).toMatch(/not a feed/i);
+    expect(st.broken.consecutiveFailures).toBe(1);
+    expect(st.a.lastError).toBeNull();
+    expect(st.a.itemCount).toBe(2);
+  });
+
+  it('writes nothing to KV when every source answers 304, and little when one of ten changed', async () => {
+    const { env, counts, resetCounts } = isolatedEnv();
+    const routes: { name: string; url: string }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const name = uniq(`ten${i}`);
+      const url = await fixtureRoute(name, {
+        headers: { 'content-type': 'application/rss+xml', etag: `"v1-${i}"` },
+        conditional: true,
+        body: rss(`Feed ${i}`, [{ guid: `g${i}`, title: `Story number ${i} of ten`, link: `https://ten.test/${i}`, date: RFC822(10 + i) }]),
+      });
+      routes.push({ name, url });
+      await addSource(env, `s${i}`, url, [i % 2 ? 'odd' : 'even', 'news']);
+    }
+    await poll(env);
+    // The first 304 run records the new statuses (200 → 304) once; from then on nothing changes.
+    await poll(env);
+    resetCounts();
+    const quiet = await poll(env);
+    expect(quiet.results.every((r) => r.outcome === 'not-modified')).toBe(true);
+    expect(counts.writes).toBe(0);
+
+    // One source changes: its two categories, "all", and the state — nothing else.
+    await fixtureRoute(routes[3].name, {
+      headers: { 'content-type': 'application/rss+xml', etag: '"v2-3"' },
+      conditional: true,
+      body: rss('Feed 3', [
+        { guid: 'g3', title: 'Story number 3 of ten', link: 'https://ten.test/3', date: RFC822(13) },
+        { guid: 'g3b', title: 'A new story in feed three', link: 'https://ten.test/3b', date: RFC822(23) },
+      ]),
+    });
+    resetCounts();
+    const one = await poll(env);
+    expect(one.results.filter((r) => r.outcome === 'fresh').map((r) => r.id)).toEqual(['s3']);
+    expect(counts.writes).toBeLessThanOrEqual(4);
+    expect(counts.writtenKeys.sort()).toEqual(['river:all', 'river:news', 'river:odd', 'state']);
+  });
+
+  it('updates an edited item in place and keeps one entry per story', async () => {
+    const { env } = isolatedEnv();
+    const name = uniq('edit');
+    const url = await fixtureRoute(name, { headers: { 'content-type': 'application/rss+xml' }, body: rss('E', [{ guid: 'e1', title: 'Original headline here', link: 'https://e.test/1', date: RFC822(20), description: 'first' }]) });
+    await addSource(env, 'e', url, ['news']);
+    await poll(env);
+    await fixtureRoute(name, { headers: { 'content-type': 'application/rss+xml' }, body: rss('E', [{ guid: 'e1', title: 'Corrected headline here', link: 'https://e.test/1', date: RFC822(20), description: 'second' }]) });
+    await poll(env);
+    const feed = await (await call(env, '/feeds/news.json')).json<{ items: { id: string; title: string; content_html?: string; date_modified?: string }[] }>();
+    expect(feed.items).toHaveLength(1);
+    expect(feed.items[0].title).toBe('Corrected headline here');
+  });
+
+  it('shows one story carried by two sources once, attributed to both, in all three formats; removal leaves nothing behind', async () => {
+    const { env } = isolatedEnv();
+    const a = await fixtureRoute(uniq('sa'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('Thai Daily', [{ guid: 'x-1', title: 'Chiang Mai lantern festival draws crowds', link: 'https://story.test/lantern?utm_source=rss', date: RFC822(20) }]) });
+    const b = await fixtureRoute(uniq('sb'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('Wire', [{ guid: 'y-9', title: 'Chiang Mai lantern festival draws crowds', link: 'https://story.test/lantern?fbclid=abc', date: RFC822(19) }]) });
+    await addSource(env, 'thai-daily', a, ['news']);
+    await addSource(env, 'wire', b, ['news']);
+    await poll(env);
+    const json = await (await call(env, '/feeds/news.json')).json<JsonFeed>();
+    expect(json.items).toHaveLength(1);
+    expect(json.items[0]._tributary?.sources.map((s) => s.id).sort()).toEqual(['thai-daily', 'wire']);
+    const rssText = await (await call(env, '/feeds/news.rss')).text();
+    expect(rssText.match(/<item>/g)).toHaveLength(1);
+    expect(rssText).toContain('Thai Daily');
+    expect(rssText).toContain('Wire');
+    const atom = await (await call(env, '/feeds/news.atom')).text();
+    expect(atom.match(/<entry[\s>]/g)).toHaveLength(1);
+    expect(atom).toContain('Thai Daily');
+    expect(atom).toContain('Wire');
+
+    expect((await call(env, '/admin/sources/wire', { method: 'DELETE' })).status).toBe(200);
+    expect((await call(env, '/admin/sources/thai-daily', { method: 'DELETE' })).status).toBe(200);
+    const after = await (await call(env, '/feeds/news.json')).json<JsonFeed>();
+    expect(after.items).toHaveLength(0);
+    const allAfter = await (await call(env, '/feeds/all.json')).json<JsonFeed>();
+    expect(allAfter.items).toHaveLength(0);
+  });
+
+  it('runs from the real scheduled handler exactly as the admin poll does', async () => {
+    const { env } = isolatedEnv();
+    const url = await fixtureRoute(uniq('cron'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('Cron', [{ guid: 'c1', title: 'Polled by the cron trigger', link: 'https://c.test/1', date: RFC822(20) }]) });
+    await addSource(env, 'cron', url, ['news']);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/15 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const feed = await (await call(env, '/feeds/news.json')).json<JsonFeed>();
+    expect(feed.items.map((i) => i.title)).toEqual(['Polled by the cron trigger']);
+    // Not due again right away: the next scheduled run skips it.
+    const report = await poll(env, '');
+    expect(report.results).toEqual([{ id: 'cron', outcome: 'skipped' }]);
+  });
+});
