@@ -98,15 +98,24 @@ function ensureCategories(registry: Registry, slugs: string[]): void {
 }
 
 /** Takes the given sources' items out of the rivers they were in (admin removals are rare, so this writes directly). */
-async function dropFromRivers(kv: KVNamespace, sourceIds: string[], slugs: string[]): Promise<void> {
+async function dropFromRivers(c: Context<AppEnv>, sourceIds: string[], slugs: string[]): Promise<void> {
+  const kv = c.env.TRIBUTARY;
   const ids = new Set(sourceIds);
   const now = new Date().toISOString();
+  const changed: string[] = [];
   for (const slug of [...new Set([...slugs, ALL_SLUG])]) {
     const river = await loadRiver(kv, slug);
     if (!river) continue;
-    const { river: next, changed } = removeSources(river, ids, now);
-    if (changed) await saveRiver(kv, next);
+    const result = removeSources(river, ids, now);
+    if (!result.changed) continue;
+    await saveRiver(kv, result.river);
+    changed.push(slug);
   }
+  if (changed.length) await purgeRivers(baseOf(c), changed);
+}
+
+function baseOf(c: Context<AppEnv>): string {
+  return readConfig(c.env).publicBaseUrl ?? new URL(c.req.url).origin;
 }
 
 export const adminRoutes = new Hono<AppEnv>();
@@ -175,7 +184,7 @@ adminRoutes.patch('/sources/:id', async (c) => {
   ensureCategories(registry, next.categories);
   await saveRegistry(kv, registry);
   const left = prev.categories.filter((s) => !next.categories.includes(s));
-  if (left.length) await dropFromRivers(kv, [id], left);
+  if (left.length) await dropFromRivers(c, [id], left);
   return c.json(next);
 });
 
@@ -187,7 +196,7 @@ adminRoutes.delete('/sources/:id', async (c) => {
   if (!source) return c.json({ error: `source "${id}" not found` }, 404);
   delete registry.sources[id];
   await saveRegistry(kv, registry);
-  await dropFromRivers(kv, [id], source.categories);
+  await dropFromRivers(c, [id], source.categories);
   return c.json({ deleted: id });
 });
 
@@ -284,7 +293,6 @@ adminRoutes.post('/poll', async (c) => {
     if (!registry.sources[sourceId]) return c.json({ error: `source "${sourceId}" not found` }, 404);
   }
   const report = await runPoll(c.env, { force, sourceId });
-  const base = readConfig(c.env).publicBaseUrl ?? new URL(c.req.url).origin;
-  if (report.changedCategories.length) c.executionCtx.waitUntil(purgeRivers(base, report.changedCategories));
+  if (report.changedCategories.length) await purgeRivers(baseOf(c), report.changedCategories);
   return c.json({ polled: report.polled, results: report.results, changedCategories: report.changedCategories });
 });

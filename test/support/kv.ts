@@ -50,8 +50,11 @@ let seq = 0;
 
 /** An Env whose KV is a fresh, private, counted namespace. */
 export function isolatedEnv(overrides: Partial<Env> = {}): { env: Env; counts: KvCounts; resetCounts: () => void } {
-  const { kv, counts, reset } = scopedKv(env.TRIBUTARY, `t${Date.now().toString(36)}-${++seq}-${Math.random().toString(36).slice(2, 8)}/`);
-  return { env: { ...(env as unknown as Env), TRIBUTARY: kv, ...overrides }, counts, resetCounts: reset };
+  const id = `t${Date.now().toString(36)}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+  const { kv, counts, reset } = scopedKv(env.TRIBUTARY, `${id}/`);
+  // Its own public base too: the Cache API is shared by every test, and cache keys start with the base.
+  const base = { ...(env as unknown as Env), TRIBUTARY: kv, PUBLIC_BASE_URL: `https://${id}.tributary.test` };
+  return { env: { ...base, ...overrides }, counts, resetCounts: reset };
 }
 
 /** Calls the real Worker's fetch handler with this Env and waits for its waitUntil work. */
