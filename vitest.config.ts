@@ -11,6 +11,8 @@ export default defineConfig({
           PUBLIC_BASE_URL: 'https://tributary.test',
           FIXTURE_ORIGIN: inject<string>('fixtureOrigin'),
           PRIVATE_SOURCE_ORIGINS: inject<string>('fixtureOrigin'),
+          // Every fixture source lives on one host; tests that check pacing set their own spacing.
+          HOST_SPACING_MS: '0',
         },
       },
     })),

@@ -34,6 +34,7 @@ export function readConfig(env: Env): Config {
     pauseAfterFailures: int(env.PAUSE_AFTER_FAILURES, 10, 1, 1000),
     subrequestBudget: int(env.SUBREQUEST_BUDGET, 50, 1, 10_000),
     maxConcurrency: int(env.MAX_CONCURRENCY, 6, 1, 6),
+    hostSpacingMs: int(env.HOST_SPACING_MS, 1000, 0, 60_000),
     itemsPerSource: int(env.ITEMS_PER_SOURCE, 100, 1, 2000),
     itemsPerCategory: int(env.ITEMS_PER_CATEGORY, 300, 10, 5000),
     feedLimitDefault: int(env.FEED_LIMIT_DEFAULT, 50, 1, 1000),

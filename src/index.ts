@@ -1,6 +1,6 @@
 // The Worker: HTTP (Hono), the cron trigger, and the queue consumer — one poll step behind all three.
 import { app } from './http/app';
-import { purgeRivers } from './http/caching';
+import { announceChanges } from './http/announce';
 import { readConfig } from './config';
 import type { Env, PollMessage } from './model';
 import { pollForQueue, runPoll, runQueueProducer } from './poll/run';
@@ -11,8 +11,9 @@ export default {
   async scheduled(_controller, env, ctx) {
     // With a queue bound the cron only merges and dispatches; without one it polls inline (Free plan default).
     const report = env.POLL_QUEUE ? await runQueueProducer(env, env.POLL_QUEUE) : await runPoll(env);
-    const base = readConfig(env).publicBaseUrl;
-    if (base && report.changedCategories.length) ctx.waitUntil(purgeRivers(base, report.changedCategories));
+    const config = readConfig(env);
+    // Without PUBLIC_BASE_URL a cron run cannot know our public URLs: nothing to purge or announce.
+    if (config.publicBaseUrl) ctx.waitUntil(announceChanges(config.publicBaseUrl, config.websubHub, report.changedCategories));
   },
 
   async queue(batch, env) {

@@ -16,6 +16,7 @@ export interface Env {
   PAUSE_AFTER_FAILURES?: string;
   SUBREQUEST_BUDGET?: string;
   MAX_CONCURRENCY?: string;
+  HOST_SPACING_MS?: string;
   ITEMS_PER_SOURCE?: string;
   ITEMS_PER_CATEGORY?: string;
   FEED_LIMIT_DEFAULT?: string;
@@ -34,6 +35,8 @@ export interface Config {
   pauseAfterFailures: number;
   subrequestBudget: number;
   maxConcurrency: number;
+  /** Minimum gap between two fetches to one host. */
+  hostSpacingMs: number;
   itemsPerSource: number;
   itemsPerCategory: number;
   feedLimitDefault: number;

@@ -8,6 +8,7 @@ import { parseOpml } from '../render/opml';
 import { removeSources } from '../river/merge';
 import { ALL_SLUG, deleteRiver, loadRegistry, loadRiver, saveRegistry, saveRiver } from '../store/kv';
 import { requireAdmin } from './auth';
+import { announceChanges } from './announce';
 import { purgeRivers } from './caching';
 
 type AppEnv = { Bindings: Env };
@@ -293,6 +294,6 @@ adminRoutes.post('/poll', async (c) => {
     if (!registry.sources[sourceId]) return c.json({ error: `source "${sourceId}" not found` }, 404);
   }
   const report = await runPoll(c.env, { force, sourceId });
-  if (report.changedCategories.length) await purgeRivers(baseOf(c), report.changedCategories);
+  await announceChanges(baseOf(c), readConfig(c.env).websubHub, report.changedCategories);
   return c.json({ polled: report.polled, results: report.results, changedCategories: report.changedCategories });
 });

@@ -19,7 +19,7 @@ import {
   type StateDoc,
 } from '../store/kv';
 import { fetchFeed, userAgent } from './fetch';
-import { nextState, selectDue } from './plan';
+import { HostPacer, hostDelaysMs, nextState, selectDue } from './plan';
 
 export const VERSION = '0.1.0';
 
@@ -111,6 +111,16 @@ export async function pollSource(source: Source, prev: SourceState | undefined, 
     meta,
     result: { id: source.id, outcome: 'fresh', items: items.length },
   };
+}
+
+/** Polls sources with at most `maxConcurrency` in flight, two fetches to one host at least `hostSpacingMs` apart. */
+export async function pollMany(sources: Source[], states: StateDoc, config: Config, now: Date): Promise<SourcePoll[]> {
+  const pacer = new HostPacer(config.hostSpacingMs);
+  return mapLimited(sources, config.maxConcurrency, async (s) => {
+    const wait = pacer.delayFor(s.url, Date.now());
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    return pollSource(s, states.sources[s.id], config, now);
+  });
 }
 
 /** Runs `task` over `inputs` with at most `limit` in flight (Workers allow 6 open connections). */
@@ -237,7 +247,7 @@ export async function runPoll(env: Env, opts: RunOptions = {}, kv: KVNamespace =
   else if (opts.force) due = sources;
   else due = selectDue(sources, states.sources, now, { budget: config.subrequestBudget });
 
-  const polls = await mapLimited(due, config.maxConcurrency, (s) => pollSource(s, states.sources[s.id], config, now));
+  const polls = await pollMany(due, states, config, now);
   const changedCategories = await applyPolls(kv, registry, states, polls, config, now);
   const results = polls.map((p) => p.result);
   const skipped = opts.force || opts.sourceId ? [] : sources.filter((s) => !due.includes(s));
@@ -253,7 +263,7 @@ export async function pollForQueue(env: Env, sourceIds: string[], kv: KVNamespac
   const now = new Date();
   const [registry, states] = await Promise.all([loadRegistry(kv), loadStates(kv)]);
   const sources = sourceIds.map((id) => registry.sources[id]).filter((s): s is Source => Boolean(s));
-  const polls = await mapLimited(sources, config.maxConcurrency, (s) => pollSource(s, states.sources[s.id], config, now));
+  const polls = await pollMany(sources, states, config, now);
   for (const p of polls) {
     const prev = states.sources[p.source.id];
     const material = p.items !== undefined || stateWorthWriting({ sources: { [p.source.id]: prev } }, { sources: { [p.source.id]: p.state } }, config, now);
@@ -284,9 +294,10 @@ export async function runQueueProducer(env: Env, queue: Queue<{ sourceId: string
   const due = selectDue(Object.values(registry.sources), { ...states.sources, ...Object.fromEntries(polls.map((p) => [p.source.id, p.state])) }, now, {
     budget: Number.MAX_SAFE_INTEGER,
   });
-  for (let i = 0; i < due.length; i += 100) {
-    await queue.sendBatch(due.slice(i, i + 100).map((s) => ({ body: { sourceId: s.id } })));
-  }
+  // Same-host sources go out with growing delays, so consumers never hit one host twice in a second.
+  const delays = hostDelaysMs(due, config.hostSpacingMs);
+  const messages = due.map((s, i) => ({ body: { sourceId: s.id }, delaySeconds: Math.min(43_200, Math.ceil(delays[i] / 1000)) }));
+  for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100));
   return { merged: polls.length, sent: due.length, changedCategories };
 }
 
