@@ -1,0 +1,199 @@
+// Dates as feeds really write them → ISO 8601 UTC ("2004-01-01T19:48:21Z"), or undefined.
+// Handles W3CDTF/ISO 8601 (with or without zone), RFC 822/1123 and their broken forms (no weekday,
+// two-digit years, named and numeric zones, "GMT+7", day/month swapped, no seconds), asctime, and
+// month names in a few languages.
+
+export interface ParsedDate {
+  /** ISO 8601 UTC, seconds precision. */
+  iso: string;
+  /** The text named no zone; UTC was assumed. */
+  zoneGuessed: boolean;
+}
+
+const MONTHS: Record<string, number> = {};
+const monthNames: [number, string[]][] = [
+  [1, ['jan', 'january', 'janv', 'janvier', 'januar', 'jän', 'jänner', 'ene', 'enero', 'gen', 'gennaio', 'janeiro', 'jan.']],
+  [2, ['feb', 'february', 'févr', 'fevr', 'février', 'fevrier', 'februar', 'febrero', 'febbraio', 'fev', 'fevereiro']],
+  [3, ['mar', 'march', 'mars', 'märz', 'maerz', 'mär', 'marzo', 'março', 'marco']],
+  [4, ['apr', 'april', 'avr', 'avril', 'abr', 'abril', 'aprile']],
+  [5, ['may', 'mai', 'mayo', 'mag', 'maggio', 'maio']],
+  [6, ['jun', 'june', 'juin', 'juni', 'junio', 'giu', 'giugno', 'junho']],
+  [7, ['jul', 'july', 'juil', 'juillet', 'juli', 'julio', 'lug', 'luglio', 'julho']],
+  [8, ['aug', 'august', 'août', 'aout', 'ago', 'agosto']],
+  [9, ['sep', 'sept', 'september', 'septembre', 'septiembre', 'set', 'settembre', 'setembro']],
+  [10, ['oct', 'october', 'octobre', 'okt', 'oktober', 'octubre', 'ott', 'ottobre', 'out', 'outubro']],
+  [11, ['nov', 'november', 'novembre', 'noviembre', 'novembro']],
+  [12, ['dec', 'december', 'déc', 'decembre', 'décembre', 'dez', 'dezember', 'dic', 'diciembre', 'dicembre', 'dezembro']],
+];
+for (const [n, names] of monthNames) for (const name of names) MONTHS[name] = n;
+
+const WEEKDAYS = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$|^(lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so)\.?$/;
+
+/** Named zones, in minutes east of UTC (RFC 822 names plus the common ones feeds use). */
+const ZONES: Record<string, number> = {
+  ut: 0, utc: 0, gmt: 0, z: 0, wet: 0, bst: 60, ist: 330, cet: 60, cest: 120, met: 60, mest: 120, eet: 120, eest: 180,
+  msk: 180, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420, akst: -540,
+  akdt: -480, hst: -600, ast: -240, adt: -180, nst: -210, ndt: -150, jst: 540, kst: 540, hkt: 480, sgt: 480,
+  aest: 600, aedt: 660, acst: 570, awst: 480, nzst: 720, nzdt: 780, ict: 420, wib: 420, pht: 480,
+  // Military single letters (RFC 822; their signs are often confused, so only the unambiguous ones).
+  a: -60, m: -720, n: 60, y: 720,
+};
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+function build(y: number, mo: number, d: number, h: number, mi: number, s: number, offsetMinutes: number): string | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60 || y < 1000 || y > 9999) return undefined;
+  const ms = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59)) - offsetMinutes * 60_000;
+  const date = new Date(ms);
+  if (Number.isNaN(ms)) return undefined;
+  // Reject rollovers like 31 February.
+  if (h < 24 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return undefined;
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}Z`;
+}
+
+function numericZone(sign: string, hh: string, mm: string | undefined): number {
+  let hours = Number(hh);
+  let minutes = mm ? Number(mm) : 0;
+  if (!mm && hh.length > 2) {
+    // "+530" or "+0530" without a colon
+    hours = Number(hh.slice(0, hh.length - 2));
+    minutes = Number(hh.slice(-2));
+  }
+  return (sign === '-' ? -1 : 1) * (hours * 60 + minutes);
+}
+
+const ISO = /^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:[T\s]+(\d{1,2})(?::?(\d{2})(?::?(\d{2})(?:[.,]\d+)?)?)?\s*(Z|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?)?$/i;
+
+function parseIso(text: string): ParsedDate | undefined {
+  const m = ISO.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, zone] = m;
+  let offset = 0;
+  if (zone && !/^(z|utc|gmt)$/i.test(zone)) {
+    const zm = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(zone)!;
+    offset = numericZone(zm[1], zm[2], zm[3]);
+  }
+  const iso = build(Number(y), mo ? Number(mo) : 1, d ? Number(d) : 1, h ? Number(h) : 0, mi ? Number(mi) : 0, s ? Number(s) : 0, offset);
+  return iso ? { iso, zoneGuessed: !zone && h !== undefined } : undefined;
+}
+
+/** RFC 822 and everything that resembles it: tokens are classified rather than matched by position. */
+function parseLoose(text: string): ParsedDate | undefined {
+  const tokens = text
+    .toLowerCase()
+    .replace(/(\d)(st|nd|rd|th)\b/g, '$1')
+    .replace(/([a-zé])\.(?=\s|$)/g, '$1')
+    .split(/[\s,]+|(?<=[a-zé])(?=\d)|(?<=\d)(?=[a-zé]{3,})/)
+    .filter(Boolean);
+  let year: number | undefined;
+  let month: number | undefined;
+  let day: number | undefined;
+  let h = 0;
+  let mi = 0;
+  let s = 0;
+  let hasTime = false;
+  let offset: number | undefined;
+  let pm: boolean | undefined;
+  const numbers: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    let t = tokens[i];
+    const time = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(z|[+-]\d{1,2}(?::?\d{2})?)?$/.exec(t);
+    if (time && !hasTime) {
+      h = Number(time[1]);
+      mi = Number(time[2]);
+      s = time[3] ? Number(time[3]) : 0;
+      hasTime = true;
+      if (time[4]) offset = time[4] === 'z' ? 0 : numericZone(time[4][0], ...(splitZone(time[4].slice(1))));
+      continue;
+    }
+    if (t === 'am' || t === 'pm') {
+      pm = t === 'pm';
+      continue;
+    }
+    // "GMT+7", "UTC-05:00", "+0700", "-5"
+    const z = /^(?:gmt|utc|ut)?([+-])(\d{1,4})(?::?(\d{2}))?$/.exec(t);
+    if (z && (hasTime || /^(gmt|utc|ut)/.test(t) || z[2].length === 4)) {
+      offset = numericZone(z[1], z[2], z[3]);
+      continue;
+    }
+    if ((t === 'gmt' || t === 'utc' || t === 'ut') && /^[+-]\d/.test(tokens[i + 1] ?? '')) {
+      t = tokens[++i];
+      const z2 = /^([+-])(\d{1,4})(?::?(\d{2}))?$/.exec(t);
+      if (z2) offset = numericZone(z2[1], z2[2], z2[3]);
+      continue;
+    }
+    if (t in ZONES && (hasTime || t.length > 1)) {
+      if (offset === undefined) offset = ZONES[t];
+      continue;
+    }
+    if (/^\d+$/.test(t)) {
+      numbers.push(t);
+      continue;
+    }
+    const name = t.replace(/\.$/, '');
+    if (MONTHS[name] !== undefined && month === undefined) {
+      month = MONTHS[name];
+      continue;
+    }
+    if (MONTHS[name.slice(0, 3)] !== undefined && month === undefined && name.length > 3 && !WEEKDAYS.test(name)) {
+      month = MONTHS[name.slice(0, 3)];
+      continue;
+    }
+    if (WEEKDAYS.test(name) || /^\(.*\)$/.test(t)) continue;
+    if (/^[a-z]+$/.test(t)) continue; // an unknown zone name or noise word
+    // Numeric dates like 2004/01/05 or 05/01/2004
+    const slashed = /^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$/.exec(t);
+    if (slashed) {
+      if (slashed[1].length === 4) {
+        year = Number(slashed[1]);
+        month = Number(slashed[2]);
+        day = Number(slashed[3]);
+      } else {
+        day = Number(slashed[1]);
+        month = Number(slashed[2]);
+        year = Number(slashed[3]);
+      }
+      continue;
+    }
+    return undefined;
+  }
+  for (const n of numbers) {
+    const v = Number(n);
+    if (n.length === 4 && year === undefined) year = v;
+    else if (day === undefined && v >= 1 && v <= 31 && n.length <= 2) day = v;
+    else if (year === undefined && n.length <= 2) year = v < 50 ? 2000 + v : 1900 + v;
+    else if (month === undefined && v >= 1 && v <= 12) month = v;
+    else return undefined;
+  }
+  if (year === undefined || month === undefined || day === undefined) return undefined;
+  if (pm !== undefined && h <= 12) h = pm ? (h % 12) + 12 : h % 12;
+  const iso = build(year, month, day, h, mi, s, offset ?? 0);
+  return iso ? { iso, zoneGuessed: offset === undefined && hasTime } : undefined;
+}
+
+function splitZone(z: string): [string, string | undefined] {
+  const m = /^(\d{1,2})(?::?(\d{2}))?$/.exec(z);
+  return m ? [m[1], m[2]] : [z, undefined];
+}
+
+/** Parses a feed date; undefined when the text names no recognisable date. */
+export function parseDate(text: string | undefined): ParsedDate | undefined {
+  if (!text) return undefined;
+  const trimmed = text.trim().replace(/\s+/g, ' ');
+  if (trimmed === '' || trimmed.length > 100) return undefined;
+  return parseIso(trimmed) ?? parseLoose(trimmed);
+}
+
+/** Allowed clock skew before a future date is clamped to the fetch time. */
+export const FUTURE_SKEW_MS = 10 * 60_000;
+
+/** The date as stored: parsed, and no later than fetch time plus the skew. */
+export function itemDate(text: string | undefined, fetchedAt: string): string | undefined {
+  const parsed = parseDate(text);
+  if (!parsed) return undefined;
+  const fetched = Date.parse(fetchedAt);
+  if (Number.isFinite(fetched) && Date.parse(parsed.iso) > fetched + FUTURE_SKEW_MS) return new Date(fetched).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return parsed.iso;
+}

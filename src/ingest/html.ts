@@ -1,0 +1,186 @@
+// A small HTML tokenizer (the WHATWG tokenizer's states that matter for feed fragments):
+// text, start/end tags with attributes, comments, doctype, and raw-text elements.
+// The sanitizer and the HTML-to-text path both read HTML through it, so they agree on what a tag is.
+import { decodeHTML, decodeHTMLAttribute } from 'entities';
+
+export type HtmlToken =
+  | { kind: 'text'; text: string }
+  | { kind: 'start'; name: string; attrs: [string, string][]; selfClosing: boolean }
+  | { kind: 'end'; name: string };
+
+/** Elements whose content is raw text up to the matching end tag (never markup). */
+export const RAW_TEXT = new Set(['script', 'style', 'iframe', 'noscript', 'xmp', 'noembed', 'noframes', 'textarea', 'title', 'plaintext']);
+
+function isAsciiAlpha(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+function isHtmlSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 12 || c === 13;
+}
+
+/** Calls `emit` for every token of `html`, in order. Never throws; malformed markup becomes text or is skipped. */
+export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void): void {
+  const len = html.length;
+  let pos = 0;
+  let textStart = 0;
+  let lower: string | undefined; // lower-cased copy, made once, only if a raw-text element appears
+  const flushText = (end: number) => {
+    if (end > textStart) emit({ kind: 'text', text: decodeHTML(html.slice(textStart, end)) });
+  };
+  while (pos < len) {
+    const lt = html.indexOf('<', pos);
+    if (lt === -1) break;
+    const c = html.charCodeAt(lt + 1);
+    if (c === 33 /* ! */ || c === 63 /* ? */) {
+      flushText(lt);
+      // Comment, doctype, CDATA or processing instruction: dropped.
+      let end: number;
+      if (html.startsWith('<!--', lt)) {
+        end = html.indexOf('-->', lt + 4);
+        end = end === -1 ? len : end + 3;
+      } else if (html.startsWith('<![CDATA[', lt)) {
+        // CDATA inside HTML (xhtml content copied raw): its text is text.
+        const close = html.indexOf(']]>', lt + 9);
+        const stop = close === -1 ? len : close;
+        const cdata = html.slice(lt + 9, stop);
+        if (cdata) emit({ kind: 'text', text: cdata });
+        end = close === -1 ? len : close + 3;
+      } else {
+        end = html.indexOf('>', lt + 2);
+        end = end === -1 ? len : end + 1;
+      }
+      pos = textStart = end;
+      continue;
+    }
+    if (c === 47 /* / */) {
+      if (!isAsciiAlpha(html.charCodeAt(lt + 2))) {
+        // "</>" is nothing; "</ x>" is a bogus comment.
+        flushText(lt);
+        const end = html.indexOf('>', lt + 2);
+        pos = textStart = end === -1 ? len : end + 1;
+        continue;
+      }
+      flushText(lt);
+      let p = lt + 2;
+      while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 47 && html.charCodeAt(p) !== 62) p++;
+      const name = html.slice(lt + 2, p).toLowerCase();
+      const end = html.indexOf('>', p);
+      pos = textStart = end === -1 ? len : end + 1;
+      emit({ kind: 'end', name });
+      continue;
+    }
+    if (!isAsciiAlpha(c)) {
+      pos = lt + 1; // a literal '<' stays in the text
+      continue;
+    }
+    flushText(lt);
+    let p = lt + 1;
+    while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 47 && html.charCodeAt(p) !== 62) p++;
+    const name = html.slice(lt + 1, p).toLowerCase();
+    const attrs: [string, string][] = [];
+    let selfClosing = false;
+    while (p < len) {
+      const ch = html.charCodeAt(p);
+      if (isHtmlSpace(ch)) {
+        p++;
+        continue;
+      }
+      if (ch === 62) {
+        p++;
+        break;
+      }
+      if (ch === 47) {
+        p++;
+        if (html.charCodeAt(p) === 62) {
+          selfClosing = true;
+          p++;
+          break;
+        }
+        continue;
+      }
+      const ns = p;
+      p++; // the first character belongs to the name even if it is '='
+      while (p < len) {
+        const a = html.charCodeAt(p);
+        if (isHtmlSpace(a) || a === 47 || a === 62 || a === 61) break;
+        p++;
+      }
+      const attrName = html.slice(ns, p).toLowerCase();
+      while (p < len && isHtmlSpace(html.charCodeAt(p))) p++;
+      let value = '';
+      if (html.charCodeAt(p) === 61) {
+        p++;
+        while (p < len && isHtmlSpace(html.charCodeAt(p))) p++;
+        const q = html.charCodeAt(p);
+        if (q === 34 || q === 39) {
+          let close = html.indexOf(q === 34 ? '"' : "'", p + 1);
+          if (close === -1) close = len;
+          value = decodeHTMLAttribute(html.slice(p + 1, close));
+          p = close + 1;
+        } else {
+          const vs = p;
+          while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 62) p++;
+          value = decodeHTMLAttribute(html.slice(vs, p));
+        }
+      }
+      if (!attrs.some(([n]) => n === attrName)) attrs.push([attrName, value]);
+    }
+    pos = textStart = Math.min(p, len);
+    emit({ kind: 'start', name, attrs, selfClosing });
+    if (RAW_TEXT.has(name)) {
+      // The self-closing flag means nothing on these: their raw text still follows.
+      // Raw text up to "</name": emitted as one text token the consumer may drop.
+      lower ??= html.toLowerCase();
+      let close = lower.indexOf('</' + name, pos);
+      while (close !== -1) {
+        const after = html.charCodeAt(close + 2 + name.length);
+        if (Number.isNaN(after) || isHtmlSpace(after) || after === 47 || after === 62) break;
+        close = lower.indexOf('</' + name, close + 2);
+      }
+      const stop = close === -1 ? len : close;
+      if (stop > pos) emit({ kind: 'text', text: name === 'textarea' || name === 'title' ? decodeHTML(html.slice(pos, stop)) : html.slice(pos, stop) });
+      if (close === -1) {
+        pos = textStart = len;
+      } else {
+        const gt = html.indexOf('>', close);
+        pos = textStart = gt === -1 ? len : gt + 1;
+        emit({ kind: 'end', name });
+      }
+    }
+  }
+  flushText(len);
+}
+
+/** Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
+// eslint-disable-next-line no-control-regex
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function removeXmlInvalid(text: string): string {
+  return XML_INVALID.test(text) ? ((XML_INVALID.lastIndex = 0), text.replace(XML_INVALID, '')) : text;
+}
+
+const BLOCK_BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'dt', 'dd', 'hr']);
+const INVISIBLE = new Set(['script', 'style', 'noscript', 'iframe', 'template', 'head', 'title', 'textarea', 'xmp', 'noembed', 'noframes']);
+
+/** Plain text of an HTML fragment: tags dropped, entities decoded once, whitespace collapsed. */
+export function htmlToText(html: string): string {
+  let out = '';
+  let hidden = 0;
+  tokenizeHtml(html, (t) => {
+    if (t.kind === 'text') {
+      if (!hidden) out += t.text;
+    } else if (t.kind === 'start') {
+      if (INVISIBLE.has(t.name) && !t.selfClosing) hidden++;
+      else if (BLOCK_BREAKS.has(t.name)) out += ' ';
+    } else if (INVISIBLE.has(t.name)) {
+      hidden = Math.max(0, hidden - 1);
+    } else if (BLOCK_BREAKS.has(t.name)) out += ' ';
+  });
+  return out.replace(/[ \t\n\r\f]+/g, ' ').trim();
+}
+
+/** Looks like markup or an entity reference (feedparser's "looks like HTML" guess for RSS text). */
+export function looksLikeHtml(text: string): boolean {
+  return /<\/?[a-zA-Z][^>]*>/.test(text) || /&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);/.test(text);
+}

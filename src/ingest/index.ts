@@ -1,0 +1,41 @@
+// The ingest boundary: bytes of one fetch → a normalized feed, or an error a person can act on.
+// decode → parse → normalize; nothing thrown inside ever escapes.
+import type { NormalizedFeed } from '../model';
+import { decodeBody } from './decode';
+import { normalizeFeed } from './normalize';
+import { parseFeed } from './parse/index';
+
+export type IngestResult = { ok: true; feed: NormalizedFeed; encoding: string } | { ok: false; error: string };
+
+export interface IngestOptions {
+  /** HTTP Content-Type header (its charset is the second clue after a BOM). */
+  contentType?: string;
+  /** Final fetch URL after redirects: the last-resort base for relative URLs. */
+  url: string;
+  /** ISO UTC: future dates are clamped to it; undated items get it (dateGuessed). */
+  fetchedAt: string;
+  /** Copied into every ItemDraft. */
+  sourceId: string;
+}
+
+export async function ingestFeed(body: Uint8Array, opts: IngestOptions): Promise<IngestResult> {
+  try {
+    const decoded = decodeBody(body, opts.contentType);
+    if (!decoded.ok) return decoded;
+    const parsed = parseFeed(decoded.text, { url: opts.url });
+    if (!parsed.ok) return parsed;
+    parsed.feed.warnings.unshift(...decoded.warnings);
+    const feed = normalizeFeed(parsed.feed, opts);
+    return { ok: true, feed, encoding: decoded.encoding };
+  } catch (e) {
+    // A bug of ours, not the feed's: still a value, so one source cannot stop a poll run.
+    return { ok: false, error: `ingest failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+export { decodeBody } from './decode';
+export { parseFeed } from './parse/index';
+export { normalizeFeed } from './normalize';
+export { sanitizeHtml } from './sanitize';
+export { parseDate } from './dates';
+export { resolveUrl } from './urls';

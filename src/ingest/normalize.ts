@@ -1,0 +1,172 @@
+// ParsedFeed → NormalizedFeed: one item shape with absolute URLs, UTC dates, sanitized HTML, NFC text,
+// no characters XML forbids, and every field length-capped on a grapheme boundary.
+import { hash64 } from '../hash';
+import type { Enclosure, FeedMeta, ItemDraft, NormalizedFeed, ParsedEntry, ParsedFeed, ParsedText } from '../model';
+import { itemDate } from './dates';
+import { htmlToText, removeXmlInvalid } from './html';
+import { cutGraphemes, sanitizeHtml } from './sanitize';
+import { firstAbsolute, resolveUrl } from './urls';
+
+export interface NormalizeOptions {
+  /** Final fetch URL (after redirects): the last-resort base. */
+  url: string;
+  /** ISO UTC fetch time: future dates are clamped to it; undated items get it (dateGuessed). */
+  fetchedAt: string;
+  sourceId: string;
+}
+
+/** Field caps, in UTF-16 units (cuts fall on grapheme boundaries). */
+export const LIMITS = {
+  title: 1_000,
+  html: 100_000,
+  text: 4_000,
+  url: 2_048,
+  guid: 2_048,
+  author: 200,
+  authors: 10,
+  tag: 100,
+  tags: 50,
+  enclosures: 20,
+  language: 35,
+  items: 2_000,
+} as const;
+
+/** Plain text cleaned the way every text field is: XML-valid characters, NFC, trimmed, capped. */
+export function cleanText(text: string, max: number): string {
+  return cutGraphemes(removeXmlInvalid(text).normalize('NFC').replace(/[ \t\n\r\f]+/g, ' ').trim(), max).trim();
+}
+
+/** The plain text a ParsedText stands for (HTML titles are stripped to text, entities decoded once). */
+export function plainText(text: ParsedText | undefined, max: number): string | undefined {
+  if (!text) return undefined;
+  const value = cleanText(text.type === 'html' ? htmlToText(text.value) : text.value, max);
+  return value === '' ? undefined : value;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+}
+
+/** Sanitized HTML for a text or HTML field; plain text is escaped, its line breaks kept as <br />. */
+function htmlField(text: ParsedText | undefined, base: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const source = removeXmlInvalid(text.value).normalize('NFC');
+  const html = text.type === 'html' ? source : escapeHtml(source.trim()).replace(/\r?\n/g, '<br />');
+  const clean = sanitizeHtml(html, { base: text.base ?? base, maxLength: LIMITS.html });
+  return clean === '' ? undefined : clean;
+}
+
+function unique<T>(values: T[], key: (v: T) => string = String): T[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const k = key(v);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function languageTag(value: string | undefined): string | undefined {
+  const v = value?.trim().replace(/_/g, '-');
+  if (!v || !/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(v)) return undefined;
+  return v.slice(0, LIMITS.language).toLowerCase();
+}
+
+/** The feed's own link, absolute: the base for entries without xml:base. */
+export function feedLinkOf(feed: ParsedFeed, options: Pick<NormalizeOptions, 'url'>): string | undefined {
+  return resolveUrl(feed.link, firstAbsolute(feed.base, options.url), 'resource');
+}
+
+/** One entry → ItemDraft; undefined (with a warning) when it has nothing a reader could see. */
+export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: NormalizeOptions, warnings: string[], feedLink = feedLinkOf(feed, options)): ItemDraft | undefined {
+  // Base for the entry's own links: its xml:base, else the feed's link, else the fetch URL.
+  const entryBase = firstAbsolute(entry.base, feed.base, feedLink, options.url);
+  const link = resolveUrl(entry.origLink, entryBase, 'resource') ?? resolveUrl(entry.link, entryBase, 'resource');
+  const guid = entry.id === undefined ? undefined : cleanText(entry.id, LIMITS.guid) || undefined;
+  const permalinkGuid = guid && entry.idIsPermaLink !== false && /^https?:\/\//i.test(guid) ? resolveUrl(guid, undefined, 'resource') : undefined;
+  const url = link ?? permalinkGuid;
+  // Base for relative links inside content: xml:base, the item link, the feed link, the fetch URL.
+  const contentBase = firstAbsolute(entry.base, url, feed.base, feedLink, options.url);
+  const title = plainText(entry.title, LIMITS.title) ?? '';
+  const summaryHtml = htmlField(entry.summary, contentBase);
+  const contentHtml = htmlField(entry.content, contentBase);
+  const enclosures: Enclosure[] = [];
+  for (const e of entry.enclosures) {
+    const encUrl = resolveUrl(e.url, contentBase, 'resource');
+    if (!encUrl || encUrl.length > LIMITS.url || enclosures.some((x) => x.url === encUrl)) continue;
+    const enc: Enclosure = { url: encUrl };
+    if (e.type) enc.type = cleanText(e.type, 100);
+    if (e.length) enc.length = e.length;
+    if (e.medium) enc.medium = cleanText(e.medium, 20);
+    enclosures.push(enc);
+    if (enclosures.length === LIMITS.enclosures) break;
+  }
+  const image = resolveUrl(entry.image, contentBase, 'resource') ?? enclosures.find((e) => e.medium === 'image')?.url;
+  if (!title && !url && !summaryHtml && !contentHtml && !enclosures.length) {
+    warnings.push('skipped an entry with no title, link, text or enclosure');
+    return undefined;
+  }
+  const published = itemDate(entry.published, options.fetchedAt);
+  const updated = itemDate(entry.updated, options.fetchedAt);
+  if (entry.published && !published) warnings.push(`unparseable date "${entry.published.slice(0, 60)}"`);
+  const authorsRaw = entry.authors.length ? entry.authors : feed.authors;
+  const authors = unique(authorsRaw.map((a) => cleanText(htmlToText(a), LIMITS.author)).filter(Boolean)).slice(0, LIMITS.authors);
+  const tags = unique(
+    entry.categories.map((c) => cleanText(c.label ?? c.term, LIMITS.tag)).filter(Boolean),
+    (t) => t.toLowerCase(),
+  ).slice(0, LIMITS.tags);
+  const item: ItemDraft = {
+    sourceId: options.sourceId,
+    title,
+    publishedAt: published ?? updated ?? options.fetchedAt,
+    authors,
+    tags,
+    enclosures,
+    contentHash: '',
+  };
+  if (!published && !updated) item.dateGuessed = true;
+  if (updated && updated !== item.publishedAt) item.updatedAt = updated;
+  if (guid) {
+    item.guid = guid;
+    if (entry.idIsPermaLink !== undefined) item.guidIsPermaLink = entry.idIsPermaLink;
+  }
+  if (url && url.length <= LIMITS.url) item.url = url;
+  if (summaryHtml) item.summaryHtml = summaryHtml;
+  if (contentHtml) item.contentHtml = contentHtml;
+  if (image && image.length <= LIMITS.url) item.image = image;
+  const language = languageTag(entry.language ?? feed.language);
+  if (language) item.language = language;
+  const comments = resolveUrl(entry.comments, contentBase, 'link');
+  if (comments && comments.length <= LIMITS.url) item.comments = comments;
+  // What a reader sees: a change here under the same identity is an in-place update.
+  item.contentHash = hash64(JSON.stringify([item.title, item.url ?? '', item.summaryHtml ?? '', item.contentHtml ?? '', item.enclosures, item.image ?? '']));
+  return item;
+}
+
+export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): NormalizedFeed {
+  const warnings = [...feed.warnings];
+  const feedLink = feedLinkOf(feed, options);
+  const meta: FeedMeta = { format: feed.format, version: feed.version };
+  const title = plainText(feed.title, LIMITS.title);
+  if (title) meta.title = title;
+  if (feedLink) meta.link = feedLink;
+  const description = plainText(feed.description, LIMITS.text);
+  if (description) meta.description = description;
+  const language = languageTag(feed.language);
+  if (language) meta.language = language;
+  const image = resolveUrl(feed.image, firstAbsolute(feed.base, feedLink, options.url), 'resource');
+  if (image) meta.image = image;
+  if (feed.ttlMinutes) meta.ttlMinutes = feed.ttlMinutes;
+  const hub = resolveUrl(feed.hubUrl, options.url, 'resource');
+  if (hub) meta.hubUrl = hub;
+  const items: ItemDraft[] = [];
+  for (const entry of feed.entries) {
+    const item = normalizeEntry(entry, feed, options, warnings, feedLink);
+    if (item) items.push(item);
+    if (items.length === LIMITS.items) {
+      warnings.push(`more than ${LIMITS.items} items; the rest were dropped`);
+      break;
+    }
+  }
+  return { meta, items, warnings };
+}

@@ -1,0 +1,198 @@
+// Atom 1.0 and 0.3 → ParsedFeed.
+import type { ParsedFeed, ParsedText } from '../../model';
+import { enclosureOf, finishEntry, newEntry, rawInner, readEntryExtension, trimmed, withBase, type EntryDraft } from './common';
+import { attr, elements, textOf, type XmlElement } from './xml';
+
+function isCore(el: XmlElement): boolean {
+  return el.ns === 'atom' || el.ns === 'atom03' || el.ns === '';
+}
+
+/** An Atom text construct (type text/html/xhtml, 0.3 mode escaped/xml/base64). */
+export function atomText(el: XmlElement | undefined): ParsedText | undefined {
+  if (!el) return undefined;
+  const type = (attr(el, 'type') ?? 'text').trim().toLowerCase();
+  const mode = attr(el, 'mode')?.trim().toLowerCase();
+  let value: string;
+  let kind: ParsedText['type'];
+  if (mode === 'base64') {
+    try {
+      const bytes = Uint8Array.from(atob(textOf(el).replace(/\s+/g, '')), (c) => c.charCodeAt(0));
+      value = new TextDecoder().decode(bytes);
+    } catch {
+      value = textOf(el);
+    }
+    kind = type.includes('html') ? 'html' : 'text';
+  } else if (type === 'xhtml' || type === 'application/xhtml+xml' || mode === 'xml' || (elements(el).length > 0 && type !== 'text' && type !== 'html' && type !== 'text/plain')) {
+    // Inline XHTML: the markup inside the wrapping div (or the element itself) as written.
+    const kids = elements(el);
+    const hasOnlyDiv = kids.length === 1 && kids[0].local === 'div' && el.children.every((c) => typeof c !== 'string' || c.trim() === '');
+    value = hasOnlyDiv ? rawInner(kids[0]) : rawInner(el);
+    kind = 'html';
+    return value.trim() ? withBase({ value: value.trim(), type: kind }, hasOnlyDiv ? kids[0] : el) : undefined;
+  } else {
+    value = textOf(el);
+    kind = type === 'html' || type === 'text/html' || mode === 'escaped' ? 'html' : 'text';
+  }
+  value = value.trim();
+  return value === '' ? undefined : withBase({ value, type: kind }, el);
+}
+
+function personName(el: XmlElement): string | undefined {
+  const kids = elements(el);
+  const name = trimmed(kids.find((c) => c.local === 'name'));
+  const email = trimmed(kids.find((c) => c.local === 'email'));
+  if (name) return name;
+  if (email) return email;
+  return kids.length === 0 ? trimmed(el) : undefined;
+}
+
+interface AtomLinks {
+  alternate?: string;
+  self?: string;
+  hub?: string;
+  next?: string;
+  related?: string;
+}
+
+function readLink(el: XmlElement, links: AtomLinks, entry?: EntryDraft): void {
+  const href = (attr(el, 'href') ?? attr(el, 'url'))?.trim();
+  const rel = (attr(el, 'rel') ?? 'alternate').trim().toLowerCase();
+  if (rel === 'enclosure') {
+    const enc = enclosureOf(href, attr(el, 'type'), attr(el, 'length'));
+    if (enc && entry && !entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
+    return;
+  }
+  if (!href) return;
+  if (rel === 'alternate' || rel === 'http://www.iana.org/assignments/relation/alternate') {
+    // Prefer an HTML alternate over other media types.
+    const type = attr(el, 'type')?.toLowerCase();
+    if (!links.alternate || (type && (type.includes('html')) && !links.alternateIsHtml)) {
+      links.alternate = href;
+      links.alternateIsHtml = !type || type.includes('html');
+    }
+  } else if (rel === 'self') links.self ??= href;
+  else if (rel === 'hub') links.hub ??= href;
+  else if (rel === 'next') links.next ??= href;
+  else if (rel === 'related') links.related ??= href;
+  else if (rel === 'replies' && entry) entry.comments ??= href;
+}
+
+interface AtomLinks {
+  alternateIsHtml?: boolean;
+}
+
+function readEntry(el: XmlElement): ReturnType<typeof finishEntry> {
+  const entry = newEntry(el);
+  const links: AtomLinks = {};
+  for (const child of elements(el)) {
+    if (isCore(child)) {
+      switch (child.local) {
+        case 'id':
+          entry.id ??= trimmed(child);
+          break;
+        case 'title':
+          entry.title ??= atomText(child);
+          break;
+        case 'link':
+          readLink(child, links, entry);
+          break;
+        case 'summary':
+          entry.summary ??= atomText(child);
+          break;
+        case 'content': {
+          const src = attr(child, 'src')?.trim();
+          if (src && !entry.link) links.alternate ??= src;
+          entry.content ??= atomText(child);
+          break;
+        }
+        case 'published':
+        case 'issued':
+          entry.published ??= trimmed(child);
+          break;
+        case 'updated':
+        case 'modified':
+          entry.updated ??= trimmed(child);
+          break;
+        case 'created':
+          entry.created ??= trimmed(child);
+          break;
+        case 'author': {
+          const name = personName(child);
+          if (name && !entry.authors.includes(name)) entry.authors.push(name);
+          break;
+        }
+        case 'category': {
+          const term = (attr(child, 'term') ?? trimmed(child))?.trim();
+          if (term) {
+            const cat: { term: string; scheme?: string; label?: string } = { term };
+            const scheme = attr(child, 'scheme')?.trim();
+            const label = attr(child, 'label')?.trim();
+            if (scheme) cat.scheme = scheme;
+            if (label) cat.label = label;
+            entry.categories.push(cat);
+          }
+          break;
+        }
+        case 'source': {
+          const kids = elements(child);
+          entry.sourceTitle ??= atomText(kids.find((c) => c.local === 'title'))?.value;
+          const sourceLinks: AtomLinks = {};
+          for (const k of kids) if (k.local === 'link') readLink(k, sourceLinks);
+          entry.sourceUrl ??= sourceLinks.alternate ?? sourceLinks.self;
+          break;
+        }
+      }
+      continue;
+    }
+    readEntryExtension(child, entry);
+  }
+  entry.link = links.alternate ?? links.related;
+  return finishEntry(entry);
+}
+
+/** Reads an Atom document whose root is `feed`. */
+export function parseAtom(root: XmlElement, warnings: string[]): ParsedFeed {
+  const version = root.ns === 'atom03' ? '0.3' : root.ns === 'atom' ? '1.0' : attr(root, 'version')?.trim() || '';
+  const feed: ParsedFeed = { format: 'atom', version, authors: [], entries: [], warnings };
+  if (root.base) feed.base = root.base;
+  if (root.lang) feed.language = root.lang;
+  const links: AtomLinks = {};
+  for (const el of elements(root)) {
+    if (isCore(el)) {
+      switch (el.local) {
+        case 'title':
+          feed.title ??= atomText(el);
+          break;
+        case 'subtitle':
+        case 'tagline':
+          feed.description ??= atomText(el);
+          break;
+        case 'link':
+          readLink(el, links);
+          break;
+        case 'updated':
+        case 'modified':
+          feed.updated ??= trimmed(el);
+          break;
+        case 'author': {
+          const name = personName(el);
+          if (name) feed.authors.push(name);
+          break;
+        }
+        case 'logo':
+        case 'icon':
+          if (el.local === 'logo' || !feed.image) feed.image = trimmed(el);
+          break;
+        case 'entry':
+          feed.entries.push(readEntry(el));
+          break;
+      }
+    } else if (el.ns === 'dc' && el.local === 'language') feed.language ??= trimmed(el);
+    else if (el.ns === 'itunes' && el.local === 'image') feed.image ??= attr(el, 'href')?.trim() || undefined;
+  }
+  if (links.alternate) feed.link = links.alternate;
+  if (links.self) feed.selfUrl = links.self;
+  if (links.hub) feed.hubUrl = links.hub;
+  if (links.next) feed.nextUrl = links.next;
+  return feed;
+}

@@ -1,0 +1,53 @@
+// Text → ParsedFeed: detects the format and dispatches; a document that is not a feed is an error value.
+import type { ParsedFeed } from '../../model';
+import { parseAtom } from './atom';
+import { parseJsonFeed } from './jsonfeed';
+import { parseRss } from './rss';
+import { elements, parseXml } from './xml';
+
+export type ParseResult = { ok: true; feed: ParsedFeed } | { ok: false; error: string };
+
+export interface ParseOptions {
+  /** Document URL: the outermost base for relative xml:base values. */
+  url?: string;
+}
+
+function firstNonSpace(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 0xfeff) return i;
+  }
+  return -1;
+}
+
+export function parseFeed(text: string, options: ParseOptions = {}): ParseResult {
+  const start = firstNonSpace(text);
+  if (start === -1) return { ok: false, error: 'empty body' };
+  const first = text[start];
+  if (first === '{' || first === '[') return parseJsonFeed(text);
+  if (first !== '<') return { ok: false, error: 'not a feed: neither XML nor JSON' };
+  // An HTML page is common (a moved feed, a login wall): say so before the XML reader trips on it.
+  const head = text.slice(start, start + 512).toLowerCase();
+  if (/^<!doctype\s+html|^<html[\s>]|^<head[\s>]|^<body[\s>]/.test(head) || /^<!--[\s\S]*?-->\s*<(!doctype\s+html|html)/.test(head)) {
+    return { ok: false, error: 'not a feed: HTML page' };
+  }
+  const doc = parseXml(text, options.url);
+  const root = doc.root;
+  if (root && root.local.toLowerCase() === 'html') return { ok: false, error: 'not a feed: HTML page' };
+  if (doc.error) return { ok: false, error: doc.error };
+  if (!root) return { ok: false, error: 'not a feed: no XML element' };
+  const warnings = doc.warnings;
+  const name = root.local;
+  if (name === 'rss' || name === 'RDF' || (name === 'channel' && root.ns === '') || name === 'rdf') {
+    if (name === 'rdf' || (name === 'RDF' && root.ns !== 'rdf')) warnings.push('RDF root in an unexpected namespace');
+    const feed = parseRss(name === 'rdf' ? { ...root, local: 'RDF' } : root, warnings);
+    if (!elements(root).length) return { ok: false, error: 'not a feed: empty <rss> element' };
+    return { ok: true, feed };
+  }
+  if (name === 'feed' && (root.ns === 'atom' || root.ns === 'atom03' || root.ns === '')) {
+    if (root.ns === '') warnings.push('Atom feed without the Atom namespace');
+    return { ok: true, feed: parseAtom(root, warnings) };
+  }
+  if (name === 'entry' && (root.ns === 'atom' || root.ns === 'atom03')) return { ok: false, error: 'not a feed: Atom entry document' };
+  return { ok: false, error: `not a feed: XML root <${root.qname}>` };
+}

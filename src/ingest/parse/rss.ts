@@ -1,0 +1,215 @@
+// RSS 0.90–0.94, 1.0 (RDF) and 2.0 → ParsedFeed.
+import type { FeedFormat, ParsedCategory, ParsedFeed } from '../../model';
+import { enclosureOf, finishEntry, guessedText, htmlText, newEntry, positiveInt, readEntryExtension, trimmed, type EntryDraft } from './common';
+import { attr, elements, type XmlElement } from './xml';
+
+/** Element namespaces that mean "core RSS" (no namespace, RSS 1.0, RSS 0.90). */
+function isCore(el: XmlElement): boolean {
+  return el.ns === '' || el.ns === 'rss10' || el.ns === 'rss09';
+}
+
+function readAtomLink(el: XmlElement, into: { self?: string; hub?: string; next?: string; alternate?: string }): void {
+  const href = attr(el, 'href')?.trim();
+  if (!href) return;
+  const rel = (attr(el, 'rel') ?? 'alternate').trim().toLowerCase();
+  if (rel === 'self') into.self ??= href;
+  else if (rel === 'hub') into.hub ??= href;
+  else if (rel === 'next') into.next ??= href;
+  else if (rel === 'alternate') into.alternate ??= href;
+}
+
+function readItem(item: XmlElement, warnings: string[]): ReturnType<typeof finishEntry> {
+  const entry: EntryDraft = newEntry(item);
+  const atomLinks: { alternate?: string } = {};
+  // RDF items name their link in rdf:about too.
+  const about = attr(item, '{rdf}about');
+  for (const el of elements(item)) {
+    if (isCore(el)) {
+      switch (el.local) {
+        case 'title':
+          entry.title ??= guessedText(el);
+          break;
+        case 'link':
+          entry.link ??= trimmed(el) ?? attr(el, 'href')?.trim();
+          break;
+        case 'description':
+          entry.summary ??= htmlText(el);
+          break;
+        case 'guid': {
+          const id = trimmed(el);
+          if (id && entry.id === undefined) {
+            entry.id = id;
+            const perma = attr(el, 'isPermaLink')?.trim().toLowerCase();
+            entry.idIsPermaLink = perma === undefined ? true : perma === 'true';
+          }
+          break;
+        }
+        case 'pubDate':
+        case 'pubdate':
+          entry.published ??= trimmed(el);
+          break;
+        case 'lastBuildDate':
+          entry.updated ??= trimmed(el);
+          break;
+        case 'author': {
+          const name = trimmed(el);
+          if (name && !entry.authors.includes(name)) entry.authors.push(name);
+          break;
+        }
+        case 'category': {
+          const term = trimmed(el);
+          if (term) {
+            const cat: ParsedCategory = { term };
+            const domain = attr(el, 'domain')?.trim();
+            if (domain) cat.scheme = domain;
+            entry.categories.push(cat);
+          }
+          break;
+        }
+        case 'enclosure': {
+          const enc = enclosureOf(attr(el, 'url'), attr(el, 'type'), attr(el, 'length'));
+          if (enc && !entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
+          break;
+        }
+        case 'comments':
+          entry.comments ??= trimmed(el);
+          break;
+        case 'source':
+          entry.sourceTitle ??= trimmed(el);
+          entry.sourceUrl ??= attr(el, 'url')?.trim();
+          break;
+      }
+      continue;
+    }
+    if (el.ns === 'atom' || el.ns === 'atom03') {
+      if (el.local === 'link') {
+        const rel = (attr(el, 'rel') ?? 'alternate').toLowerCase();
+        if (rel === 'enclosure') {
+          const enc = enclosureOf(attr(el, 'href'), attr(el, 'type'), attr(el, 'length'));
+          if (enc && !entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
+        } else readAtomLink(el, atomLinks);
+      } else if (el.local === 'summary') entry.summary ??= htmlText(el);
+      else if (el.local === 'content') entry.content ??= htmlText(el);
+      else if (el.local === 'updated') entry.updated ??= trimmed(el);
+      else if (el.local === 'published') entry.published ??= trimmed(el);
+      else if (el.local === 'id') entry.id ??= trimmed(el);
+      else if (el.local === 'author') {
+        const name = trimmed(elements(el).find((c) => c.local === 'name'));
+        if (name) entry.authors.push(name);
+      }
+      continue;
+    }
+    readEntryExtension(el, entry);
+  }
+  if (entry.link === undefined) entry.link = atomLinks.alternate ?? about?.trim();
+  if (entry.id === undefined && about && !entry.link) entry.id = about;
+  const parsed = finishEntry(entry);
+  if (!parsed.title && !parsed.summary && !parsed.content && !parsed.link) warnings.push('item without title, link or description');
+  return parsed;
+}
+
+/** Reads an RSS document whose root is `rss`, `rdf:RDF` or a bare `channel`. */
+export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
+  let format: FeedFormat = 'rss';
+  let version = attr(root, 'version')?.trim() || '';
+  let channel: XmlElement | undefined;
+  let itemParent: XmlElement | undefined;
+  if (root.local === 'RDF') {
+    format = 'rdf';
+    version = root.children.some((c) => typeof c !== 'string' && c.ns === 'rss09') ? '0.90' : '1.0';
+    channel = elements(root).find((c) => c.local === 'channel');
+    itemParent = root;
+  } else if (root.local === 'channel') {
+    channel = root;
+    itemParent = root;
+  } else {
+    channel = elements(root).find((c) => c.local === 'channel' && isCore(c));
+    itemParent = channel;
+  }
+  const feed: ParsedFeed = { format, version, authors: [], entries: [], warnings };
+  if (root.base || channel?.base) feed.base = channel?.base ?? root.base;
+  if (root.lang || channel?.lang) feed.language = channel?.lang ?? root.lang;
+  const links: { self?: string; hub?: string; next?: string; alternate?: string } = {};
+  const readChannel = (el: XmlElement) => {
+    if (isCore(el)) {
+      switch (el.local) {
+        case 'title':
+          feed.title ??= guessedText(el);
+          break;
+        case 'link':
+          feed.link ??= trimmed(el) ?? attr(el, 'href')?.trim();
+          break;
+        case 'description':
+          feed.description ??= htmlText(el);
+          break;
+        case 'language':
+          feed.language = trimmed(el) ?? feed.language;
+          break;
+        case 'image': {
+          const url = trimmed(elements(el).find((c) => c.local === 'url')) ?? attr(el, '{rdf}resource');
+          if (url) feed.image ??= url;
+          break;
+        }
+        case 'lastBuildDate':
+          feed.updated ??= trimmed(el);
+          break;
+        case 'pubDate':
+          feed.updated ??= trimmed(el);
+          break;
+        case 'managingEditor':
+        case 'webMaster': {
+          const name = trimmed(el);
+          if (name && el.local === 'managingEditor') feed.authors.push(name);
+          break;
+        }
+        case 'ttl': {
+          const ttl = positiveInt(trimmed(el));
+          if (ttl) feed.ttlMinutes = ttl;
+          break;
+        }
+        case 'skipHours':
+          feed.skipHours = elements(el)
+            .map((h) => positiveInt(trimmed(h)))
+            .filter((h): h is number => h !== undefined && h < 24);
+          break;
+        case 'skipDays':
+          feed.skipDays = elements(el)
+            .map((d) => trimmed(d))
+            .filter((d): d is string => !!d);
+          break;
+      }
+    } else if (el.ns === 'atom' || el.ns === 'atom03') {
+      if (el.local === 'link') readAtomLink(el, links);
+    } else if (el.ns === 'dc' || el.ns === 'dcterms') {
+      if (el.local === 'language') feed.language = trimmed(el) ?? feed.language;
+      else if (el.local === 'date' || el.local === 'modified') feed.updated ??= trimmed(el);
+      else if (el.local === 'creator') {
+        const name = trimmed(el);
+        if (name) feed.authors.push(name);
+      } else if (el.local === 'title') feed.title ??= guessedText(el);
+      else if (el.local === 'description') feed.description ??= htmlText(el);
+    } else if (el.ns === 'itunes') {
+      if (el.local === 'image') feed.image ??= attr(el, 'href')?.trim() || undefined;
+      else if (el.local === 'author' && !feed.authors.length) {
+        const name = trimmed(el);
+        if (name) feed.authors.push(name);
+      } else if ((el.local === 'summary' || el.local === 'subtitle') && !feed.description) feed.description = guessedText(el);
+    }
+  };
+  if (channel) for (const el of elements(channel)) if (el.local !== 'item') readChannel(el);
+  if (root.local === 'RDF') {
+    // RSS 1.0: image and textinput are siblings of the channel.
+    for (const el of elements(root)) if (el.local === 'image' && isCore(el)) readChannel(el);
+  }
+  feed.selfUrl = links.self;
+  feed.hubUrl = links.hub;
+  feed.nextUrl = links.next;
+  if (!feed.link && links.alternate) feed.link = links.alternate;
+  const items: XmlElement[] = [];
+  if (itemParent) for (const el of elements(itemParent)) if (el.local === 'item' && isCore(el)) items.push(el);
+  // Some RSS 2.0 feeds put items after </channel>, directly under <rss>.
+  if (root.local === 'rss') for (const el of elements(root)) if (el.local === 'item' && isCore(el)) items.push(el);
+  for (const item of items) feed.entries.push(readItem(item, warnings));
+  for (const key of ['selfUrl', 'hubUrl', 'nextUrl'] as const) if (feed[key] === undefined) delete feed[key];
+  return feed;
+}

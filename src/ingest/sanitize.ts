@@ -1,0 +1,277 @@
+// One allowlist sanitizer for every HTML field (modelled on Miniflux's and feedparser's allowlists).
+// Output is re-serialized from tokens (quoted attributes, escaped text, balanced tags), so
+// sanitizing its own output yields the same string: sanitizeHtml is idempotent.
+import { RAW_TEXT, removeXmlInvalid, tokenizeHtml } from './html';
+import { resolveUrl } from './urls';
+
+export interface SanitizeOptions {
+  /** Base for relative href/src (xml:base, item link, feed link, fetch URL: the caller picks). */
+  base?: string;
+  /** Cap on the output length in UTF-16 units; text is cut on a grapheme boundary and tags closed. */
+  maxLength?: number;
+}
+
+const COMMON_ATTRS = ['title', 'lang', 'dir'];
+
+/** Allowed elements and the attributes each may keep (besides COMMON_ATTRS). */
+const ALLOWED: Record<string, string[]> = {
+  a: ['href', 'hreflang'],
+  abbr: [],
+  acronym: [],
+  address: [],
+  article: [],
+  aside: [],
+  audio: ['src', 'controls', 'loop', 'muted', 'preload'],
+  b: [],
+  bdi: [],
+  bdo: [],
+  big: [],
+  blockquote: ['cite'],
+  br: [],
+  caption: [],
+  center: [],
+  cite: [],
+  code: [],
+  col: ['span', 'width'],
+  colgroup: ['span', 'width'],
+  dd: [],
+  del: ['cite', 'datetime'],
+  details: ['open'],
+  dfn: [],
+  div: [],
+  dl: [],
+  dt: [],
+  em: [],
+  figcaption: [],
+  figure: [],
+  footer: [],
+  h1: [],
+  h2: [],
+  h3: [],
+  h4: [],
+  h5: [],
+  h6: [],
+  header: [],
+  hr: [],
+  i: [],
+  iframe: ['src', 'width', 'height', 'allowfullscreen'],
+  img: ['src', 'srcset', 'sizes', 'alt', 'width', 'height'],
+  ins: ['cite', 'datetime'],
+  kbd: [],
+  li: ['value'],
+  mark: [],
+  ol: ['start', 'type', 'reversed'],
+  p: [],
+  picture: [],
+  pre: [],
+  q: ['cite'],
+  rp: [],
+  rt: [],
+  ruby: [],
+  s: [],
+  samp: [],
+  section: [],
+  small: [],
+  source: ['src', 'srcset', 'sizes', 'type', 'media'],
+  span: [],
+  strike: [],
+  strong: [],
+  sub: [],
+  summary: [],
+  sup: [],
+  table: ['summary'],
+  tbody: [],
+  td: ['colspan', 'rowspan', 'headers', 'align', 'valign'],
+  tfoot: [],
+  th: ['colspan', 'rowspan', 'headers', 'scope', 'align', 'valign'],
+  thead: [],
+  time: ['datetime'],
+  tr: [],
+  track: ['src', 'kind', 'srclang', 'label'],
+  tt: [],
+  u: [],
+  ul: [],
+  var: [],
+  video: ['src', 'poster', 'controls', 'loop', 'muted', 'width', 'height', 'preload'],
+  wbr: [],
+};
+
+const VOID = new Set(['br', 'hr', 'img', 'source', 'wbr', 'col', 'track', 'area', 'base', 'embed', 'input', 'link', 'meta', 'param', 'keygen', 'basefont', 'frame', 'isindex']);
+
+/** Elements dropped together with everything inside them. */
+const DROP_WITH_CONTENT = new Set([
+  'script', 'style', 'iframe', 'object', 'applet', 'noscript', 'template', 'svg', 'math', 'head', 'title',
+  'textarea', 'select', 'button', 'xmp', 'noembed', 'noframes', 'frameset', 'canvas', 'map', 'datalist', 'plaintext',
+]);
+
+/** Hosts whose iframes are video/audio players readers expect to see (Miniflux's list, trimmed). */
+const IFRAME_HOSTS = new Set([
+  'www.youtube.com', 'youtube.com', 'www.youtube-nocookie.com', 'youtube-nocookie.com', 'player.vimeo.com',
+  'www.dailymotion.com', 'dailymotion.com', 'player.twitch.tv', 'bandcamp.com', 'w.soundcloud.com',
+  'open.spotify.com', 'player.bilibili.com', 'embed.ted.com', 'www.slideshare.net',
+]);
+
+/** Attributes whose value is a URL; the value says how it is used. */
+const URL_ATTRS: Record<string, 'link' | 'resource'> = {
+  href: 'link',
+  cite: 'link',
+  src: 'resource',
+  poster: 'resource',
+};
+
+/** Image hosts that only serve trackers (1×1 pixels are dropped by size as well). */
+const TRACKER_HOSTS = /(^|\.)(feedsportal\.com|pixel\.wp\.com|stats\.wordpress\.com|feeds\.feedburner\.com\/~r|pixel\.quantserve\.com|www\.google-analytics\.com|pixel\.tapad\.com|ad\.doubleclick\.net)$/;
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+function escapeAttr(value: string): string {
+  return value.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+}
+
+function isTrackingPixel(attrs: Map<string, string>, src: string): boolean {
+  const w = attrs.get('width')?.trim().replace(/px$/i, '');
+  const h = attrs.get('height')?.trim().replace(/px$/i, '');
+  if ((w === '1' || w === '0') && (h === '1' || h === '0')) return true;
+  try {
+    return TRACKER_HOSTS.test(new URL(src).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Each srcset candidate is checked on its own; unsafe ones are dropped, the rest kept in order. */
+function sanitizeSrcset(value: string, base: string | undefined): string | undefined {
+  const kept: string[] = [];
+  for (const candidate of value.split(/,(?=\s|$)|,(?=[^\s,]+\s+\d)/)) {
+    const parts = candidate.trim().split(/\s+/);
+    if (!parts[0]) continue;
+    const url = resolveUrl(parts[0], base, 'resource');
+    const descriptor = parts[1] && /^\d+(\.\d+)?[wx]$/.test(parts[1]) ? ' ' + parts[1] : '';
+    if (url && !url.includes(',')) kept.push(url + descriptor);
+  }
+  return kept.length ? kept.join(', ') : undefined;
+}
+
+/** Graphemes-safe prefix of `text` of at most `max` UTF-16 units. */
+export function cutGraphemes(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 0) return '';
+  let end = 0;
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  // Only the region around the cut needs segmenting.
+  const from = Math.max(0, max - 64);
+  for (const { index, segment } of segmenter.segment(text.slice(from, max + 64))) {
+    const stop = from + index + segment.length;
+    if (stop > max) break;
+    end = stop;
+  }
+  if (end === 0 && from > 0) end = from;
+  return text.slice(0, end);
+}
+
+/** Sanitizes an HTML fragment by allowlist; returns '' for nothing left. */
+export function sanitizeHtml(html: string, options: SanitizeOptions = {}): string {
+  const { base } = options;
+  const max = options.maxLength ?? Infinity;
+  let out = '';
+  const open: string[] = [];
+  let dropDepth = 0;
+  let dropName = '';
+  let full = false;
+  const closers = () => open.reduceRight((s, name) => s + `</${name}>`, '');
+  const closersLength = () => open.reduce((n, name) => n + name.length + 3, 0);
+
+  tokenizeHtml(removeXmlInvalid(html), (t) => {
+    if (full) return;
+    if (dropDepth > 0) {
+      // Inside a dropped element: only its own nesting matters.
+      if (t.kind === 'start' && t.name === dropName && !t.selfClosing) dropDepth++;
+      else if (t.kind === 'end' && t.name === dropName) dropDepth--;
+      return;
+    }
+    if (t.kind === 'text') {
+      const room = max - out.length - closersLength();
+      const escaped = escapeText(t.text);
+      if (escaped.length <= room) out += escaped;
+      else {
+        out += escapeText(cutGraphemes(t.text, Math.max(0, room)).replace(/&[^;]*$/, ''));
+        // Escaping may lengthen the cut text; trim back to the cap on a character boundary.
+        while (out.length > max - closersLength() && out.length > 0) out = out.replace(/(&[a-z]+;|[\s\S])$/, '');
+        full = true;
+      }
+      return;
+    }
+    const name = t.name;
+    if (t.kind === 'end') {
+      const i = open.lastIndexOf(name);
+      if (i === -1) return; // stray end tag
+      while (open.length > i) out += `</${open.pop()}>`;
+      return;
+    }
+    const allowed = ALLOWED[name];
+    if (!allowed) {
+      if (DROP_WITH_CONTENT.has(name) && (!t.selfClosing || RAW_TEXT.has(name))) {
+        dropDepth = 1;
+        dropName = name;
+      }
+      return; // unknown or forbidden tag: the tag goes, its text stays
+    }
+    const attrs = new Map(t.attrs);
+    let tag = `<${name}`;
+    if (name === 'iframe') {
+      const src = resolveUrl(attrs.get('src'), base, 'resource');
+      let host = '';
+      try {
+        host = src ? new URL(src).hostname : '';
+      } catch {
+        host = '';
+      }
+      if (!src || !IFRAME_HOSTS.has(host)) {
+        dropDepth = 1;
+        dropName = name;
+        return;
+      }
+    }
+    if (name === 'img') {
+      const src = resolveUrl(attrs.get('src'), base, 'resource');
+      const srcset = attrs.has('srcset') ? sanitizeSrcset(attrs.get('srcset')!, base) : undefined;
+      if ((!src && !srcset) || (src && isTrackingPixel(attrs, src))) return;
+    }
+    for (const [attr, value] of t.attrs) {
+      if (!allowed.includes(attr) && !COMMON_ATTRS.includes(attr)) continue;
+      let v: string | undefined = value;
+      if (attr in URL_ATTRS) {
+        v = resolveUrl(value, base, URL_ATTRS[attr]);
+        if (v === undefined && attr === 'href' && value.trim().startsWith('#')) v = value.trim();
+      } else if (attr === 'srcset') {
+        v = sanitizeSrcset(value, base);
+      } else if (attr === 'width' || attr === 'height' || attr === 'colspan' || attr === 'rowspan' || attr === 'span' || attr === 'start' || attr === 'value') {
+        v = /^\s*-?\d+(\.\d+)?%?\s*$/.test(value) ? value.trim() : undefined;
+      }
+      if (v === undefined) continue;
+      tag += ` ${attr}="${escapeAttr(v)}"`;
+    }
+    if (name === 'iframe') tag += ' sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox" loading="lazy"';
+    const isVoid = VOID.has(name);
+    tag += isVoid ? ' />' : '>';
+    if (out.length + tag.length + closersLength() + (isVoid ? 0 : name.length + 3) > max) {
+      full = true;
+      return;
+    }
+    out += tag;
+    if (name === 'iframe') {
+      // Player iframes carry no content we keep.
+      out += '</iframe>';
+      dropDepth = 1;
+      dropName = name;
+      return;
+    }
+    if (!isVoid) {
+      if (t.selfClosing) out += `</${name}>`;
+      else open.push(name);
+    }
+  });
+  return (out + closers()).trim();
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { sanitizeHtml } from '../../src/ingest/sanitize';
+
+const base = 'https://blog.example/posts/1';
+
+describe('sanitizeHtml', () => {
+  it.each([
+    ['<p>ok</p><script>alert(1)</script>', '<p>ok</p>'],
+    ['<style>p{}</style><b>b</b>', '<b>b</b>'],
+    ['<p onclick="x()" style="color:red" class="c">t</p>', '<p>t</p>'],
+    ['<a href="javascript:alert(1)">x</a>', '<a>x</a>'],
+    ['<a href=" JaVa\tScRiPt:alert(1)">x</a>', '<a>x</a>'],
+    ['<a href="vbscript:x">x</a>', '<a>x</a>'],
+    ['<img src="data:image/png;base64,AAAA">', ''],
+    ['<a href="/rel">r</a>', '<a href="https://blog.example/rel">r</a>'],
+    ['<a href="mailto:me@x.example">m</a>', '<a href="mailto:me@x.example">m</a>'],
+    ['<img src="p.gif" width="1" height="1"><img src="big.png">', '<img src="https://blog.example/posts/big.png" />'],
+    ['<img src="a.png" srcset="a2.png 2x, javascript:x 3x, data:foo 1x">', '<img src="https://blog.example/posts/a.png" srcset="https://blog.example/posts/a2.png 2x" />'],
+    ['<iframe src="https://evil.example/"></iframe>after', 'after'],
+    ['<iframe src="https://www.youtube.com/embed/xyz" width="560" onload="x()">fallback</iframe>', '<iframe src="https://www.youtube.com/embed/xyz" width="560" sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox" loading="lazy"></iframe>'],
+    ['<object data="x.swf"><embed src="x.swf"></object>t', 't'],
+    ['<form action="/x"><input name="a">text<button>b</button></form>', 'text'],
+    ['<b>unclosed <i>nested', '<b>unclosed <i>nested</i></b>'],
+    ['</div>stray</p>', 'stray'],
+    ['a < b &amp; c > d &nbsp;e', 'a &lt; b &amp; c &gt; d \u00a0e'],
+    ['<!-- comment --><p>x</p><!DOCTYPE html>', '<p>x</p>'],
+    ['<svg><script>x</script><circle/></svg>ok', 'ok'],
+    ['<math><mi>x</mi></math>ok', 'ok'],
+    ['<p title="&quot;q&quot; &amp; <b>">t</p>', '<p title="&quot;q&quot; &amp; &lt;b&gt;">t</p>'],
+    ['<scr<script>ipt>alert(1)</script>', 'ipt&gt;alert(1)'],
+    ['<img src=x onerror=alert(1)//>', '<img src="https://blog.example/posts/x" />'],
+    ['<a href="https://x.example/" target="_blank" rel="opener">x</a>', '<a href="https://x.example/">x</a>'],
+    ['<noscript><img src="a.png"></noscript>', ''],
+    ['<textarea><b>x</b></textarea>y', 'y'],
+    ['\u0000\u0001x\u0008', 'x'],
+  ])('%j → %j', (input, output) => {
+    expect(sanitizeHtml(input, { base })).toBe(output);
+  });
+
+  it('keeps relative links out when there is no base', () => {
+    expect(sanitizeHtml('<a href="/x">x</a><img src="y.png">')).toBe('<a>x</a>');
+  });
+
+  it('caps the length on a grapheme boundary and closes open tags', () => {
+    const family = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
+    const html = `<p><b>${'x'.repeat(20)}${family.repeat(10)}</b></p>`;
+    const out = sanitizeHtml(html, { maxLength: 40 });
+    expect(out.length).toBeLessThanOrEqual(40);
+    expect(out.endsWith('</b></p>')).toBe(true);
+    const text = out.slice('<p><b>'.length, -'</b></p>'.length);
+    expect(text.startsWith('x'.repeat(20))).toBe(true);
+    // Only whole family emoji survive.
+    expect(text.slice(20).length % family.length).toBe(0);
+  });
+});
