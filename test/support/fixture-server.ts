@@ -2,7 +2,7 @@
 // Tests program it over HTTP from inside workerd:
 //   PUT  /__route/<name>  {status?, headers?, body?, bodyBase64?, behaviour?}  → later GET /r/<name> answers it
 //   GET  /__hits/<name>   → {hits, lastHeaders}
-// Fixed routes for the hostile cases: /hang, /drip, /gzip-bomb, /bad-gzip, /loop/a, /to-private.
+// Fixed routes for the hostile cases: /hang, /drip, /gzip-bomb, /bad-gzip, /loop/a, /to-private, /chunked?bytes=N.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
@@ -102,6 +102,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
       } else if (p === '/loop/a' || p === '/loop/b') {
         record(p.slice(1), req);
         res.writeHead(302, { location: p === '/loop/a' ? '/loop/b' : '/loop/a' }).end();
+      } else if (p === '/chunked') {
+        // ?bytes=N of feed-looking text in 16 KiB chunks with no Content-Length: only a streaming cap can stop it.
+        record('chunked', req);
+        let left = Number(url.searchParams.get('bytes') ?? '0');
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        const chunk = Buffer.alloc(16 * 1024, 0x20);
+        const pump = (): void => {
+          while (left > 0 && !res.destroyed) {
+            const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+            left -= part.length;
+            if (!res.write(part)) return void res.once('drain', pump);
+          }
+          if (!res.destroyed) res.end();
+        };
+        pump();
       } else if (p === '/to-private') {
         record('to-private', req);
         res.writeHead(302, { location: 'http://10.0.0.1/feed.xml' }).end();

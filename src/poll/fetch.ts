@@ -1,0 +1,379 @@
+// poll: one polite, bounded GET of one source. Every way it can go wrong comes back as a `failed` value with a reason
+// a person can act on; nothing is thrown past this module.
+import { version as packageVersion } from '../../package.json';
+import type { Config, FetchOutcome } from '../model';
+import { checkRedirectUrl, checkSourceUrl, displayUrl } from './address';
+
+export interface FetchValidators {
+  etag?: string;
+  lastModified?: string;
+}
+
+export interface FetchOptions {
+  userAgent?: string;
+  fetcher?: typeof fetch;
+}
+
+/** Feed types first; generic XML/JSON still welcome (many feeds are served as text/xml or application/json). */
+export const FEED_ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, ' +
+  'application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
+
+/** `Tributary/<version> (+<public URL>)`: tells publishers who polls them and where to look. */
+export function userAgent(version: string, publicBaseUrl?: string): string {
+  return publicBaseUrl ? `Tributary/${version} (+${publicBaseUrl})` : `Tributary/${version}`;
+}
+
+type Failed = Extract<FetchOutcome, { kind: 'failed' }>;
+
+/**
+ * Conditional GET of a feed with a total deadline (headers and body), a cap on the decompressed body, and redirects
+ * followed by hand so each hop passes the private-address rule. Never throws.
+ */
+export async function fetchFeed(
+  url: string,
+  validators: FetchValidators,
+  config: Config,
+  opts: FetchOptions = {},
+): Promise<FetchOutcome> {
+  const start = checkSourceUrl(url, config);
+  if (!start.ok) return { kind: 'failed', reason: start.error };
+
+  const fetcher = opts.fetcher ?? fetch;
+  const signal = AbortSignal.timeout(config.fetchTimeoutMs);
+  const headers = requestHeaders(validators, opts.userAgent ?? userAgent(packageVersion, config.publicBaseUrl));
+  let current = new URL(start.url);
+  const visited = new Set([current.href]);
+  let everyHopPermanent = true;
+  let redirected = false;
+  const permanentTarget = () => (redirected && everyHopPermanent ? current.href : undefined);
+  let stage: 'headers' | 'body' = 'headers';
+
+  try {
+    for (let hop = 0; ; hop++) {
+      stage = 'headers';
+      const res = await fetcher(current.href, { method: 'GET', headers, redirect: 'manual', signal });
+      const host = current.host;
+
+      if (REDIRECT_STATUSES.has(res.status)) {
+        discard(res);
+        const location = res.headers.get('location');
+        if (!location) return failed(res.status, `HTTP ${res.status} from ${host} without a Location header`);
+        let next: URL;
+        try {
+          next = new URL(location, current);
+        } catch {
+          return failed(res.status, `HTTP ${res.status} from ${host} with an invalid Location: ${clip(location)}`);
+        }
+        next.hash = '';
+        redirected = true;
+        if (res.status !== 301 && res.status !== 308) everyHopPermanent = false;
+        if (visited.has(next.href)) return failed(res.status, `redirect loop: ${displayUrl(next)} redirects back to itself`);
+        if (hop + 1 > config.maxRedirects) {
+          return failed(res.status, `too many redirects (more than ${config.maxRedirects}), last to ${displayUrl(next)}`);
+        }
+        const check = checkRedirectUrl(next, config);
+        if (!check.ok) return failed(res.status, check.error);
+        visited.add(next.href);
+        current = next;
+        continue;
+      }
+
+      stage = 'body';
+      const outcome = await finish(res, host, current.href, validators, config);
+      const target = permanentTarget();
+      return target ? { ...outcome, permanentRedirect: target } : outcome;
+    }
+  } catch (err) {
+    const reason = describeError(err, config, current.host, stage);
+    const target = permanentTarget();
+    return target ? { kind: 'failed', reason, permanentRedirect: target } : { kind: 'failed', reason };
+  }
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function requestHeaders(validators: FetchValidators, ua: string): Headers {
+  const h = new Headers({
+    'User-Agent': ua,
+    Accept: FEED_ACCEPT,
+    // workerd decodes gzip and br itself; deflate (and stray double encodings) are decoded below.
+    'Accept-Encoding': 'gzip, deflate, br',
+  });
+  if (validators.etag) h.set('If-None-Match', validators.etag);
+  if (validators.lastModified) h.set('If-Modified-Since', validators.lastModified);
+  return h;
+}
+
+function failed(status: number | undefined, reason: string, extra: Partial<Failed> = {}): Failed {
+  return status === undefined ? { kind: 'failed', reason, ...extra } : { kind: 'failed', status, reason, ...extra };
+}
+
+/** Frees the connection without reading a body we do not need. */
+function discard(res: Response): void {
+  res.body?.cancel().catch(() => {});
+}
+
+async function finish(
+  res: Response,
+  host: string,
+  finalUrl: string,
+  validators: FetchValidators,
+  config: Config,
+): Promise<FetchOutcome> {
+  const status = res.status;
+  const h = res.headers;
+  const etag = h.get('etag') ?? undefined;
+  const lastModified = h.get('last-modified') ?? undefined;
+  const maxAgeSeconds = freshnessSeconds(h);
+
+  if (status === 304) {
+    discard(res);
+    if (!validators.etag && !validators.lastModified) {
+      // A 304 to an unconditional request leaves us with nothing; say so rather than report success.
+      return failed(304, `HTTP 304 from ${host} to a request without If-None-Match/If-Modified-Since`);
+    }
+    return {
+      kind: 'not-modified',
+      status: 304,
+      finalUrl,
+      ...(etag !== undefined && { etag }),
+      ...(lastModified !== undefined && { lastModified }),
+      ...(maxAgeSeconds !== undefined && { maxAgeSeconds }),
+    };
+  }
+
+  if (status >= 200 && status < 300) {
+    const body = await readBody(res, host, config);
+    if (!(body instanceof Uint8Array)) return failed(status, body.reason);
+    if (isBlank(body)) return failed(status, `empty body (HTTP ${status} from ${host})`);
+    const contentType = h.get('content-type') ?? undefined;
+    return {
+      kind: 'fresh',
+      status,
+      body,
+      finalUrl,
+      ...(contentType !== undefined && { contentType }),
+      ...(etag !== undefined && { etag }),
+      ...(lastModified !== undefined && { lastModified }),
+      ...(maxAgeSeconds !== undefined && { maxAgeSeconds }),
+    };
+  }
+
+  discard(res);
+  if ((status === 403 || status === 503) && h.get('cf-mitigated')?.toLowerCase() === 'challenge') {
+    return failed(status, `Cloudflare bot challenge (${status} + cf-mitigated) from ${host}`);
+  }
+  if (status === 410) return failed(status, `HTTP 410 Gone from ${host}: the publisher removed this feed`, { gone: true });
+  if (status === 429 || status === 503) {
+    const retryAt = parseRetryAfter(h.get('retry-after'), h.get('date'));
+    if (retryAt) return failed(status, `HTTP ${status} from ${host}, retry after ${shortInstant(retryAt)}`, { retryAt });
+  }
+  return failed(status, `HTTP ${status} from ${host}`);
+}
+
+// ── body ──
+
+type BodyProblem = { reason: string };
+
+/** The decompressed body, at most config.maxBodyBytes, or why not. */
+async function readBody(res: Response, host: string, config: Config): Promise<Uint8Array | BodyProblem> {
+  const cap = config.maxBodyBytes;
+  const over = { reason: `body over ${formatBytes(cap)}` };
+  const encoding = (res.headers.get('content-encoding') ?? '').toLowerCase();
+  const declared = Number(res.headers.get('content-length'));
+  // Compressed bytes never outnumber what they inflate to, so a large Content-Length is over the cap either way.
+  if (Number.isFinite(declared) && declared > cap) {
+    discard(res);
+    return { reason: `${over.reason} (Content-Length ${declared})` };
+  }
+  if (!res.body) return new Uint8Array(0);
+
+  let raw: Uint8Array | 'over';
+  try {
+    raw = await readCapped(res.body, cap);
+  } catch (err) {
+    // workerd inflates gzip/br on the fly; a body that lies about its encoding fails here, mid-stream.
+    if (!isAbort(err) && /decompress|gzip|brotli|inflate|zlib/i.test(errorMessage(err))) {
+      return { reason: `body from ${host} is not valid ${encoding || 'compressed'} data (Content-Encoding: ${encoding})` };
+    }
+    throw err;
+  }
+  if (raw === 'over') return over;
+  return decodeLeftoverEncoding(raw, encoding, host, cap);
+}
+
+/** Reads a stream to the end, cancelling it as soon as it passes `cap` bytes. */
+async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Promise<Uint8Array | 'over'> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      reader.cancel().catch(() => {});
+      return 'over';
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/**
+ * workerd inflates `gzip` and `br` itself and passes anything else through. Decode what it left: `deflate` (zlib or
+ * raw, servers disagree), `x-gzip`, and gzip applied twice — recognised by their magic bytes, so a server that claims
+ * an encoding but sends plain text still works.
+ */
+async function decodeLeftoverEncoding(
+  bytes: Uint8Array,
+  encoding: string,
+  host: string,
+  cap: number,
+): Promise<Uint8Array | BodyProblem> {
+  const tokens = encoding
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t && t !== 'identity');
+  if (tokens.length === 0) return bytes;
+  let out = bytes;
+  try {
+    for (let layer = 0; layer < 3; layer++) {
+      let format: 'gzip' | 'deflate' | 'deflate-raw' | undefined;
+      if (isGzip(out)) format = 'gzip';
+      else if (tokens.includes('deflate') && isZlib(out)) format = 'deflate';
+      else if (tokens.includes('deflate') && layer === 0 && !looksLikeText(out)) format = 'deflate-raw';
+      if (!format) break;
+      const inflated = await readCapped(new Blob([out]).stream().pipeThrough(new DecompressionStream(format)), cap);
+      if (inflated === 'over') return { reason: `body over ${formatBytes(cap)}` };
+      out = inflated;
+    }
+  } catch {
+    return { reason: `body from ${host} is not valid ${encoding} data (Content-Encoding: ${encoding})` };
+  }
+  const unknown = tokens.filter((t) => !['gzip', 'x-gzip', 'br', 'deflate'].includes(t));
+  if (unknown.length > 0 && (!looksLikeText(out) || isZstdOrLzw(out))) {
+    return { reason: `unsupported Content-Encoding from ${host}: ${unknown.join(', ')}` };
+  }
+  return out;
+}
+
+const isGzip = (b: Uint8Array) => b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08;
+const isZstdOrLzw = (b: Uint8Array) =>
+  (b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) || (b[0] === 0x1f && b[1] === 0x9d);
+const isZlib = (b: Uint8Array) => b.length >= 2 && (b[0] & 0x0f) === 8 && ((b[0] << 8) | b[1]) % 31 === 0;
+
+/** Feeds start with markup, JSON, a BOM, whitespace or (UTF-16) a NUL byte — never with compressed noise. */
+function looksLikeText(b: Uint8Array): boolean {
+  if (b.length === 0) return true;
+  const c = b[0];
+  return c === 0x00 || c === 0xef || c === 0xfe || c === 0xff || c === 0x09 || c === 0x0a || c === 0x0d || (c >= 0x20 && c < 0x7f);
+}
+
+function isBlank(b: Uint8Array): boolean {
+  for (const c of b) if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  return true;
+}
+
+// ── headers ──
+
+/**
+ * Seconds the server says the response stays fresh: Cache-Control max-age, else Expires minus Date.
+ * `no-cache`/`no-store` without max-age say nothing about pace, so undefined.
+ */
+export function freshnessSeconds(h: Headers): number | undefined {
+  const cc = h.get('cache-control');
+  if (cc) {
+    const m = /(?:^|[,\s])max-age\s*=\s*"?(\d+)"?/i.exec(cc);
+    if (m) return Math.min(Number(m[1]), 2 ** 31);
+    if (/no-cache|no-store/i.test(cc)) return undefined;
+  }
+  const expires = h.get('expires');
+  if (expires) {
+    const at = Date.parse(expires);
+    if (Number.isNaN(at)) return 0; // RFC 9111: an invalid Expires ("0", "-1") means already expired
+    const dateHeader = Date.parse(h.get('date') ?? '');
+    const base = Number.isNaN(dateHeader) ? Date.now() : dateHeader;
+    return Math.max(0, Math.round((at - base) / 1000));
+  }
+  return undefined;
+}
+
+/** Retry-After as an ISO instant: delay-seconds or an HTTP date; undefined when absent, unreadable or past. */
+export function parseRetryAfter(value: string | null, dateHeader?: string | null, now = Date.now()): string | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  let at: number;
+  if (/^\d+$/.test(v)) {
+    at = now + Number(v) * 1000;
+  } else {
+    const parsed = Date.parse(v);
+    if (Number.isNaN(parsed)) return undefined;
+    // Judge the date against the server's own clock when it sent one, so clock skew does not shift the wait.
+    const serverNow = Date.parse(dateHeader ?? '');
+    at = Number.isNaN(serverNow) ? parsed : now + (parsed - serverNow);
+  }
+  if (!Number.isFinite(at) || at <= now || at > 8.64e15) return undefined;
+  return new Date(at).toISOString();
+}
+
+// ── words ──
+
+function describeError(err: unknown, config: Config, host: string, stage: 'headers' | 'body'): string {
+  if (isAbort(err)) {
+    const limit = `timed out after ${formatSeconds(config.fetchTimeoutMs)}`;
+    return stage === 'headers' ? `${limit} (no answer from ${host})` : `${limit} (body from ${host} still arriving)`;
+  }
+  const message = errorMessage(err);
+  if (/connection lost|connection refused|ECONNREFUSED|disconnected/i.test(message)) {
+    return `could not connect to ${host} (connection refused or dropped)`;
+  }
+  if (/internal error|DNS|getaddrinfo|ENOTFOUND/i.test(message)) {
+    return `could not reach ${host} (DNS lookup or connection failed)`;
+  }
+  if (/TLS|SSL|certificate/i.test(message)) return `TLS error talking to ${host}: ${clip(message)}`;
+  return `network error talking to ${host}: ${clip(message)}`;
+}
+
+function isAbort(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function clip(text: string, max = 160): string {
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}
+
+/** 5242880 → "5 MiB", 1536 → "1.5 KiB". */
+export function formatBytes(n: number): string {
+  const units: [number, string][] = [
+    [1024 * 1024, 'MiB'],
+    [1024, 'KiB'],
+  ];
+  for (const [size, unit] of units) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} bytes`;
+}
+
+/** 10000 → "10 s", 1500 → "1.5 s". */
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** "2026-11-25T10:00Z" (seconds only when they are not zero). */
+function shortInstant(iso: string): string {
+  const s = iso.slice(17, 19);
+  return s === '00' ? `${iso.slice(0, 16)}Z` : `${iso.slice(0, 19)}Z`;
+}

@@ -1,0 +1,225 @@
+// plan: which sources to poll now, in what order and pace, and what a fetch outcome does to a source's state.
+// Pure: values in, values out (time and randomness come in through arguments).
+import { hash64 } from '../hash';
+import type { Config, FetchOutcome, Source, SourceState } from '../model';
+
+const MINUTE = 60_000;
+
+/** Two fetches to one host start at least this far apart (the issue's "not in the same second"). */
+export const HOST_SPACING_MS = 1000;
+
+/**
+ * A source counts as due when its next check falls within this margin of `now`: the cron fires on the interval
+ * boundary, and a source checked a few seconds after the previous boundary must not wait a whole extra round.
+ */
+export const DUE_SLACK_MS = 2 * MINUTE;
+
+/** A paused source (410 Gone, or too many failures in a row) is still tried this often, so it can recover. */
+export const PAUSED_RETRY_MINUTES = 24 * 60;
+
+/** Jitter spreads retries: a backoff delay lands in [delay, delay × (1 + BACKOFF_JITTER)] before the cap. */
+export const BACKOFF_JITTER = 0.5;
+
+// ───────────────────────────── selecting ─────────────────────────────
+
+export interface SelectOptions {
+  /** At most this many sources (the subrequest budget left for fetches). */
+  budget: number;
+  /** See DUE_SLACK_MS. */
+  slackMs?: number;
+}
+
+/**
+ * The sources to poll now: due ones only (never checked, or next check reached; a paused source only when its slow
+ * retry is due), most overdue first so whoever is left out by the budget is first next time (nobody starves),
+ * at most `budget`, ordered so consecutive entries are on different hosts wherever possible.
+ * The runner still paces same-host fetches with HostPacer (inline) or hostDelaysMs (queue delaySeconds).
+ */
+export function selectDue(
+  sources: Source[],
+  states: Record<string, SourceState | undefined>,
+  now: Date,
+  opts: SelectOptions,
+): Source[] {
+  const budget = Math.max(0, Math.floor(opts.budget));
+  const horizon = now.getTime() + (opts.slackMs ?? DUE_SLACK_MS);
+  const due: { source: Source; dueAt: number; lastChecked: number }[] = [];
+  for (const source of sources) {
+    const state = states[source.id];
+    const dueAt = instant(state?.nextCheckAt) ?? Number.NEGATIVE_INFINITY; // never scheduled: due now, first
+    if (dueAt > horizon) continue;
+    due.push({ source, dueAt, lastChecked: instant(state?.lastCheckedAt) ?? Number.NEGATIVE_INFINITY });
+  }
+  // Ties (sources checked in the same instant) are broken by a hash that changes with each due time, so the same
+  // sources do not lose every tie when the budget splits a group.
+  const tie = (d: (typeof due)[number]) => hash64(`${d.source.id}@${d.dueAt}`);
+  due.sort((a, b) => a.dueAt - b.dueAt || a.lastChecked - b.lastChecked || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0));
+  return spreadHosts(due.slice(0, budget).map((d) => d.source));
+}
+
+function instant(iso: string | undefined): number | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** The host a source is fetched from (lower-case host name; unparseable URLs are their own "host"). */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Round-robin over hosts, keeping each host's own order: first source of every host, then the second of every host…
+ * With N hosts in a round, two fetches to one host are N positions apart in the list.
+ */
+function spreadHosts(ordered: Source[]): Source[] {
+  const byHost = new Map<string, Source[]>();
+  for (const s of ordered) {
+    const h = hostOf(s.url);
+    const list = byHost.get(h);
+    if (list) list.push(s);
+    else byHost.set(h, [s]);
+  }
+  const out: Source[] = [];
+  for (let round = 0; out.length < ordered.length; round++) {
+    for (const list of byHost.values()) if (round < list.length) out.push(list[round]);
+  }
+  return out;
+}
+
+/**
+ * Start offsets for queue mode: the k-th source of a host (in list order) starts k × spacing after the first, so a
+ * producer can send it with `delaySeconds = Math.ceil(offset / 1000)`.
+ */
+export function hostDelaysMs(sources: Source[], spacingMs = HOST_SPACING_MS): number[] {
+  const seen = new Map<string, number>();
+  return sources.map((s) => {
+    const h = hostOf(s.url);
+    const k = seen.get(h) ?? 0;
+    seen.set(h, k + 1);
+    return k * spacingMs;
+  });
+}
+
+/**
+ * Inline mode: reserves start times per host. Before each fetch the runner does
+ * `await sleep(pacer.delayFor(source.url, Date.now()))`; the reservation is taken at once, so concurrent workers
+ * calling it for one host get slots `spacingMs` apart.
+ */
+export class HostPacer {
+  private readonly nextFree = new Map<string, number>();
+  constructor(private readonly spacingMs = HOST_SPACING_MS) {}
+
+  /** Milliseconds to wait before fetching `url`, given the current time. */
+  delayFor(url: string, nowMs: number): number {
+    const h = hostOf(url);
+    const slot = Math.max(nowMs, this.nextFree.get(h) ?? nowMs);
+    this.nextFree.set(h, slot + this.spacingMs);
+    return slot - nowMs;
+  }
+}
+
+// ───────────────────────────── state after a fetch ─────────────────────────────
+
+export interface NextStateContext {
+  now: Date;
+  config: Config;
+  source: Source;
+  /** The feed's own <ttl> (minutes), when the body was parsed this time. */
+  feedTtlMinutes?: number;
+  /** Uniform [0, 1); defaults to Math.random. Tests pass a fixed one. */
+  random?: () => number;
+  itemCount?: number;
+  feedTitle?: string;
+  feedLink?: string;
+  /** The fetch worked but the body is not a usable feed; counts as a failure with this text. */
+  ingestError?: string;
+}
+
+/** The polling interval before any feed hints: the source's own, else the configured default. */
+export function baseIntervalMinutes(source: Source, config: Config): number {
+  const own = source.intervalMinutes;
+  return own !== undefined && Number.isFinite(own) && own > 0 ? own : config.pollIntervalMinutes;
+}
+
+/**
+ * The state after one poll. Success (fresh or not-modified, and ingest fine) resets failures and unpauses; the next
+ * check is the interval raised by the feed's <ttl> and the response's max-age/Expires (those hints capped at
+ * maxBackoffMinutes). Failure counts up, backs off exponentially with jitter (capped at maxBackoffMinutes, never
+ * sooner than the interval), honours Retry-After, and pauses on 410 or after pauseAfterFailures in a row, with a slow
+ * retry. A failure keeps the validators, items and metadata of the last success. Fields this function does not own
+ * (bodyHash, seen, identityPolicy) are carried over.
+ */
+export function nextState(prev: SourceState | undefined, outcome: FetchOutcome, ctx: NextStateContext): SourceState {
+  const { now, config, source } = ctx;
+  const random = ctx.random ?? Math.random;
+  const nowMs = now.getTime();
+  const state: SourceState = { ...prev, consecutiveFailures: prev?.consecutiveFailures ?? 0, paused: prev?.paused ?? false, itemCount: ctx.itemCount ?? prev?.itemCount ?? 0 };
+  state.lastCheckedAt = now.toISOString();
+  setOrDelete(state, 'lastStatus', outcome.status);
+  if (ctx.feedTitle !== undefined) state.feedTitle = ctx.feedTitle;
+  if (ctx.feedLink !== undefined) state.feedLink = ctx.feedLink;
+  if (ctx.feedTtlMinutes !== undefined && outcome.kind === 'fresh') setOrDelete(state, 'feedTtlMinutes', validMinutes(ctx.feedTtlMinutes));
+
+  const base = baseIntervalMinutes(source, config);
+  const hintCap = Math.max(config.maxBackoffMinutes, base);
+  const ttl = Math.min(state.feedTtlMinutes ?? 0, hintCap);
+
+  const failure = outcome.kind === 'failed' ? outcome.reason : ctx.ingestError;
+  if (failure === undefined && outcome.kind !== 'failed') {
+    state.lastSuccessAt = state.lastCheckedAt;
+    delete state.lastError;
+    state.consecutiveFailures = 0;
+    state.paused = false;
+    if (outcome.kind === 'fresh') {
+      setOrDelete(state, 'etag', outcome.etag);
+      setOrDelete(state, 'lastModified', outcome.lastModified);
+    } else {
+      // A 304 may repeat or refresh the validators; absent means unchanged.
+      if (outcome.etag !== undefined) state.etag = outcome.etag;
+      if (outcome.lastModified !== undefined) state.lastModified = outcome.lastModified;
+    }
+    setOrDelete(state, 'permanentRedirect', outcome.permanentRedirect);
+    const maxAge = Math.min((outcome.maxAgeSeconds ?? 0) / 60, hintCap);
+    const interval = Math.max(base, ttl, maxAge);
+    state.nextCheckAt = new Date(nowMs + interval * MINUTE).toISOString();
+    return state;
+  }
+
+  const failed = outcome.kind === 'failed' ? outcome : undefined;
+  state.lastError = failure ?? 'failed';
+  state.consecutiveFailures += 1;
+  if (outcome.permanentRedirect !== undefined) state.permanentRedirect = outcome.permanentRedirect;
+  state.paused = state.paused || failed?.gone === true || state.consecutiveFailures >= config.pauseAfterFailures;
+
+  let delayMinutes: number;
+  if (state.paused) {
+    delayMinutes = Math.max(PAUSED_RETRY_MINUTES, base) * (1 + 0.1 * random());
+  } else {
+    const interval = Math.max(base, ttl);
+    const grown = interval * 2 ** Math.min(state.consecutiveFailures - 1, 30) * (1 + BACKOFF_JITTER * random());
+    delayMinutes = Math.max(interval, Math.min(config.maxBackoffMinutes, grown));
+  }
+  let next = nowMs + delayMinutes * MINUTE;
+  // Retry-After: never sooner than the server asked; but a far-future answer waits at most the slow retry.
+  const retryAt = instant(failed?.retryAt);
+  if (retryAt !== undefined) {
+    const longest = nowMs + Math.max(config.maxBackoffMinutes, PAUSED_RETRY_MINUTES) * MINUTE;
+    next = Math.max(next, Math.min(retryAt, longest));
+  }
+  state.nextCheckAt = new Date(next).toISOString();
+  return state;
+}
+
+function validMinutes(n: number): number | undefined {
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function setOrDelete<K extends keyof SourceState>(state: SourceState, key: K, value: SourceState[K] | undefined): void {
+  if (value === undefined) delete state[key];
+  else state[key] = value;
+}

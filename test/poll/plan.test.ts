@@ -1,0 +1,340 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config';
+import type { Config, FetchOutcome, Source, SourceState } from '../../src/model';
+import {
+  HostPacer,
+  PAUSED_RETRY_MINUTES,
+  hostDelaysMs,
+  nextState,
+  selectDue,
+} from '../../src/poll/plan';
+
+const config: Config = { ...readConfig({} as never), pauseAfterFailures: 10 };
+const MIN = 60_000;
+const now = new Date('2026-11-25T10:00:00.000Z');
+const at = (minutes: number) => new Date(now.getTime() + minutes * MIN).toISOString();
+const minutesUntil = (iso: string | undefined) => (Date.parse(iso ?? 'x') - now.getTime()) / MIN;
+
+function source(id: string, url = `https://${id}.example/feed`, extra: Partial<Source> = {}): Source {
+  return { id, url, categories: ['news'], createdAt: '2026-01-01T00:00:00Z', ...extra };
+}
+
+const fresh = (extra: Partial<Extract<FetchOutcome, { kind: 'fresh' }>> = {}): FetchOutcome => ({
+  kind: 'fresh',
+  status: 200,
+  body: new TextEncoder().encode('<rss/>'),
+  finalUrl: 'https://a.example/feed',
+  ...extra,
+});
+const notModified = (extra: Partial<Extract<FetchOutcome, { kind: 'not-modified' }>> = {}): FetchOutcome => ({
+  kind: 'not-modified',
+  status: 304,
+  finalUrl: 'https://a.example/feed',
+  ...extra,
+});
+const failed = (extra: Partial<Extract<FetchOutcome, { kind: 'failed' }>> = {}): FetchOutcome => ({
+  kind: 'failed',
+  status: 500,
+  reason: 'HTTP 500 from a.example',
+  ...extra,
+});
+
+const src = source('a');
+const ctx = (extra: Partial<Parameters<typeof nextState>[2]> = {}) => ({ now, config, source: src, random: () => 0, ...extra });
+
+/** Runs `n` failures in a row from a clean state and returns every state. */
+function failures(n: number, c: Config = config, random = () => 0): SourceState[] {
+  const out: SourceState[] = [];
+  let state: SourceState | undefined;
+  for (let i = 0; i < n; i++) {
+    state = nextState(state, failed(), { now, config: c, source: src, random });
+    out.push(state);
+  }
+  return out;
+}
+
+describe('nextState: success', () => {
+  it('records a fresh fetch and schedules one interval later', () => {
+    const state = nextState(undefined, fresh({ etag: '"e"', lastModified: 'Tue, 24 Nov 2026 08:00:00 GMT' }), ctx({ itemCount: 12, feedTitle: 'A', feedLink: 'https://a.example/' }));
+    expect(state).toEqual({
+      lastCheckedAt: now.toISOString(),
+      lastSuccessAt: now.toISOString(),
+      lastStatus: 200,
+      consecutiveFailures: 0,
+      paused: false,
+      itemCount: 12,
+      feedTitle: 'A',
+      feedLink: 'https://a.example/',
+      etag: '"e"',
+      lastModified: 'Tue, 24 Nov 2026 08:00:00 GMT',
+      nextCheckAt: at(15),
+    });
+  });
+
+  it('keeps the fields it does not own, and clears an old error', () => {
+    const prev: SourceState = {
+      consecutiveFailures: 4,
+      paused: true,
+      itemCount: 7,
+      bodyHash: 'h',
+      seen: ['k1'],
+      identityPolicy: 'link',
+      lastError: 'HTTP 500 from a.example',
+      feedTitle: 'Old',
+      etag: '"old"',
+    };
+    const state = nextState(prev, notModified(), ctx());
+    expect(state).toMatchObject({ bodyHash: 'h', seen: ['k1'], identityPolicy: 'link', itemCount: 7, feedTitle: 'Old', etag: '"old"' });
+    expect(state.consecutiveFailures).toBe(0);
+    expect(state.paused).toBe(false);
+    expect(state).not.toHaveProperty('lastError');
+    expect(state.lastStatus).toBe(304);
+  });
+
+  it('a 304 refreshes validators only when it sends them; a 200 replaces them', () => {
+    const prev: SourceState = { consecutiveFailures: 0, paused: false, itemCount: 0, etag: '"a"', lastModified: 'x' };
+    expect(nextState(prev, notModified({ etag: '"b"' }), ctx())).toMatchObject({ etag: '"b"', lastModified: 'x' });
+    const after200 = nextState(prev, fresh({ etag: '"c"' }), ctx());
+    expect(after200.etag).toBe('"c"');
+    expect(after200).not.toHaveProperty('lastModified');
+  });
+
+  it('uses the per-source interval', () => {
+    const state = nextState(undefined, fresh(), ctx({ source: source('a', undefined, { intervalMinutes: 60 }) }));
+    expect(minutesUntil(state.nextCheckAt)).toBe(60);
+  });
+
+  it('a feed <ttl> raises the interval, never lowers it, and is capped', () => {
+    expect(minutesUntil(nextState(undefined, fresh(), ctx({ feedTtlMinutes: 90 })).nextCheckAt)).toBe(90);
+    expect(minutesUntil(nextState(undefined, fresh(), ctx({ feedTtlMinutes: 5 })).nextCheckAt)).toBe(15);
+    expect(minutesUntil(nextState(undefined, fresh(), ctx({ feedTtlMinutes: 100_000 })).nextCheckAt)).toBe(1440);
+    // The ttl is remembered and still applies on a 304 (no parse then).
+    const withTtl = nextState(undefined, fresh(), ctx({ feedTtlMinutes: 90 }));
+    expect(withTtl.feedTtlMinutes).toBe(90);
+    expect(minutesUntil(nextState(withTtl, notModified(), ctx()).nextCheckAt)).toBe(90);
+  });
+
+  it('Cache-Control max-age / Expires raise the interval, capped', () => {
+    expect(minutesUntil(nextState(undefined, fresh({ maxAgeSeconds: 7200 }), ctx()).nextCheckAt)).toBe(120);
+    expect(minutesUntil(nextState(undefined, fresh({ maxAgeSeconds: 60 }), ctx()).nextCheckAt)).toBe(15);
+    expect(minutesUntil(nextState(undefined, notModified({ maxAgeSeconds: 31_536_000 }), ctx()).nextCheckAt)).toBe(1440);
+  });
+
+  it('tracks permanent redirects: set, cleared by a direct success, kept through a network failure', () => {
+    const moved = nextState(undefined, fresh({ permanentRedirect: 'https://new.example/feed' }), ctx());
+    expect(moved.permanentRedirect).toBe('https://new.example/feed');
+    const down = nextState(moved, failed({ status: undefined, reason: 'timed out after 10 s' }), ctx());
+    expect(down.permanentRedirect).toBe('https://new.example/feed');
+    expect(down).not.toHaveProperty('lastStatus');
+    expect(nextState(down, fresh(), ctx())).not.toHaveProperty('permanentRedirect');
+  });
+});
+
+describe('nextState: failure, backoff, pause', () => {
+  it('counts failures and keeps what the last success left', () => {
+    const good = nextState(undefined, fresh({ etag: '"e"' }), ctx({ itemCount: 5 }));
+    const bad = nextState(good, failed({ status: 404, reason: 'HTTP 404 from a.example' }), ctx());
+    expect(bad).toMatchObject({
+      consecutiveFailures: 1,
+      lastError: 'HTTP 404 from a.example',
+      lastStatus: 404,
+      lastSuccessAt: now.toISOString(),
+      etag: '"e"',
+      itemCount: 5,
+      paused: false,
+    });
+  });
+
+  it('backs off exponentially from the interval up to the cap (no jitter with random = 0)', () => {
+    const delays = failures(9).map((s) => minutesUntil(s.nextCheckAt));
+    expect(delays).toEqual([15, 30, 60, 120, 240, 480, 960, 1440, 1440]);
+  });
+
+  it('respects a lower maxBackoffMinutes', () => {
+    const delays = failures(6, { ...config, maxBackoffMinutes: 100 }).map((s) => minutesUntil(s.nextCheckAt));
+    expect(delays).toEqual([15, 30, 60, 100, 100, 100]);
+  });
+
+  it('jitter stays within [delay, 1.5 × delay], never past the cap, never below the interval', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.double({ min: 0, max: 0.999_999, noNaN: true }),
+        fc.integer({ min: 1, max: 240 }),
+        (n, r, interval) => {
+          const c = { ...config, pollIntervalMinutes: interval };
+          const state = failures(n, c, () => r)[n - 1];
+          const delay = minutesUntil(state.nextCheckAt);
+          const raw = interval * 2 ** (n - 1);
+          const low = Math.max(interval, Math.min(c.maxBackoffMinutes, raw));
+          const high = Math.max(interval, Math.min(c.maxBackoffMinutes, raw * 1.5));
+          return delay >= low - 1e-6 && delay <= high + 1e-6;
+        },
+      ),
+    );
+  });
+
+  it('jitter actually spreads retries', () => {
+    const spread = new Set([0, 0.25, 0.5, 0.75].map((r) => failures(3, config, () => r)[2].nextCheckAt));
+    expect(spread.size).toBe(4);
+  });
+
+  it('pauses after pauseAfterFailures in a row, with a slow daily retry, and recovers on success', () => {
+    const c = { ...config, pauseAfterFailures: 3 };
+    const states = failures(3, c);
+    expect(states.map((s) => s.paused)).toEqual([false, false, true]);
+    expect(minutesUntil(states[2].nextCheckAt)).toBe(PAUSED_RETRY_MINUTES);
+    // Still failing: stays paused, still retried daily.
+    const again = nextState(states[2], failed(), { now, config: c, source: src, random: () => 0.5 });
+    expect(again.paused).toBe(true);
+    expect(again.consecutiveFailures).toBe(4);
+    expect(minutesUntil(again.nextCheckAt)).toBe(PAUSED_RETRY_MINUTES * 1.05);
+    // Back: unpaused, counters reset, normal pace.
+    const back = nextState(again, fresh(), { now, config: c, source: src });
+    expect(back).toMatchObject({ paused: false, consecutiveFailures: 0 });
+    expect(minutesUntil(back.nextCheckAt)).toBe(15);
+  });
+
+  it('410 Gone pauses at once', () => {
+    const state = nextState(undefined, failed({ status: 410, gone: true, reason: 'HTTP 410 Gone from a.example: the publisher removed this feed' }), ctx());
+    expect(state).toMatchObject({ paused: true, consecutiveFailures: 1, lastStatus: 410 });
+    expect(minutesUntil(state.nextCheckAt)).toBe(PAUSED_RETRY_MINUTES);
+  });
+
+  it('honours Retry-After when later than the backoff, capped at a day', () => {
+    const later = nextState(undefined, failed({ status: 429, retryAt: at(120) }), ctx());
+    expect(later.nextCheckAt).toBe(at(120));
+    const sooner = nextState(undefined, failed({ status: 503, retryAt: at(2) }), ctx());
+    expect(minutesUntil(sooner.nextCheckAt)).toBe(15);
+    const farAway = nextState(undefined, failed({ status: 429, retryAt: at(3 * 1440) }), ctx());
+    expect(minutesUntil(farAway.nextCheckAt)).toBe(1440);
+  });
+
+  it('an ingest error after a good fetch is a failure that keeps the old validators', () => {
+    const prev: SourceState = { consecutiveFailures: 0, paused: false, itemCount: 9, etag: '"good"' };
+    const state = nextState(prev, fresh({ etag: '"broken"' }), ctx({ ingestError: 'not a feed: HTML page' }));
+    expect(state).toMatchObject({
+      lastError: 'not a feed: HTML page',
+      consecutiveFailures: 1,
+      lastStatus: 200,
+      etag: '"good"',
+      itemCount: 9,
+    });
+    expect(state).not.toHaveProperty('lastSuccessAt');
+    expect(minutesUntil(state.nextCheckAt)).toBe(15);
+  });
+});
+
+describe('selectDue', () => {
+  const scheduled = (nextCheckAt: string, extra: Partial<SourceState> = {}): SourceState => ({
+    consecutiveFailures: 0,
+    paused: false,
+    itemCount: 0,
+    nextCheckAt,
+    ...extra,
+  });
+
+  it('picks never-checked and due sources, most overdue first, and skips the rest', () => {
+    const sources = ['new', 'late', 'later', 'soon', 'future', 'paused-future', 'paused-due'].map((id) => source(id));
+    const states: Record<string, SourceState> = {
+      late: scheduled(at(-30)),
+      later: scheduled(at(-90)),
+      soon: scheduled(at(1)), // within the cron slack
+      future: scheduled(at(10)),
+      'paused-future': scheduled(at(600), { paused: true }),
+      'paused-due': scheduled(at(-5), { paused: true }),
+    };
+    expect(selectDue(sources, states, now, { budget: 50 }).map((s) => s.id)).toEqual([
+      'new',
+      'later',
+      'late',
+      'paused-due',
+      'soon',
+    ]);
+    expect(selectDue(sources, states, now, { budget: 50, slackMs: 0 }).map((s) => s.id)).not.toContain('soon');
+  });
+
+  it('takes at most the budget, the most overdue', () => {
+    const sources = Array.from({ length: 10 }, (_, i) => source(`s${i}`));
+    const states = Object.fromEntries(sources.map((s, i) => [s.id, scheduled(at(-i))]));
+    expect(selectDue(sources, states, now, { budget: 3 }).map((s) => s.id)).toEqual(['s9', 's8', 's7']);
+    expect(selectDue(sources, states, now, { budget: 0 })).toEqual([]);
+  });
+
+  it('rotates fairly when there are more due sources than budget: nobody starves', () => {
+    const sources = Array.from({ length: 10 }, (_, i) => source(`s${i}`));
+    // Both ways a runner may stamp a poll: each fetch at its own time, or the whole batch at the cron's time.
+    for (const stamp of ['per-fetch', 'per-batch'] as const) {
+      const states: Record<string, SourceState | undefined> = {};
+      const polls = new Map<string, number[]>();
+      const rounds = 40;
+      for (let round = 0; round < rounds; round++) {
+        const t = now.getTime() + round * 15 * MIN;
+        selectDue(sources, states, new Date(t), { budget: 3 }).forEach((s, i) => {
+          const polledAt = new Date(stamp === 'per-fetch' ? t + i * 1000 : t);
+          states[s.id] = nextState(states[s.id], fresh(), { now: polledAt, config, source: s, random: () => 0 });
+          polls.set(s.id, [...(polls.get(s.id) ?? []), round]);
+        });
+      }
+      const counts = sources.map((s) => polls.get(s.id)?.length ?? 0);
+      expect(counts.reduce((a, b) => a + b)).toBe(rounds * 3);
+      // 10 sources, 3 per round: each is polled every 3 or 4 rounds, so counts differ by at most a little.
+      expect(Math.max(...counts) - Math.min(...counts), `${stamp}: ${counts}`).toBeLessThanOrEqual(stamp === 'per-fetch' ? 1 : 2);
+      for (const [id, seen] of polls) {
+        for (let i = 1; i < seen.length; i++) {
+          expect(seen[i] - seen[i - 1], `${stamp} ${id}: ${seen}`).toBeLessThanOrEqual(4);
+        }
+      }
+    }
+  });
+
+  it('spreads sources of one host apart in the batch', () => {
+    const sources = [
+      source('a1', 'https://a.example/1'),
+      source('a2', 'https://a.example/2'),
+      source('a3', 'https://A.example/3'),
+      source('b1', 'https://b.example/1'),
+      source('c1', 'https://c.example/1'),
+    ];
+    const states = Object.fromEntries(sources.map((s, i) => [s.id, scheduled(at(-50 + i * 10))]));
+    const order = selectDue(sources, states, now, { budget: 10 }).map((s) => s.id);
+    expect(order).toEqual(['a1', 'b1', 'c1', 'a2', 'a3']);
+  });
+});
+
+describe('host pacing', () => {
+  it('hostDelaysMs gives the k-th source of a host k seconds', () => {
+    const sources = [
+      source('a1', 'https://a.example/1'),
+      source('b1', 'https://b.example/1'),
+      source('a2', 'https://a.example/2'),
+      source('a3', 'https://a.example/3'),
+    ];
+    expect(hostDelaysMs(sources)).toEqual([0, 0, 1000, 2000]);
+  });
+
+  it('HostPacer reserves start times one second apart per host', () => {
+    const pacer = new HostPacer();
+    const t0 = 1_000_000;
+    expect(pacer.delayFor('https://a.example/1', t0)).toBe(0);
+    expect(pacer.delayFor('https://b.example/1', t0)).toBe(0);
+    expect(pacer.delayFor('https://a.example/2', t0)).toBe(1000);
+    expect(pacer.delayFor('https://a.example/3', t0 + 200)).toBe(1800);
+    expect(pacer.delayFor('https://a.example/4', t0 + 10_000)).toBe(0);
+  });
+
+  it('HostPacer keeps concurrent starts on one host apart in real time', async () => {
+    const pacer = new HostPacer(200); // shorter spacing keeps the test quick; the rule is the same
+    const starts: number[] = [];
+    await Promise.all(
+      [1, 2, 3].map(async (i) => {
+        await new Promise((r) => setTimeout(r, pacer.delayFor(`https://a.example/${i}`, Date.now())));
+        starts.push(Date.now());
+      }),
+    );
+    starts.sort((a, b) => a - b);
+    expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(190);
+    expect(starts[2] - starts[1]).toBeGreaterThanOrEqual(190);
+  });
+});
