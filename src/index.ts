@@ -16,12 +16,18 @@ export default {
     if (config.publicBaseUrl) ctx.waitUntil(announceChanges(config.publicBaseUrl, config.websubHub, report.changedCategories));
   },
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     const ids = batch.messages.map((m) => m.body.sourceId);
-    const results = await pollForQueue(env, ids);
-    // Retries are for the platform's failures; a source's own failure is recorded in its state and backoff.
-    for (const m of batch.messages) m.ack();
-    const failed = results.filter((r) => r.outcome === 'failed').length;
-    if (failed) console.log(`queue batch: ${failed} of ${results.length} sources failed (see /status)`);
+    try {
+      const results = await pollForQueue(env, ids);
+      // A source's own failure is recorded in its state and backoff (see /status): the message is done.
+      batch.ackAll();
+      const failed = results.filter((r) => r.outcome === 'failed').length;
+      if (failed) console.log(`queue batch: ${failed} of ${results.length} sources failed (see /status)`);
+    } catch (err) {
+      // The platform failed us (KV, runtime): try the batch again later; max_retries then the dead-letter queue.
+      console.error('queue batch failed, retrying', err);
+      batch.retryAll({ delaySeconds: 60 * Math.min(10, batch.messages[0]?.attempts ?? 1) });
+    }
   },
 } satisfies ExportedHandler<Env, PollMessage>;

@@ -278,11 +278,9 @@ export async function pollForQueue(env: Env, sourceIds: string[], kv: KVNamespac
 /** Queue producer (cron): merge what consumers left since the last run, then send what is due. */
 export async function runQueueProducer(env: Env, queue: Queue<{ sourceId: string }>, kv: KVNamespace = env.TRIBUTARY, now = new Date()): Promise<{ merged: number; sent: number; changedCategories: string[] }> {
   const config = readConfig(env);
-  const [registry, states, snaps] = await Promise.all([loadRegistry(kv), loadStates(kv), loadSnapshots(kv)]);
-  const fresh = snaps.filter((s) => {
-    const merged = states.sources[s.sourceId]?.lastCheckedAt;
-    return registry.sources[s.sourceId] && (!merged || s.polledAt > merged);
-  });
+  const [registry, states] = await Promise.all([loadRegistry(kv), loadStates(kv)]);
+  const snaps = await loadSnapshots(kv, (id) => states.sources[id]?.lastCheckedAt);
+  const fresh = snaps.filter((s) => registry.sources[s.sourceId]);
   const polls: SourcePoll[] = fresh.map((s) => ({
     source: registry.sources[s.sourceId],
     state: s.state,

@@ -67,18 +67,24 @@ export async function deleteRiver(kv: KVNamespace, slug: string): Promise<void> 
 }
 
 export async function saveSnapshot(kv: KVNamespace, snap: SourceSnapshot): Promise<void> {
-  await kv.put(snapshotKey(snap.sourceId), JSON.stringify(snap), { expirationTtl: SNAPSHOT_TTL_SECONDS });
+  // polledAt rides in the metadata, so the merge can skip snapshots it already holds without reading them.
+  await kv.put(snapshotKey(snap.sourceId), JSON.stringify(snap), {
+    expirationTtl: SNAPSHOT_TTL_SECONDS,
+    metadata: { polledAt: snap.polledAt },
+  });
 }
 
-/** Lists and reads every pending snapshot (queue mode merge). */
-export async function loadSnapshots(kv: KVNamespace): Promise<SourceSnapshot[]> {
+/** Reads the snapshots newer than `mergedAt(sourceId)` (queue mode merge). */
+export async function loadSnapshots(kv: KVNamespace, mergedAt: (sourceId: string) => string | undefined): Promise<SourceSnapshot[]> {
   const out: SourceSnapshot[] = [];
   let cursor: string | undefined;
   do {
-    const page: KVNamespaceListResult<unknown> = await kv.list({ prefix: 'snap:', cursor });
+    const page: KVNamespaceListResult<{ polledAt?: string }> = await kv.list({ prefix: 'snap:', cursor });
     for (const k of page.keys) {
+      const merged = mergedAt(k.name.slice('snap:'.length));
+      if (merged && k.metadata?.polledAt && k.metadata.polledAt <= merged) continue;
       const snap = await kv.get<SourceSnapshot>(k.name, 'json');
-      if (snap) out.push(snap);
+      if (snap && (!merged || snap.polledAt > merged)) out.push(snap);
     }
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
