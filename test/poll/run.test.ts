@@ -104,6 +104,31 @@ describe('a polling run', () => {
     expect(counts.writtenKeys.sort()).toEqual(['river:all', 'river:news', 'river:odd', 'state']);
   });
 
+  it('an unchanged 200 (no validators) costs no parse and no KV write; a run where all changed writes each river once', async () => {
+    const { env, counts, resetCounts } = isolatedEnv();
+    const names: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const name = uniq(`same${i}`);
+      names.push(name);
+      const url = await fixtureRoute(name, { headers: { 'content-type': 'application/rss+xml' }, body: rss(`Same ${i}`, [{ guid: `s${i}`, title: `Unchanging story ${i}`, link: `https://same.test/${i}`, date: RFC822(12) }]) });
+      await addSource(env, `same${i}`, url, [`cat${i % 2}`]);
+    }
+    await poll(env);
+    resetCounts();
+    const again = await poll(env);
+    expect(again.results.every((r) => r.outcome === 'not-modified')).toBe(true);
+    expect(counts.writes).toBe(0);
+
+    for (let i = 0; i < 4; i++) {
+      await fixtureRoute(names[i], { headers: { 'content-type': 'application/rss+xml' }, body: rss(`Same ${i}`, [{ guid: `n${i}`, title: `Brand new story ${i}`, link: `https://same.test/new${i}`, date: RFC822(22) }]) });
+    }
+    resetCounts();
+    const all = await poll(env);
+    expect(all.results.every((r) => r.outcome === 'fresh')).toBe(true);
+    // Two categories + "all" + state, however many sources changed.
+    expect(counts.writtenKeys.sort()).toEqual(['river:all', 'river:cat0', 'river:cat1', 'state']);
+  });
+
   it('updates an edited item in place and keeps one entry per story', async () => {
     const { env } = isolatedEnv();
     const name = uniq('edit');
