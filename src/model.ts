@@ -126,6 +126,10 @@ export interface SourceState {
   feedLink?: string;
   /** Minutes the feed asks for (<ttl>, max-age); raises the interval, never lowers it. */
   feedTtlMinutes?: number;
+  /** RSS <skipHours> (0–23, GMT): hours the feed asks not to be polled. */
+  skipHours?: number[];
+  /** RSS <skipDays> (Monday…Sunday, GMT): days the feed asks not to be polled. */
+  skipDays?: string[];
   /** Which identity the source's items use (see river/dedup). */
   identityPolicy?: IdentityPolicy;
   /** Identity keys seen recently, so items that drop out and come back are not new again. */

@@ -41,7 +41,6 @@ export async function fetchFeed(
 
   const fetcher = opts.fetcher ?? fetch;
   const signal = AbortSignal.timeout(config.fetchTimeoutMs);
-  const headers = requestHeaders(validators, opts.userAgent ?? userAgent(packageVersion, config.publicBaseUrl));
   let current = new URL(start.url);
   const visited = new Set([current.href]);
   let everyHopPermanent = true;
@@ -50,6 +49,8 @@ export async function fetchFeed(
   let stage: 'headers' | 'body' = 'headers';
 
   try {
+    // Inside the try: a stored validator or a configured User-Agent that is not a valid header value is a failure too.
+    const headers = requestHeaders(validators, opts.userAgent ?? userAgent(packageVersion, config.publicBaseUrl));
     for (let hop = 0; ; hop++) {
       stage = 'headers';
       const res = await fetcher(current.href, { method: 'GET', headers, redirect: 'manual', signal });
@@ -68,7 +69,10 @@ export async function fetchFeed(
         next.hash = '';
         redirected = true;
         if (res.status !== 301 && res.status !== 308) everyHopPermanent = false;
-        if (visited.has(next.href)) return failed(res.status, `redirect loop: ${displayUrl(next)} redirects back to itself`);
+        if (visited.has(next.href)) {
+          const hops = hop + 1;
+          return failed(res.status, `redirect loop: back to ${displayUrl(next)} after ${hops} redirect${hops === 1 ? '' : 's'}`);
+        }
         if (hop + 1 > config.maxRedirects) {
           return failed(res.status, `too many redirects (more than ${config.maxRedirects}), last to ${displayUrl(next)}`);
         }
@@ -339,6 +343,7 @@ function describeError(err: unknown, config: Config, host: string, stage: 'heade
     return `could not reach ${host} (DNS lookup or connection failed)`;
   }
   if (/TLS|SSL|certificate/i.test(message)) return `TLS error talking to ${host}: ${clip(message)}`;
+  if (err instanceof TypeError && /header/i.test(message)) return `request not sent to ${host}: ${clip(message)}`;
   return `network error talking to ${host}: ${clip(message)}`;
 }
 

@@ -138,6 +138,9 @@ export interface NextStateContext {
   feedLink?: string;
   /** The fetch worked but the body is not a usable feed; counts as a failure with this text. */
   ingestError?: string;
+  /** RSS <skipHours>/<skipDays> from this parse; remembered, and checks are moved out of those hours/days. */
+  skipHours?: number[];
+  skipDays?: string[];
 }
 
 /** The polling interval before any feed hints: the source's own, else the configured default. */
@@ -158,12 +161,21 @@ export function nextState(prev: SourceState | undefined, outcome: FetchOutcome, 
   const { now, config, source } = ctx;
   const random = ctx.random ?? Math.random;
   const nowMs = now.getTime();
-  const state: SourceState = { ...prev, consecutiveFailures: prev?.consecutiveFailures ?? 0, paused: prev?.paused ?? false, itemCount: ctx.itemCount ?? prev?.itemCount ?? 0 };
+  const state: SourceState = {
+    ...prev,
+    consecutiveFailures: prev?.consecutiveFailures ?? 0,
+    paused: prev?.paused ?? false,
+    itemCount: ctx.itemCount ?? prev?.itemCount ?? 0,
+  };
   state.lastCheckedAt = now.toISOString();
   setOrDelete(state, 'lastStatus', outcome.status);
   if (ctx.feedTitle !== undefined) state.feedTitle = ctx.feedTitle;
   if (ctx.feedLink !== undefined) state.feedLink = ctx.feedLink;
-  if (ctx.feedTtlMinutes !== undefined && outcome.kind === 'fresh') setOrDelete(state, 'feedTtlMinutes', validMinutes(ctx.feedTtlMinutes));
+  if (outcome.kind === 'fresh' && ctx.ingestError === undefined) {
+    if (ctx.feedTtlMinutes !== undefined) setOrDelete(state, 'feedTtlMinutes', validMinutes(ctx.feedTtlMinutes));
+    if (ctx.skipHours !== undefined) setOrDelete(state, 'skipHours', validSkipHours(ctx.skipHours));
+    if (ctx.skipDays !== undefined) setOrDelete(state, 'skipDays', validSkipDays(ctx.skipDays));
+  }
 
   const base = baseIntervalMinutes(source, config);
   const hintCap = Math.max(config.maxBackoffMinutes, base);
@@ -186,7 +198,7 @@ export function nextState(prev: SourceState | undefined, outcome: FetchOutcome, 
     setOrDelete(state, 'permanentRedirect', outcome.permanentRedirect);
     const maxAge = Math.min((outcome.maxAgeSeconds ?? 0) / 60, hintCap);
     const interval = Math.max(base, ttl, maxAge);
-    state.nextCheckAt = new Date(nowMs + interval * MINUTE).toISOString();
+    state.nextCheckAt = new Date(outsideSkipped(nowMs + interval * MINUTE, state)).toISOString();
     return state;
   }
 
@@ -211,8 +223,39 @@ export function nextState(prev: SourceState | undefined, outcome: FetchOutcome, 
     const longest = nowMs + Math.max(config.maxBackoffMinutes, PAUSED_RETRY_MINUTES) * MINUTE;
     next = Math.max(next, Math.min(retryAt, longest));
   }
-  state.nextCheckAt = new Date(next).toISOString();
+  state.nextCheckAt = new Date(outsideSkipped(next, state)).toISOString();
   return state;
+}
+
+const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const HOUR = 60 * MINUTE;
+
+/**
+ * Moves an instant to the start of the first hour (GMT, as RSS specifies) that the feed does not skip.
+ * A feed that skips every hour or every day has made a mistake and is polled as if it skipped nothing.
+ */
+export function outsideSkipped(ms: number, skip: Pick<SourceState, 'skipHours' | 'skipDays'>): number {
+  const hours = new Set(skip.skipHours ?? []);
+  const days = new Set((skip.skipDays ?? []).map((d) => d.toLowerCase()));
+  if (hours.size >= 24 || DAY_NAMES.every((d) => days.has(d))) return ms;
+  if (hours.size === 0 && days.size === 0) return ms;
+  let t = ms;
+  for (let step = 0; step < 8 * 24; step++) {
+    const d = new Date(t);
+    if (!hours.has(d.getUTCHours()) && !days.has(DAY_NAMES[d.getUTCDay()])) return t;
+    t = Math.floor(t / HOUR) * HOUR + HOUR; // start of the next hour
+  }
+  return ms;
+}
+
+function validSkipHours(hours: number[]): number[] | undefined {
+  const ok = [...new Set(hours.filter((h) => Number.isInteger(h) && h >= 0 && h <= 23))].sort((a, b) => a - b);
+  return ok.length > 0 ? ok : undefined;
+}
+
+function validSkipDays(days: string[]): string[] | undefined {
+  const ok = [...new Set(days.map((d) => d.trim().toLowerCase()).filter((d) => DAY_NAMES.includes(d)))];
+  return ok.length > 0 ? ok.map((d) => d[0].toUpperCase() + d.slice(1)) : undefined;
 }
 
 function validMinutes(n: number): number | undefined {

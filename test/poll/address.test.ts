@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkSourceUrl, privateHostReason } from '../../src/poll/address';
 
@@ -128,5 +129,54 @@ describe('privateHostReason', () => {
     for (const host of ['example.com', 'feeds.feedburner.com', '1.1.1.1', '[2001:4860:4860::8888]', '[2002:0808:0808::1]']) {
       expect(privateHostReason(host), host).toBeUndefined();
     }
+  });
+});
+
+describe('numeric IPv4 spellings (property)', () => {
+  const spellings = (n: number): string[] => {
+    const b = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+    return [
+      b.join('.'),
+      String(n),
+      `0x${n.toString(16)}`,
+      b.map((x) => `0${x.toString(8)}`).join('.'),
+      b.map((x) => `0x${x.toString(16)}`).join('.'),
+      `${b[0]}.${(n & 0xffffff) >>> 0}`,
+      `[::ffff:${b.join('.')}]`,
+    ];
+  };
+  const inRange = (base: number, bits: number) =>
+    fc.integer({ min: 0, max: 2 ** (32 - bits) - 1 }).map((offset) => (base + offset) >>> 0);
+
+  it('refuses every spelling of an address in a private range', () => {
+    const ranges = [
+      inRange(0x0a000000, 8), // 10/8
+      inRange(0x7f000000, 8), // 127/8
+      inRange(0xac100000, 12), // 172.16/12
+      inRange(0xc0a80000, 16), // 192.168/16
+      inRange(0xa9fe0000, 16), // 169.254/16
+      inRange(0x64400000, 10), // 100.64/10
+    ];
+    fc.assert(
+      fc.property(fc.oneof(...ranges), (n) =>
+        spellings(n).every((host) => {
+          const r = checkSourceUrl(`http://${host}/feed`, none);
+          return !r.ok && r.error.startsWith('private address refused: ');
+        }),
+      ),
+    );
+  });
+
+  it('accepts every spelling of a public address (IPv4-mapped IPv6 aside)', () => {
+    fc.assert(
+      fc.property(inRange(0x08000000, 8), (n) => {
+        const [dotted, ...others] = spellings(n);
+        const expected = `http://${dotted}/feed`;
+        return others.slice(0, -1).every((host) => {
+          const r = checkSourceUrl(`http://${host}/feed`, none);
+          return r.ok && r.url === expected;
+        });
+      }),
+    );
   });
 });

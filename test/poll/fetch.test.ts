@@ -164,8 +164,13 @@ describe('fetchFeed: redirects', () => {
 
   it('detects a redirect loop', async () => {
     const outcome = await fetchFeed(`${origin}/loop/a`, {}, config);
-    expect(reason(outcome)).toBe(`redirect loop: ${origin}/loop/a redirects back to itself`);
+    expect(reason(outcome)).toBe(`redirect loop: back to ${origin}/loop/a after 2 redirects`);
     expect(outcome).toMatchObject({ status: 302 });
+  });
+
+  it('detects a page that redirects to itself', async () => {
+    const url = await route('self', { status: 301, redirectTo: '/r/self' });
+    expect(reason(await fetchFeed(url, {}, config))).toBe(`redirect loop: back to ${url} after 1 redirect`);
   });
 
   it('stops after maxRedirects hops', async () => {
@@ -273,6 +278,18 @@ describe('fetchFeed: HTTP errors', () => {
     }
     const plain403 = await route('forbidden', { status: 403 });
     expect(reason(await fetchFeed(plain403, {}, config))).toBe(`HTTP 403 from ${host}`);
+  });
+
+  it('never throws: a throwing fetcher or an unsendable validator become failures', async () => {
+    const throwing: typeof fetch = () => {
+      throw new Error('boom');
+    };
+    expect(await fetchFeed(`${origin}/r/ok`, {}, config, { fetcher: throwing })).toEqual({
+      kind: 'failed',
+      reason: `network error talking to ${host}: boom`,
+    });
+    const outcome = await fetchFeed(`${origin}/r/ok`, { etag: '"a"\r\nX-Injected: 1' }, config);
+    expect(reason(outcome)).toMatch(new RegExp(`^request not sent to ${host}: `));
   });
 
   it('explains a refused connection', async () => {

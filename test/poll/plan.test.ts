@@ -131,6 +131,35 @@ describe('nextState: success', () => {
   });
 });
 
+describe('nextState: skipHours / skipDays', () => {
+  // now = Wednesday 2026-11-25 10:00 GMT; the next check would be 10:15.
+  it('moves the next check out of skipped hours (GMT) and remembers them for 304s', () => {
+    const state = nextState(undefined, fresh(), ctx({ skipHours: [10, 11, 12, 99] }));
+    expect(state.skipHours).toEqual([10, 11, 12]);
+    expect(state.nextCheckAt).toBe('2026-11-25T13:00:00.000Z');
+    const later = new Date('2026-11-26T09:50:00Z');
+    expect(nextState(state, notModified(), { now: later, config, source: src }).nextCheckAt).toBe('2026-11-26T13:00:00.000Z');
+  });
+
+  it('moves the next check out of skipped days, failures included', () => {
+    const state = nextState(undefined, fresh(), ctx({ skipDays: ['wednesday', 'Thursday', 'Funday'] }));
+    expect(state.skipDays).toEqual(['Wednesday', 'Thursday']);
+    expect(state.nextCheckAt).toBe('2026-11-27T00:00:00.000Z');
+    expect(nextState(state, failed(), ctx()).nextCheckAt).toBe('2026-11-27T00:00:00.000Z');
+  });
+
+  it('ignores a feed that skips every hour', () => {
+    const all = Array.from({ length: 24 }, (_, h) => h);
+    expect(nextState(undefined, fresh(), ctx({ skipHours: all })).nextCheckAt).toBe(at(15));
+  });
+
+  it('a later parse without skip hints clears them; an ingest error leaves them', () => {
+    const withSkip = nextState(undefined, fresh(), ctx({ skipHours: [10] }));
+    expect(nextState(withSkip, fresh(), ctx({ ingestError: 'not a feed: HTML page', skipHours: [] })).skipHours).toEqual([10]);
+    expect(nextState(withSkip, fresh(), ctx({ skipHours: [] }))).not.toHaveProperty('skipHours');
+  });
+});
+
 describe('nextState: failure, backoff, pause', () => {
   it('counts failures and keeps what the last success left', () => {
     const good = nextState(undefined, fresh({ etag: '"e"' }), ctx({ itemCount: 5 }));
