@@ -51,17 +51,48 @@ export interface SourcePoll {
 // Seen-keys memory per source: enough to outlast what the feed and the river keep.
 const seenCap = (config: Config): number => Math.max(200, config.itemsPerSource * 3);
 
+/** Counts an invocation's subrequests: a hop past the limit is refused before it is sent. */
+export class SubrequestBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+  readonly fetcher: typeof fetch = (input, init) => {
+    if (this.used >= this.limit) return Promise.reject(new BudgetSpent());
+    this.used++;
+    return fetch(input, init);
+  };
+  get spent(): boolean {
+    return this.used >= this.limit;
+  }
+}
+
+class BudgetSpent extends Error {
+  constructor() {
+    super('subrequest budget of this run is spent');
+  }
+}
+
 /** Fetches and ingests one source. Never throws: every failure is a value in `result` and `state`. */
-export async function pollSource(source: Source, prev: SourceState | undefined, config: Config, now: Date): Promise<SourcePoll> {
+export async function pollSource(
+  source: Source,
+  prev: SourceState | undefined,
+  config: Config,
+  now: Date,
+  budget = new SubrequestBudget(Number.MAX_SAFE_INTEGER),
+): Promise<SourcePoll> {
   const fetchedAt = now.toISOString();
+  const skipped = (): SourcePoll => ({ source, state: prev ?? { consecutiveFailures: 0, paused: false, itemCount: 0 }, result: { id: source.id, outcome: 'skipped' } });
+  if (budget.spent) return skipped();
   let outcome;
   try {
     outcome = await fetchFeed(source.url, { etag: prev?.etag, lastModified: prev?.lastModified }, config, {
       userAgent: userAgent(VERSION, config.publicBaseUrl),
+      fetcher: budget.fetcher,
     });
   } catch (err) {
     outcome = { kind: 'failed' as const, reason: `fetch failed: ${errorText(err)}` };
   }
+  // Our budget, not the source's fault: no failure recorded, it is first in line next run.
+  if (outcome.kind === 'failed' && budget.spent && /subrequest budget/.test(outcome.reason)) return skipped();
   const base = { now, config, source };
 
   if (outcome.kind === 'failed') {
@@ -116,10 +147,11 @@ export async function pollSource(source: Source, prev: SourceState | undefined, 
 /** Polls sources with at most `maxConcurrency` in flight, two fetches to one host at least `hostSpacingMs` apart. */
 export async function pollMany(sources: Source[], states: StateDoc, config: Config, now: Date): Promise<SourcePoll[]> {
   const pacer = new HostPacer(config.hostSpacingMs);
+  const budget = new SubrequestBudget(config.subrequestBudget);
   return mapLimited(sources, config.maxConcurrency, async (s) => {
     const wait = pacer.delayFor(s.url, Date.now());
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    return pollSource(s, states.sources[s.id], config, now);
+    return pollSource(s, states.sources[s.id], config, now, budget);
   });
 }
 
@@ -228,6 +260,14 @@ export function stateWorthWriting(prev: StateDoc, next: StateDoc, config: Config
   return Object.keys(prev.sources).some((id) => !next.sources[id]);
 }
 
+/**
+ * Sources one invocation may fetch: most fetches cost one subrequest, so the budget is nearly all fetches, less a
+ * reserve for one source's full redirect chain and the WebSub pings that follow the run.
+ */
+export function fetchBudget(config: Config): number {
+  return Math.max(1, config.subrequestBudget - config.maxRedirects - 2);
+}
+
 export interface RunOptions {
   now?: Date;
   /** Poll every source, due or not. */
@@ -245,7 +285,7 @@ export async function runPoll(env: Env, opts: RunOptions = {}, kv: KVNamespace =
   let due: Source[];
   if (opts.sourceId) due = sources.filter((s) => s.id === opts.sourceId);
   else if (opts.force) due = sources;
-  else due = selectDue(sources, states.sources, now, { budget: config.subrequestBudget });
+  else due = selectDue(sources, states.sources, now, { budget: fetchBudget(config) });
 
   const polls = await pollMany(due, states, config, now);
   const changedCategories = await applyPolls(kv, registry, states, polls, config, now);

@@ -129,6 +129,28 @@ describe('a polling run', () => {
     expect(counts.writtenKeys.sort()).toEqual(['river:all', 'river:cat0', 'river:cat1', 'state']);
   });
 
+  it('stops at the subrequest budget: the rest is skipped (not failed) and first in line next run', async () => {
+    const { env } = isolatedEnv({ SUBREQUEST_BUDGET: '3', MAX_CONCURRENCY: '1' });
+    const target = await fixtureRoute(uniq('bud-target'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('T', [{ guid: 't', title: 'Budget target story', link: 'https://t.test/1', date: RFC822(20) }]) });
+    const redirect = await fixtureRoute(uniq('bud-redirect'), { status: 302, redirectTo: target.slice(target.indexOf('/r/')) });
+    await addSource(env, 'b1', redirect, ['news']); // two subrequests
+    for (const id of ['b2', 'b3', 'b4']) {
+      const url = await fixtureRoute(uniq(id), { headers: { 'content-type': 'application/rss+xml' }, body: rss(id, [{ guid: id, title: `Story from ${id}`, link: `https://${id}.test/`, date: RFC822(20) }]) });
+      await addSource(env, id, url, ['news']);
+    }
+    const report = await poll(env);
+    const outcomes = Object.fromEntries(report.results.map((r) => [r.id, r.outcome]));
+    expect(outcomes).toEqual({ b1: 'fresh', b2: 'fresh', b3: 'skipped', b4: 'skipped' });
+    const status = await (await call(env, '/status.json')).json<{ sources: { id: string; lastCheckedAt: string | null; consecutiveFailures: number }[] }>();
+    const b3 = status.sources.find((s) => s.id === 'b3');
+    expect(b3).toMatchObject({ lastCheckedAt: null, consecutiveFailures: 0 });
+    // Never-checked sources are the most overdue: the next run (its budget less the redirect reserve) takes them first.
+    const next = await poll(env, '');
+    const fresh = next.results.filter((r) => r.outcome === 'fresh').map((r) => r.id);
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh.every((id) => id === 'b3' || id === 'b4')).toBe(true);
+  });
+
   it('updates an edited item in place and keeps one entry per story', async () => {
     const { env } = isolatedEnv();
     const name = uniq('edit');
