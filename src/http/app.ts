@@ -1,14 +1,14 @@
 // The Hono app: public routes, admin API, one error handler, security headers everywhere.
 import { Hono } from 'hono';
 import type { Env } from '../model';
+import { PAGE_STYLE_CSP_HASH } from '../render/html';
 import { adminRoutes } from './admin';
 import { publicRoutes } from './public';
 
 type AppEnv = { Bindings: Env };
 
-// HTML pages carry no script; their only inline code is the <style> block.
-const PAGE_CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// HTML pages carry no script; their only inline code is the one <style> block, allowed by its hash.
+const PAGE_CSP = `default-src 'none'; style-src ${PAGE_STYLE_CSP_HASH}; img-src https: http:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 export const app = new Hono<AppEnv>();
 

@@ -12,7 +12,7 @@ import {
   updatedDate,
 } from './fields';
 import { TRIBUTARY_NS } from './namespace';
-import { attr, escapeXml, languageTag, mediaType } from './xml';
+import { attr, cdataContent, escapeXml, languageTag, mediaType } from './xml';
 
 export function renderAtom(river: River, items: RiverItem[], ctx: RenderContext): string {
   const feedLanguage = languageTag(river.language);
@@ -67,10 +67,11 @@ function renderEntry(out: string[], river: River, item: RiverItem, id: string, f
   }
   if (item.image) out.push(`<media:thumbnail url="${escapeXml(item.image)}"/>\n`);
 
-  if (item.summaryHtml) out.push(`<summary type="html">${escapeXml(item.summaryHtml)}</summary>\n`);
+  // type="html" with the markup in CDATA: the same text as escaped HTML to any XML parser, without escaping it.
+  if (item.summaryHtml) out.push('<summary type="html"><![CDATA[', cdataContent(item.summaryHtml), ']]></summary>\n');
   // Without an alternate link an entry must carry content (RFC 4287 4.1.1.1), so it is never left out then.
   if (item.contentHtml || !link) {
-    out.push(`<content type="html">${escapeXml(item.contentHtml || item.summaryHtml || '')}</content>\n`);
+    out.push('<content type="html"><![CDATA[', cdataContent(item.contentHtml || item.summaryHtml || ''), ']]></content>\n');
   }
 
   const [primary, ...others] = item.sources;

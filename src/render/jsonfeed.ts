@@ -53,57 +53,64 @@ export function renderJsonFeed(river: River, items: RiverItem[], ctx: RenderCont
   const ids = itemIds(items);
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
-    title: river.title,
+    title: clean(river.title),
     home_page_url: ctx.htmlUrl,
     feed_url: ctx.selfUrl,
-    ...(river.description ? { description: river.description } : {}),
+    ...(river.description ? { description: clean(river.description) } : {}),
     ...(ctx.nextUrl ? { next_url: ctx.nextUrl } : {}),
-    authors: [{ name: river.title, url: ctx.htmlUrl }],
+    authors: [{ name: clean(river.title), url: ctx.htmlUrl }],
     ...(languageTag(river.language) ? { language: languageTag(river.language) } : {}),
     ...(ctx.websubHub ? { hubs: [{ type: 'WebSub', url: ctx.websubHub }] } : {}),
     items: items.map((item, i) => jsonItem(river, item, ids[i])),
   };
-  // JSON escapes by itself; the replacer only drops characters that are not text (NUL, lone surrogates…).
-  return JSON.stringify(feed, (_key, value: unknown) => (typeof value === 'string' ? stripInvalidXmlChars(value) : value));
+  return JSON.stringify(feed);
 }
+
+/**
+ * JSON escapes by itself, but NUL, lone surrogates and non-characters are not text a reader can use:
+ * every string from feed data is cleaned as it is placed (a JSON.stringify replacer would be several times slower).
+ */
+const clean = stripInvalidXmlChars;
 
 function jsonItem(river: River, item: RiverItem, id: string): JsonFeedItem {
   const published = publishedDate(item, river);
   const updated = updatedDate(item, published);
   const html = item.contentHtml || item.summaryHtml;
   const entry: JsonFeedItem = {
-    id,
+    id: clean(id),
     date_published: rfc3339(published),
     _tributary: { sources: item.sources.map(tributarySource), first_seen: item.firstSeenAt },
   };
   const link = itemLink(item);
-  if (link) entry.url = link;
-  if (item.title) entry.title = item.title;
+  if (link) entry.url = clean(link);
+  const title = clean(item.title);
+  if (title) entry.title = title;
   // Every item needs content_html or content_text; an item with no body carries its title as text.
-  if (html) entry.content_html = html;
-  else entry.content_text = item.title;
-  if (item.image) entry.image = item.image;
+  if (html) entry.content_html = clean(html);
+  else entry.content_text = title;
+  if (item.image) entry.image = clean(item.image);
   if (updated.getTime() !== published.getTime()) entry.date_modified = rfc3339(updated);
   const authors = itemAuthors(item);
-  if (authors.length > 0) entry.authors = authors.map((name) => ({ name }));
-  if (item.tags.length > 0) entry.tags = item.tags.filter((t) => t !== '');
+  if (authors.length > 0) entry.authors = authors.map((name) => ({ name: clean(name) }));
+  const tags = item.tags.map(clean).filter((t) => t !== '');
+  if (tags.length > 0) entry.tags = tags;
   const language = languageTag(item.language);
   if (language) entry.language = language;
   const attachments = item.enclosures
     .filter((e) => !(isImageEnclosure(e) && e.url === item.image))
     .map((e): JsonFeedAttachment => {
-      const attachment: JsonFeedAttachment = { url: e.url, mime_type: enclosureMimeType(e) };
+      const attachment: JsonFeedAttachment = { url: clean(e.url), mime_type: clean(enclosureMimeType(e)) };
       if (e.length && e.length > 0) attachment.size_in_bytes = Math.floor(e.length);
       return attachment;
     });
   if (attachments.length > 0) entry.attachments = attachments;
-  if (item.comments) entry._tributary.comments = item.comments;
+  if (item.comments) entry._tributary.comments = clean(item.comments);
   return entry;
 }
 
 function tributarySource(source: SourceRef): TributarySource {
-  const out: TributarySource = { id: source.id, title: source.title, feed_url: source.feedUrl };
-  if (source.siteUrl) out.home_page_url = source.siteUrl;
-  if (source.itemUrl) out.url = source.itemUrl;
+  const out: TributarySource = { id: clean(source.id), title: clean(source.title), feed_url: clean(source.feedUrl) };
+  if (source.siteUrl) out.home_page_url = clean(source.siteUrl);
+  if (source.itemUrl) out.url = clean(source.itemUrl);
   return out;
 }

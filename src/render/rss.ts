@@ -13,7 +13,7 @@ import {
   rfc822,
 } from './fields';
 import { TRIBUTARY_NS } from './namespace';
-import { attr, escapeXml, languageTag, mediaType } from './xml';
+import { attr, cdataContent, escapeXml, languageTag, mediaType } from './xml';
 
 export function renderRss(river: River, items: RiverItem[], ctx: RenderContext): string {
   const out: string[] = [
@@ -54,9 +54,11 @@ function renderItem(out: string[], river: River, item: RiverItem, id: string): v
   out.push(`<pubDate>${rfc822(publishedDate(item, river))}</pubDate>\n`);
 
   const description = item.summaryHtml || item.contentHtml;
-  if (description || !item.title) out.push(`<description>${escapeXml(description ?? '')}</description>\n`);
+  // HTML bodies go in CDATA: long markup is copied, not escaped character by character.
+  if (description) out.push('<description><![CDATA[', cdataContent(description), ']]></description>\n');
+  else if (!item.title) out.push('<description></description>\n');
   if (item.contentHtml && item.contentHtml !== description) {
-    out.push(`<content:encoded>${escapeXml(item.contentHtml)}</content:encoded>\n`);
+    out.push('<content:encoded><![CDATA[', cdataContent(item.contentHtml), ']]></content:encoded>\n');
   }
 
   const authors = itemAuthors(item);

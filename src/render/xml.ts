@@ -1,5 +1,5 @@
 // The one escaping path for every document we write (XML feeds, OPML, and the HTML pages).
-// Text passes through `escapeXml`/`escapeAttr` exactly once, at the moment it is placed in markup.
+// Text passes through `escapeXml`/`escapeAttr` exactly once, where it is placed; HTML bodies go in CDATA via `cdataContent`.
 
 /**
  * Code points XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF), plus the
@@ -8,13 +8,8 @@
  */
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu;
 
-/** Cheap pre-check (no `u` flag, so any surrogate matches): most strings need neither stripping nor escaping. */
+/** Cheap pre-check (no `u` flag, so any surrogate matches): most strings need no stripping. */
 const NEEDS_STRIP = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
-const NEEDS_TEXT_WORK = /[&<>"\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
-const NEEDS_ATTR_WORK = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
-
-const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
-const ATTR_ESCAPES: Record<string, string> = { ...TEXT_ESCAPES, '\t': '&#9;', '\n': '&#10;' };
 
 /** Removes characters XML 1.0 forbids (and C1 controls); keeps valid surrogate pairs (emoji). */
 export function stripInvalidXmlChars(text: string): string {
@@ -22,27 +17,78 @@ export function stripInvalidXmlChars(text: string): string {
   return text.replace(INVALID_XML_CHARS, '');
 }
 
+// Native regex scans beat a JS loop several times over; most titles and URLs need no change at all.
+const TEXT_NEEDS_WORK = /[&<>"\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ATTR_NEEDS_WORK = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/**
+ * Escapes and strips in one pass over the UTF-16 units (faster than regex replaces on long Thai/Vietnamese text).
+ * Same character classes as INVALID_XML_CHARS; in attributes tab and LF become references so they survive
+ * attribute-value normalization.
+ */
+function escapeMarkup(text: string, attribute: boolean): string {
+  let out = '';
+  let last = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    let replacement: string;
+    if (c > 0x3e) {
+      if (c < 0x7f || (c > 0x9f && c < 0xd800) || (c > 0xdfff && c < 0xfffe)) continue;
+      if (c <= 0xdbff && c >= 0xd800 && i + 1 < length) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) {
+          i++;
+          continue;
+        }
+      }
+      replacement = ''; // C1 control, lone surrogate, U+FFFE/U+FFFF
+    } else if (c >= 0x20) {
+      if (c === 0x26) replacement = '&amp;';
+      else if (c === 0x3c) replacement = '&lt;';
+      else if (c === 0x3e) replacement = '&gt;';
+      else if (c === 0x22) replacement = '&quot;';
+      else continue;
+    } else if (c === 0x0a || c === 0x09) {
+      if (!attribute) continue;
+      replacement = c === 0x0a ? '&#10;' : '&#9;';
+    } else if (c === 0x0d) {
+      replacement = '&#13;';
+    } else {
+      replacement = ''; // C0 control
+    }
+    if (i > last) out += text.slice(last, i);
+    out += replacement;
+    last = i + 1;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
 /**
  * Escapes text for element content (also safe in a double-quoted attribute).
  * `>` is always escaped, so `]]>` can never appear in output; `\r` is kept as a reference so parsers keep it.
  */
 export function escapeXml(text: string): string {
-  if (!NEEDS_TEXT_WORK.test(text)) return text;
-  return stripInvalidXmlChars(text).replace(/[&<>"\r]/g, (ch) => TEXT_ESCAPES[ch]);
+  return TEXT_NEEDS_WORK.test(text) ? escapeMarkup(text, false) : text;
 }
 
 /** Escapes a double-quoted attribute value; tab/LF/CR become references so attribute normalization keeps them. */
 export function escapeAttr(text: string): string {
-  if (!NEEDS_ATTR_WORK.test(text)) return text;
-  return stripInvalidXmlChars(text).replace(/[&<>"\t\n\r]/g, (ch) => ATTR_ESCAPES[ch]);
+  return ATTR_NEEDS_WORK.test(text) ? escapeMarkup(text, true) : text;
 }
 
 /**
- * A CDATA section that is always well-formed: `]]>` inside the text is split across two sections.
- * The renderers escape instead; this is for callers that want CDATA for readability.
+ * A CDATA section that is always well-formed: `]]>` inside the text is split across two sections, and
+ * characters XML forbids are dropped. Used for HTML bodies: no per-character escaping of long markup.
  */
 export function cdata(text: string): string {
-  return `<![CDATA[${stripInvalidXmlChars(text).replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+  return `<![CDATA[${cdataContent(text)}]]>`;
+}
+
+/** What goes between `<![CDATA[` and `]]>`; renderers push the three pieces so a long body is copied once, by join. */
+export function cdataContent(text: string): string {
+  const clean = stripInvalidXmlChars(text);
+  return clean.includes(']]>') ? clean.replaceAll(']]>', ']]]]><![CDATA[>') : clean;
 }
 
 /** `name="value"` with the value escaped, or '' when the value is absent or empty. */
