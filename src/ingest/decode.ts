@@ -10,7 +10,7 @@ export type DecodeResult =
 /** The charset parameter of a Content-Type header. */
 export function charsetFromContentType(contentType: string | undefined): string | undefined {
   if (!contentType) return undefined;
-  const m = /;\s*charset\s*=\s*("?)([^";\s]+)\1/i.exec(contentType);
+  const m = /;\s*charset\s*=\s*(["']?)([^"';\s]+)\1/i.exec(contentType);
   return m ? m[2].trim() : undefined;
 }
 

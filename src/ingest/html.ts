@@ -20,7 +20,7 @@ function isHtmlSpace(c: number): boolean {
 }
 
 /** Calls `emit` for every token of `html`, in order. Never throws; malformed markup becomes text or is skipped. */
-export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void): void {
+export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText: ReadonlySet<string> = RAW_TEXT): void {
   const len = html.length;
   let pos = 0;
   let textStart = 0;
@@ -128,7 +128,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void): void {
     }
     pos = textStart = Math.min(p, len);
     emit({ kind: 'start', name, attrs, selfClosing });
-    if (RAW_TEXT.has(name)) {
+    if (rawText.has(name)) {
       // The self-closing flag means nothing on these: their raw text still follows.
       // Raw text up to "</name": emitted as one text token the consumer may drop.
       lower ??= html.toLowerCase();
@@ -152,12 +152,32 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void): void {
   flushText(len);
 }
 
-/** Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
+/** Characters XML 1.0 forbids (C0 controls but tab/LF/CR, U+FFFE/U+FFFF), and C1 controls. */
 // eslint-disable-next-line no-control-regex
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const BAD_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0080-\u009F\uFFFE\uFFFF]/g;
+const CP1252 = new TextDecoder('windows-1252');
 
-export function removeXmlInvalid(text: string): string {
-  return XML_INVALID.test(text) ? ((XML_INVALID.lastIndex = 0), text.replace(XML_INVALID, '')) : text;
+/**
+ * Removes what XML 1.0 forbids (lone surrogates become U+FFFD), and reads C1 controls (U+0080–U+009F)
+ * as the windows-1252 characters they almost always are ("don\u0092t" → "don’t").
+ * One plain character-class scan in the common case (no lookaround: it is on the hot path).
+ */
+export function cleanCharacters(text: string): string {
+  // ES2024 string methods (in workerd and Node 20+; the project's lib setting predates them).
+  const s = text as string & { isWellFormed(): boolean; toWellFormed(): string };
+  let out = s.isWellFormed() ? text : s.toWellFormed();
+  BAD_CHARS.lastIndex = 0;
+  if (!BAD_CHARS.test(out)) return out;
+  BAD_CHARS.lastIndex = 0;
+  out = out.replace(BAD_CHARS, (c: string) => {
+    const code = c.charCodeAt(0);
+    if (code >= 0x80 && code <= 0x9f) {
+      const mapped = CP1252.decode(new Uint8Array([code]));
+      return mapped.charCodeAt(0) >= 0x80 && mapped.charCodeAt(0) <= 0x9f ? '' : mapped;
+    }
+    return '';
+  });
+  return out;
 }
 
 const BLOCK_BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'dt', 'dd', 'hr']);

@@ -3,7 +3,7 @@
 import { hash64 } from '../hash';
 import type { Enclosure, FeedMeta, ItemDraft, NormalizedFeed, ParsedEntry, ParsedFeed, ParsedText } from '../model';
 import { itemDate } from './dates';
-import { htmlToText, removeXmlInvalid } from './html';
+import { htmlToText, cleanCharacters } from './html';
 import { cutGraphemes, sanitizeHtml } from './sanitize';
 import { firstAbsolute, resolveUrl } from './urls';
 
@@ -33,7 +33,7 @@ export const LIMITS = {
 
 /** Plain text cleaned the way every text field is: XML-valid characters, NFC, trimmed, capped. */
 export function cleanText(text: string, max: number): string {
-  return cutGraphemes(removeXmlInvalid(text).normalize('NFC').replace(/[ \t\n\r\f]+/g, ' ').trim(), max).trim();
+  return cutGraphemes(cleanCharacters(text).normalize('NFC').replace(/[ \t\n\r\f]+/g, ' ').trim(), max).trim();
 }
 
 /** The plain text a ParsedText stands for (HTML titles are stripped to text, entities decoded once). */
@@ -50,7 +50,8 @@ function escapeHtml(text: string): string {
 /** Sanitized HTML for a text or HTML field; plain text is escaped, its line breaks kept as <br />. */
 function htmlField(text: ParsedText | undefined, base: string | undefined): string | undefined {
   if (!text) return undefined;
-  const source = removeXmlInvalid(text.value).normalize('NFC');
+  // sanitizeHtml cleans characters itself; NFC first so the cap counts what is kept.
+  const source = text.value.normalize('NFC');
   const html = text.type === 'html' ? source : escapeHtml(source.trim()).replace(/\r?\n/g, '<br />');
   const clean = sanitizeHtml(html, { base: text.base ?? base, maxLength: LIMITS.html });
   return clean === '' ? undefined : clean;
@@ -77,8 +78,27 @@ export function feedLinkOf(feed: ParsedFeed, options: Pick<NormalizeOptions, 'ur
   return resolveUrl(feed.link, firstAbsolute(feed.base, options.url), 'resource');
 }
 
-/** One entry → ItemDraft; undefined (with a warning) when it has nothing a reader could see. */
-export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: NormalizeOptions, warnings: string[], feedLink = feedLinkOf(feed, options)): ItemDraft | undefined {
+/** Name and email of an author as RSS writes it: "me@x.example (Name)", "Name <me@x.example>", "Name". */
+export function splitAuthor(raw: string): { name?: string; email?: string } {
+  const text = raw.trim();
+  const email = /[\w.+-]+@[\w-]+(\.[\w-]+)+/.exec(text)?.[0];
+  if (!email) return text ? { name: text } : {};
+  const rest = text
+    .replace(email, '')
+    .replace(/mailto:/i, '')
+    .replace(/[()<>[\]]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return rest ? { name: rest, email } : { email };
+}
+
+/** True when an item has nothing a reader could see or follow. */
+function isEmptyItem(item: ItemDraft): boolean {
+  return !item.title && !item.url && !item.summaryHtml && !item.contentHtml && !item.enclosures.length;
+}
+
+/** One entry → ItemDraft (possibly empty: normalizeFeed drops those). */
+export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: NormalizeOptions, warnings: string[], feedLink = feedLinkOf(feed, options)): ItemDraft {
   // Base for the entry's own links: its xml:base, else the feed's link, else the fetch URL.
   const entryBase = firstAbsolute(entry.base, feed.base, feedLink, options.url);
   const link = resolveUrl(entry.origLink, entryBase, 'resource') ?? resolveUrl(entry.link, entryBase, 'resource');
@@ -102,15 +122,16 @@ export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: No
     if (enclosures.length === LIMITS.enclosures) break;
   }
   const image = resolveUrl(entry.image, contentBase, 'resource') ?? enclosures.find((e) => e.medium === 'image')?.url;
-  if (!title && !url && !summaryHtml && !contentHtml && !enclosures.length) {
-    warnings.push('skipped an entry with no title, link, text or enclosure');
-    return undefined;
-  }
   const published = itemDate(entry.published, options.fetchedAt);
   const updated = itemDate(entry.updated, options.fetchedAt);
   if (entry.published && !published) warnings.push(`unparseable date "${entry.published.slice(0, 60)}"`);
   const authorsRaw = entry.authors.length ? entry.authors : feed.authors;
-  const authors = unique(authorsRaw.map((a) => cleanText(htmlToText(a), LIMITS.author)).filter(Boolean)).slice(0, LIMITS.authors);
+  const authors = unique(
+    authorsRaw.map((a) => {
+      const { name, email } = splitAuthor(a);
+      return cleanText(htmlToText(name ?? email ?? ''), LIMITS.author);
+    }).filter(Boolean),
+  ).slice(0, LIMITS.authors);
   const tags = unique(
     entry.categories.map((c) => cleanText(c.label ?? c.term, LIMITS.tag)).filter(Boolean),
     (t) => t.toLowerCase(),
@@ -162,11 +183,13 @@ export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): Norm
   const items: ItemDraft[] = [];
   for (const entry of feed.entries) {
     const item = normalizeEntry(entry, feed, options, warnings, feedLink);
-    if (item) items.push(item);
+    if (isEmptyItem(item)) warnings.push('skipped an entry with no title, link, text or enclosure');
+    else items.push(item);
     if (items.length === LIMITS.items) {
       warnings.push(`more than ${LIMITS.items} items; the rest were dropped`);
       break;
     }
   }
+  if (!feed.entries.length) warnings.push('the feed has no items');
   return { meta, items, warnings };
 }

@@ -1,7 +1,7 @@
 // One allowlist sanitizer for every HTML field (modelled on Miniflux's and feedparser's allowlists).
 // Output is re-serialized from tokens (quoted attributes, escaped text, balanced tags), so
 // sanitizing its own output yields the same string: sanitizeHtml is idempotent.
-import { RAW_TEXT, removeXmlInvalid, tokenizeHtml } from './html';
+import { RAW_TEXT, cleanCharacters, tokenizeHtml } from './html';
 import { resolveUrl } from './urls';
 
 export interface SanitizeOptions {
@@ -55,7 +55,7 @@ const ALLOWED: Record<string, string[]> = {
   hr: [],
   i: [],
   iframe: ['src', 'width', 'height', 'allowfullscreen'],
-  img: ['src', 'srcset', 'sizes', 'alt', 'width', 'height'],
+  img: ['src', 'srcset', 'sizes', 'alt', 'width', 'height', 'border', 'align'],
   ins: ['cite', 'datetime'],
   kbd: [],
   li: ['value'],
@@ -98,9 +98,15 @@ const ALLOWED: Record<string, string[]> = {
 
 const VOID = new Set(['br', 'hr', 'img', 'source', 'wbr', 'col', 'track', 'area', 'base', 'embed', 'input', 'link', 'meta', 'param', 'keygen', 'basefont', 'frame', 'isindex']);
 
-/** Elements dropped together with everything inside them. */
+/**
+ * Raw-text elements for the sanitizer: as in HTML, except iframe, whose content we read as markup so a
+ * dropped iframe's fallback survives sanitized (as feedparser does) instead of showing as escaped tags.
+ */
+const SANITIZER_RAW_TEXT: ReadonlySet<string> = new Set([...RAW_TEXT].filter((n) => n !== 'iframe'));
+
+/** Elements dropped together with everything inside them (object/applet keep their fallback content). */
 const DROP_WITH_CONTENT = new Set([
-  'script', 'style', 'iframe', 'object', 'applet', 'noscript', 'template', 'svg', 'math', 'head', 'title',
+  'script', 'style', 'noscript', 'template', 'svg', 'math', 'head', 'title',
   'textarea', 'select', 'button', 'xmp', 'noembed', 'noframes', 'frameset', 'canvas', 'map', 'datalist', 'plaintext',
 ]);
 
@@ -183,7 +189,7 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
   const closers = () => open.reduceRight((s, name) => s + `</${name}>`, '');
   const closersLength = () => open.reduce((n, name) => n + name.length + 3, 0);
 
-  tokenizeHtml(removeXmlInvalid(html), (t) => {
+  tokenizeHtml(cleanCharacters(html), (t) => {
     if (full) return;
     if (dropDepth > 0) {
       // Inside a dropped element: only its own nesting matters.
@@ -212,7 +218,7 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
     }
     const allowed = ALLOWED[name];
     if (!allowed) {
-      if (DROP_WITH_CONTENT.has(name) && (!t.selfClosing || RAW_TEXT.has(name))) {
+      if (DROP_WITH_CONTENT.has(name) && (!t.selfClosing || SANITIZER_RAW_TEXT.has(name))) {
         dropDepth = 1;
         dropName = name;
       }
@@ -228,11 +234,7 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
       } catch {
         host = '';
       }
-      if (!src || !IFRAME_HOSTS.has(host)) {
-        dropDepth = 1;
-        dropName = name;
-        return;
-      }
+      if (!src || !IFRAME_HOSTS.has(host)) return; // the tag goes; its fallback content is sanitized like the rest
     }
     if (name === 'img') {
       const src = resolveUrl(attrs.get('src'), base, 'resource');
@@ -264,14 +266,16 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
     if (name === 'iframe') {
       // Player iframes carry no content we keep.
       out += '</iframe>';
-      dropDepth = 1;
-      dropName = name;
+      if (!t.selfClosing) {
+        dropDepth = 1;
+        dropName = name;
+      }
       return;
     }
     if (!isVoid) {
       if (t.selfClosing) out += `</${name}>`;
       else open.push(name);
     }
-  });
+  }, SANITIZER_RAW_TEXT);
   return (out + closers()).trim();
 }

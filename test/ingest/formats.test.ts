@@ -212,3 +212,29 @@ describe('not a feed', () => {
     expect(feed.items).toHaveLength(1);
   });
 });
+
+describe('recoverable damage', () => {
+  it('accepts a feed whose only defect is a missing </rss>, with a warning', async () => {
+    const feed = await ok('<rss version="2.0"><channel><title>t</title><item><title>i</title><link>https://x.example/</link></item></channel>\n');
+    expect(feed.items).toHaveLength(1);
+    expect(feed.warnings).toContain('missing end tag </rss>');
+  });
+
+  it('still refuses a feed cut inside the channel', async () => {
+    const r = await ingest('<rss version="2.0"><channel><title>t</title><item><title>i</title></item>\n');
+    expect(r).toEqual({ ok: false, error: 'truncated XML at line 2' });
+  });
+
+  it('reads a bare & and an unquoted attribute, and notes both', async () => {
+    const feed = await ok('<rss version="2.0"><channel><title>A & B</title><item><title>x</title><link>https://x.example/?a=1&b=2</link><enclosure url=https://x.example/a.mp3 type="audio/mpeg"/></item></channel></rss>');
+    expect(feed.meta.title).toBe('A & B');
+    expect(feed.items[0].url).toBe('https://x.example/?a=1&b=2');
+    expect(feed.items[0].enclosures[0].url).toBe('https://x.example/a.mp3');
+    expect(feed.warnings).toEqual(expect.arrayContaining(['bare & in text', 'unquoted attribute url']));
+  });
+
+  it('reads C1 controls as the windows-1252 characters they stand for', async () => {
+    const feed = await ok('<rss version="2.0"><channel><title>t</title><item><title>don\u0092t</title><link>https://x.example/</link></item></channel></rss>');
+    expect(feed.items[0].title).toBe('don\u2019t');
+  });
+});

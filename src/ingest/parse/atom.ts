@@ -3,9 +3,13 @@ import type { ParsedFeed, ParsedText } from '../../model';
 import { enclosureOf, finishEntry, newEntry, rawInner, readEntryExtension, trimmed, withBase, type EntryDraft } from './common';
 import { attr, elements, textOf, type XmlElement } from './xml';
 
+/** The root's namespace, whatever it is (feeds exist with made-up Atom namespaces), counts as Atom. */
+let rootNs = 'atom';
 function isCore(el: XmlElement): boolean {
-  return el.ns === 'atom' || el.ns === 'atom03' || el.ns === '';
+  return el.ns === 'atom' || el.ns === 'atom03' || el.ns === '' || el.ns === rootNs;
 }
+/** Atom 0.3 has no wrapper div around xhtml content; Atom 1.0 does. */
+let unwrapXhtmlDiv = true;
 
 /** An Atom text construct (type text/html/xhtml, 0.3 mode escaped/xml/base64). */
 export function atomText(el: XmlElement | undefined): ParsedText | undefined {
@@ -14,18 +18,21 @@ export function atomText(el: XmlElement | undefined): ParsedText | undefined {
   const mode = attr(el, 'mode')?.trim().toLowerCase();
   let value: string;
   let kind: ParsedText['type'];
-  if (mode === 'base64') {
+  // Atom 1.0: a MIME type that is neither text nor XML means base64 content (RFC 4287 §4.1.3.3).
+  const binary = type.includes('/') && !type.startsWith('text/') && !type.endsWith('+xml') && !type.endsWith('/xml');
+  if (mode === 'base64' || (binary && !mode)) {
     try {
       const bytes = Uint8Array.from(atob(textOf(el).replace(/\s+/g, '')), (c) => c.charCodeAt(0));
       value = new TextDecoder().decode(bytes);
     } catch {
       value = textOf(el);
     }
-    kind = type.includes('html') ? 'html' : 'text';
-  } else if (type === 'xhtml' || type === 'application/xhtml+xml' || mode === 'xml' || (elements(el).length > 0 && type !== 'text' && type !== 'html' && type !== 'text/plain')) {
+    kind = type.includes('html') || binary ? 'html' : 'text';
+  } else if (type === 'xhtml' || type === 'application/xhtml+xml' || mode === 'xml' || (elements(el).length > 0 && type !== 'html' && type !== 'text/html')) {
     // Inline XHTML: the markup inside the wrapping div (or the element itself) as written.
     const kids = elements(el);
-    const hasOnlyDiv = kids.length === 1 && kids[0].local === 'div' && el.children.every((c) => typeof c !== 'string' || c.trim() === '');
+    // Atom 1.0 wraps xhtml in a div that is not content; Atom 0.3 mode="xml" has no such wrapper.
+    const hasOnlyDiv = unwrapXhtmlDiv && mode !== 'xml' && kids.length === 1 && kids[0].local === 'div' && el.children.every((c) => typeof c !== 'string' || c.trim() === '');
     value = hasOnlyDiv ? rawInner(kids[0]) : rawInner(el);
     kind = 'html';
     return value.trim() ? withBase({ value: value.trim(), type: kind }, hasOnlyDiv ? kids[0] : el) : undefined;
@@ -37,10 +44,12 @@ export function atomText(el: XmlElement | undefined): ParsedText | undefined {
   return value === '' ? undefined : withBase({ value, type: kind }, el);
 }
 
+/** "Name (email)" like RSS writes it, so one author format flows to normalize. */
 function personName(el: XmlElement): string | undefined {
   const kids = elements(el);
   const name = trimmed(kids.find((c) => c.local === 'name'));
   const email = trimmed(kids.find((c) => c.local === 'email'));
+  if (name && email) return `${name} (${email})`;
   if (name) return name;
   if (email) return email;
   return kids.length === 0 ? trimmed(el) : undefined;
@@ -55,7 +64,8 @@ interface AtomLinks {
 }
 
 function readLink(el: XmlElement, links: AtomLinks, entry?: EntryDraft): void {
-  const href = (attr(el, 'href') ?? attr(el, 'url'))?.trim();
+  // Some feeds write the URL as the element's text instead of href.
+  const href = (attr(el, 'href') ?? attr(el, 'url') ?? (elements(el).length ? undefined : textOf(el)))?.trim();
   const rel = (attr(el, 'rel') ?? 'alternate').trim().toLowerCase();
   if (rel === 'enclosure') {
     const enc = enclosureOf(href, attr(el, 'type'), attr(el, 'length'));
@@ -105,13 +115,18 @@ function readEntry(el: XmlElement): ReturnType<typeof finishEntry> {
           entry.content ??= atomText(child);
           break;
         }
+        // Atom 1.0 names win over 0.3 names; a repeated element's last value wins (as in feedparser).
         case 'published':
+          entry.published = trimmed(child) ?? entry.published;
+          break;
         case 'issued':
-          entry.published ??= trimmed(child);
+          if (!el.children.some((c) => typeof c !== 'string' && c.local === 'published')) entry.published = trimmed(child) ?? entry.published;
           break;
         case 'updated':
+          entry.updated = trimmed(child) ?? entry.updated;
+          break;
         case 'modified':
-          entry.updated ??= trimmed(child);
+          if (!el.children.some((c) => typeof c !== 'string' && c.local === 'updated')) entry.updated = trimmed(child) ?? entry.updated;
           break;
         case 'created':
           entry.created ??= trimmed(child);
@@ -153,7 +168,10 @@ function readEntry(el: XmlElement): ReturnType<typeof finishEntry> {
 /** Reads an Atom document whose root is `feed`. */
 export function parseAtom(root: XmlElement, warnings: string[]): ParsedFeed {
   const version = root.ns === 'atom03' ? '0.3' : root.ns === 'atom' ? '1.0' : attr(root, 'version')?.trim() || '';
+  // (module state below is set per call; parsing is synchronous, so calls never interleave)
   const feed: ParsedFeed = { format: 'atom', version, authors: [], entries: [], warnings };
+  rootNs = root.ns;
+  unwrapXhtmlDiv = version !== '0.3';
   if (root.base) feed.base = root.base;
   if (root.lang) feed.language = root.lang;
   const links: AtomLinks = {};

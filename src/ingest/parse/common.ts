@@ -12,14 +12,21 @@ export function trimmed(el: XmlElement | undefined): string | undefined {
 
 /** Plain text that may be HTML in disguise (RSS gives no type): feedparser's guess. */
 export function guessedText(el: XmlElement | undefined): ParsedText | undefined {
+  if (el && hasElementChildren(el)) return htmlText(el);
   const value = trimmed(el);
   if (value === undefined) return undefined;
   return withBase({ value, type: looksLikeHtml(value) ? 'html' : 'text' }, el!);
 }
 
+/** An HTML field; markup written unescaped inside it (a common mistake) is kept as markup. */
 export function htmlText(el: XmlElement | undefined): ParsedText | undefined {
-  const value = trimmed(el);
-  return value === undefined ? undefined : withBase({ value, type: 'html' }, el!);
+  if (!el) return undefined;
+  const value = hasElementChildren(el) ? rawInner(el).trim() : trimmed(el);
+  return value ? withBase({ value, type: 'html' }, el) : undefined;
+}
+
+function hasElementChildren(el: XmlElement): boolean {
+  return el.children.some((c) => typeof c !== 'string');
 }
 
 /** ParsedText carries the xml:base and xml:lang in scope where it stood. */
@@ -158,9 +165,10 @@ export function readEntryExtension(el: XmlElement, entry: EntryDraft): boolean {
     case 'dcterms':
       switch (el.local) {
         case 'creator':
+        case 'author':
         case 'contributor': {
           const name = trimmed(el);
-          if (name && el.local === 'creator' && !entry.authors.includes(name)) entry.authors.push(name);
+          if (name && el.local !== 'contributor' && !entry.authors.includes(name)) entry.authors.push(name);
           return true;
         }
         case 'date':

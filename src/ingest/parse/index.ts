@@ -3,7 +3,7 @@ import type { ParsedFeed } from '../../model';
 import { parseAtom } from './atom';
 import { parseJsonFeed } from './jsonfeed';
 import { parseRss } from './rss';
-import { elements, parseXml } from './xml';
+import { parseXml } from './xml';
 
 export type ParseResult = { ok: true; feed: ParsedFeed } | { ok: false; error: string };
 
@@ -41,11 +41,9 @@ export function parseFeed(text: string, options: ParseOptions = {}): ParseResult
   if (name === 'rss' || name === 'RDF' || (name === 'channel' && root.ns === '') || name === 'rdf') {
     if (name === 'rdf' || (name === 'RDF' && root.ns !== 'rdf')) warnings.push('RDF root in an unexpected namespace');
     const feed = parseRss(name === 'rdf' ? { ...root, local: 'RDF' } : root, warnings);
-    if (!elements(root).length) return { ok: false, error: 'not a feed: empty <rss> element' };
     return { ok: true, feed };
   }
-  if (name === 'feed' && (root.ns === 'atom' || root.ns === 'atom03' || root.ns === '')) {
-    if (root.ns === '') warnings.push('Atom feed without the Atom namespace');
+  if (name === 'feed') {
     return { ok: true, feed: parseAtom(root, warnings) };
   }
   if (name === 'entry' && (root.ns === 'atom' || root.ns === 'atom03')) return { ok: false, error: 'not a feed: Atom entry document' };

@@ -1,11 +1,12 @@
 // RSS 0.90–0.94, 1.0 (RDF) and 2.0 → ParsedFeed.
 import type { FeedFormat, ParsedCategory, ParsedFeed } from '../../model';
-import { enclosureOf, finishEntry, guessedText, htmlText, newEntry, positiveInt, readEntryExtension, trimmed, type EntryDraft } from './common';
-import { attr, elements, type XmlElement } from './xml';
+import { enclosureOf, finishEntry, guessedText, htmlText, newEntry, positiveInt, rawInner, readEntryExtension, trimmed, withBase, type EntryDraft } from './common';
+import { attr, elements, namespaceKey, type XmlElement } from './xml';
 
-/** Element namespaces that mean "core RSS" (no namespace, RSS 1.0, RSS 0.90). */
+/** Element namespaces that mean "core RSS" (none, RSS 1.0, RSS 0.90, or whatever default the <rss> root declares). */
+let rootNs = '';
 function isCore(el: XmlElement): boolean {
-  return el.ns === '' || el.ns === 'rss10' || el.ns === 'rss09';
+  return el.ns === '' || el.ns === 'rss10' || el.ns === 'rss09' || (el.ns === rootNs && el.ns !== 'rdf');
 }
 
 function readAtomLink(el: XmlElement, into: { self?: string; hub?: string; next?: string; alternate?: string }): void {
@@ -18,7 +19,7 @@ function readAtomLink(el: XmlElement, into: { self?: string; hub?: string; next?
   else if (rel === 'alternate') into.alternate ??= href;
 }
 
-function readItem(item: XmlElement, warnings: string[]): ReturnType<typeof finishEntry> {
+function readItem(item: XmlElement): ReturnType<typeof finishEntry> {
   const entry: EntryDraft = newEntry(item);
   const atomLinks: { alternate?: string } = {};
   // RDF items name their link in rdf:about too.
@@ -74,6 +75,15 @@ function readItem(item: XmlElement, warnings: string[]): ReturnType<typeof finis
         case 'comments':
           entry.comments ??= trimmed(el);
           break;
+        case 'body': {
+          // <body> in an item is inline XHTML (feedparser reads it as content).
+          const value = rawInner(el).trim();
+          if (value) entry.content ??= withBase({ value, type: 'html' }, el);
+          break;
+        }
+        case 'fullitem':
+          entry.content ??= htmlText(el);
+          break;
         case 'source':
           entry.sourceTitle ??= trimmed(el);
           entry.sourceUrl ??= attr(el, 'url')?.trim();
@@ -103,20 +113,20 @@ function readItem(item: XmlElement, warnings: string[]): ReturnType<typeof finis
   }
   if (entry.link === undefined) entry.link = atomLinks.alternate ?? about?.trim();
   if (entry.id === undefined && about && !entry.link) entry.id = about;
-  const parsed = finishEntry(entry);
-  if (!parsed.title && !parsed.summary && !parsed.content && !parsed.link) warnings.push('item without title, link or description');
-  return parsed;
+  return finishEntry(entry);
 }
 
 /** Reads an RSS document whose root is `rss`, `rdf:RDF` or a bare `channel`. */
 export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
+  rootNs = root.ns;
   let format: FeedFormat = 'rss';
   let version = attr(root, 'version')?.trim() || '';
   let channel: XmlElement | undefined;
   let itemParent: XmlElement | undefined;
   if (root.local === 'RDF') {
     format = 'rdf';
-    version = root.children.some((c) => typeof c !== 'string' && c.ns === 'rss09') ? '0.90' : '1.0';
+    const rss09 = root.attrs.xmlns !== undefined && namespaceKey(root.attrs.xmlns) === 'rss09';
+    version = rss09 || root.children.some((c) => typeof c !== 'string' && c.ns === 'rss09') ? '0.90' : '1.0';
     channel = elements(root).find((c) => c.local === 'channel');
     itemParent = root;
   } else if (root.local === 'channel') {
@@ -157,9 +167,9 @@ export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
           feed.updated ??= trimmed(el);
           break;
         case 'managingEditor':
-        case 'webMaster': {
+        case 'author': {
           const name = trimmed(el);
-          if (name && el.local === 'managingEditor') feed.authors.push(name);
+          if (name && !feed.authors.includes(name)) feed.authors.push(name);
           break;
         }
         case 'ttl': {
@@ -183,9 +193,9 @@ export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
     } else if (el.ns === 'dc' || el.ns === 'dcterms') {
       if (el.local === 'language') feed.language = trimmed(el) ?? feed.language;
       else if (el.local === 'date' || el.local === 'modified') feed.updated ??= trimmed(el);
-      else if (el.local === 'creator') {
+      else if (el.local === 'creator' || el.local === 'author') {
         const name = trimmed(el);
-        if (name) feed.authors.push(name);
+        if (name && !feed.authors.includes(name)) feed.authors.push(name);
       } else if (el.local === 'title') feed.title ??= guessedText(el);
       else if (el.local === 'description') feed.description ??= htmlText(el);
     } else if (el.ns === 'itunes') {
@@ -209,7 +219,7 @@ export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
   if (itemParent) for (const el of elements(itemParent)) if (el.local === 'item' && isCore(el)) items.push(el);
   // Some RSS 2.0 feeds put items after </channel>, directly under <rss>.
   if (root.local === 'rss') for (const el of elements(root)) if (el.local === 'item' && isCore(el)) items.push(el);
-  for (const item of items) feed.entries.push(readItem(item, warnings));
+  for (const item of items) feed.entries.push(readItem(item));
   for (const key of ['selfUrl', 'hubUrl', 'nextUrl'] as const) if (feed[key] === undefined) delete feed[key];
   return feed;
 }

@@ -254,8 +254,13 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
       continue;
     }
     if (next === 47 /* / */) {
-      const end = source.indexOf('>', pos + 2);
-      if (end === -1) return { root, warnings, error: truncated(len), source };
+      let end = source.indexOf('>', pos + 2);
+      if (end === -1) {
+        // "</rss" at the very end: the document is complete but for the '>'.
+        if (!/^[^<\s]+\s*$/.test(source.slice(pos + 2))) return { root, warnings, error: truncated(len), source };
+        warn('unterminated end tag at the end');
+        end = len;
+      }
       const qname = source.slice(pos + 2, end).trim();
       flushText();
       // Close the nearest open element of that name; unclosed ones inside it are closed too.
@@ -391,7 +396,13 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
   }
   flushText();
   if (!root) return { warnings, error: 'not a feed: no XML element', source };
-  if (!rootClosed) return { root, warnings, error: truncated(len), source };
+  if (!rootClosed) {
+    // Only the root left open (a missing </rss> after </channel>): every child is whole, so recover.
+    if (stack.length === 1 && stack[0] === root) {
+      warn(`missing end tag </${root.qname}>`);
+      root.innerEnd = len;
+    } else return { root, warnings, error: truncated(len), source };
+  }
   return { root, warnings, source };
 }
 
