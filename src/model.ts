@@ -265,6 +265,9 @@ export interface FeedMeta {
   language?: string;
   image?: string;
   ttlMinutes?: number;
+  /** RSS <skipHours> (GMT hours) and <skipDays>: when the feed asks not to be polled. */
+  skipHours?: number[];
+  skipDays?: string[];
   hubUrl?: string;
   format: FeedFormat;
   version: string;

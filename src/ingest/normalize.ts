@@ -178,6 +178,8 @@ export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): Norm
   const image = resolveUrl(feed.image, firstAbsolute(feed.base, feedLink, options.url), 'resource');
   if (image) meta.image = image;
   if (feed.ttlMinutes) meta.ttlMinutes = feed.ttlMinutes;
+  if (feed.skipHours?.length) meta.skipHours = feed.skipHours;
+  if (feed.skipDays?.length) meta.skipDays = feed.skipDays;
   const hub = resolveUrl(feed.hubUrl, options.url, 'resource');
   if (hub) meta.hubUrl = hub;
   const items: ItemDraft[] = [];

@@ -111,7 +111,7 @@ const DROP_WITH_CONTENT = new Set([
 ]);
 
 /** Hosts whose iframes are video/audio players readers expect to see (Miniflux's list, trimmed). */
-const IFRAME_HOSTS = new Set([
+export const IFRAME_HOSTS: ReadonlySet<string> = new Set([
   'www.youtube.com', 'youtube.com', 'www.youtube-nocookie.com', 'youtube-nocookie.com', 'player.vimeo.com',
   'www.dailymotion.com', 'dailymotion.com', 'player.twitch.tv', 'bandcamp.com', 'w.soundcloud.com',
   'open.spotify.com', 'player.bilibili.com', 'embed.ted.com', 'www.slideshare.net',

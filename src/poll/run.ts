@@ -131,6 +131,8 @@ export async function pollSource(
   const state = nextState(prev, outcome, {
     ...base,
     feedTtlMinutes: meta.ttlMinutes,
+    skipHours: meta.skipHours ?? [],
+    skipDays: meta.skipDays ?? [],
     itemCount: items.length,
     feedTitle: meta.title,
     feedLink: meta.link,
