@@ -1,7 +1,7 @@
 // A local origin for the tests' source feeds (vitest globalSetup, runs in Node, never the internet).
 // Tests program it over HTTP from inside workerd:
 //   PUT  /__route/<name>  {status?, headers?, body?, bodyBase64?, behaviour?}  → later GET /r/<name> answers it
-//   GET  /__hits/<name>   → {hits, lastHeaders}
+//   GET  /__hits/<name>   → {hits, lastHeaders, bodies} (bodies: what POSTs to the route carried, e.g. WebSub pings)
 // Fixed routes for the hostile cases: /hang, /drip, /gzip-bomb, /bad-gzip, /loop/a, /to-private, /chunked?bytes=N.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -21,10 +21,15 @@ interface ProgrammedRoute {
 }
 
 const routes = new Map<string, ProgrammedRoute>();
-const hits = new Map<string, { hits: number; lastHeaders: Record<string, string | string[] | undefined> }>();
+interface Hits {
+  hits: number;
+  lastHeaders: Record<string, string | string[] | undefined>;
+  bodies: string[];
+}
+const hits = new Map<string, Hits>();
 
 function record(name: string, req: IncomingMessage): void {
-  const h = hits.get(name) ?? { hits: 0, lastHeaders: {} };
+  const h = hits.get(name) ?? { hits: 0, lastHeaders: {}, bodies: [] };
   h.hits += 1;
   h.lastHeaders = req.headers;
   hits.set(name, h);
@@ -69,10 +74,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
         hits.delete(decodeURIComponent(p.slice(9)));
         res.writeHead(204).end();
       } else if (p.startsWith('/__hits/')) {
-        const h = hits.get(decodeURIComponent(p.slice(8))) ?? { hits: 0, lastHeaders: {} };
+        const h = hits.get(decodeURIComponent(p.slice(8))) ?? { hits: 0, lastHeaders: {}, bodies: [] };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(h));
       } else if (p.startsWith('/r/')) {
-        serveProgrammed(decodeURIComponent(p.slice(3)), req, res, origin);
+        const name = decodeURIComponent(p.slice(3));
+        const body = req.method === 'POST' || req.method === 'PUT' ? await readBody(req) : undefined;
+        serveProgrammed(name, req, res, origin);
+        if (body !== undefined) hits.get(name)?.bodies.push(body);
       } else if (p.startsWith('/files/')) {
         // Static fixture files from test/fixtures (content type from the query, raw bytes).
         const name = p.slice(7).replace(/\.\./g, '');

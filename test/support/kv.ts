@@ -77,7 +77,7 @@ export async function fixtureRoute(name: string, route: Record<string, unknown>)
   return `${origin}/r/${encodeURIComponent(name)}`;
 }
 
-export async function fixtureHits(name: string): Promise<{ hits: number; lastHeaders: Record<string, string> }> {
+export async function fixtureHits(name: string): Promise<{ hits: number; lastHeaders: Record<string, string>; bodies: string[] }> {
   const origin = (env as unknown as { FIXTURE_ORIGIN: string }).FIXTURE_ORIGIN;
   return (await fetch(`${origin}/__hits/${encodeURIComponent(name)}`)).json();
 }
