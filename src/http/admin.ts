@@ -8,6 +8,7 @@ import { parseOpml } from '../render/opml';
 import { removeSources } from '../river/merge';
 import { ALL_SLUG, deleteRiver, loadRegistry, loadRiver, saveRegistry, saveRiver } from '../store/kv';
 import { requireAdmin } from './auth';
+import { badRequest as fail } from './errors';
 import { announceChanges } from './announce';
 import { purgeRivers } from './caching';
 
@@ -16,11 +17,6 @@ type AppEnv = { Bindings: Env };
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const MAX_BODY = 1024 * 1024;
 
-class BadRequest extends Error {}
-
-function fail(message: string): never {
-  throw new BadRequest(message);
-}
 
 async function readJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   const text = await c.req.text();
@@ -122,11 +118,6 @@ function baseOf(c: Context<AppEnv>): string {
 export const adminRoutes = new Hono<AppEnv>();
 
 adminRoutes.use('*', requireAdmin);
-
-adminRoutes.onError((err, c) => {
-  if (err instanceof BadRequest) return c.json({ error: err.message }, 400);
-  throw err;
-});
 
 adminRoutes.get('/sources', async (c) => {
   const registry = await loadRegistry(c.env.TRIBUTARY);

@@ -4,6 +4,7 @@ import type { Env } from '../model';
 import { IFRAME_HOSTS } from '../ingest/sanitize';
 import { PAGE_STYLE_CSP_HASH } from '../render/html';
 import { adminRoutes } from './admin';
+import { BadRequest } from './errors';
 import { publicRoutes } from './public';
 
 type AppEnv = { Bindings: Env };
@@ -42,6 +43,7 @@ app.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 
 app.onError((err, c) => {
+  if (err instanceof BadRequest) return c.json({ error: err.message }, 400);
   console.error('unhandled error', err);
   return c.json({ error: 'internal error: the operator can find details in the Worker logs' }, 500);
 });

@@ -222,6 +222,14 @@ function problem(row: SourceStatus): string {
   return parts.join('<br>');
 }
 
+// How the source's items are told apart (river/dedup): guid when the feed's ids are trustworthy, else fallbacks.
+function identityPolicyLabel(policy: SourceStatus['identityPolicy']): string {
+  if (policy === 'guid') return 'guid';
+  if (policy === 'link') return '<span title="ids empty or repeated: items told apart by link">link</span>';
+  if (policy === 'content') return '<span title="ids and links unusable: items told apart by content">content</span>';
+  return '<span class="muted">–</span>';
+}
+
 export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; generatedAt: string }): string {
   const failing = rows.filter((r) => r.lastError !== null || r.consecutiveFailures > 0).length;
   const paused = rows.filter((r) => r.paused).length;
@@ -237,7 +245,7 @@ export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; g
   } else {
     body.push(
       '<div class="table"><table>\n<thead><tr><th scope="col">Source</th><th scope="col">Categories</th><th scope="col">Last check</th>',
-      '<th scope="col">Last success</th><th scope="col">HTTP</th><th scope="col">Problem</th><th scope="col">Items</th><th scope="col">Next check</th></tr></thead>\n<tbody>\n',
+      '<th scope="col">Last success</th><th scope="col">HTTP</th><th scope="col">Problem</th><th scope="col">Items</th><th scope="col">Identity</th><th scope="col">Next check</th></tr></thead>\n<tbody>\n',
     );
     for (const row of rows) {
       const classes = [row.paused ? 'paused' : '', row.lastError || row.consecutiveFailures > 0 ? 'bad' : ''].filter(Boolean).join(' ');
@@ -250,6 +258,7 @@ export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; g
         `<td>${httpStatus(row.lastStatus)}</td>`,
         `<td class="problem">${problem(row)}</td>`,
         `<td class="num">${row.itemCount}</td>`,
+        `<td>${identityPolicyLabel(row.identityPolicy)}</td>`,
         `<td>${row.paused ? '<span class="muted">paused</span>' : optionalTime(row.nextCheckAt)}</td>`,
         '</tr>\n',
       );
