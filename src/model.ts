@@ -64,6 +64,9 @@ export interface Category {
   title: string;
   description?: string;
   language?: string;
+  /** Keyword rules (word matching, see river/filter): an item must match one of `include`, and none of `exclude`. */
+  include?: string[];
+  exclude?: string[];
 }
 
 export interface Registry {

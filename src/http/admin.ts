@@ -5,7 +5,8 @@ import type { Category, Env, Registry, Source } from '../model';
 import { checkSourceUrl } from '../poll/address';
 import { runPoll } from '../poll/run';
 import { parseOpml } from '../render/opml';
-import { removeSources } from '../river/merge';
+import { categoryRule } from '../river/filter';
+import { removeSources, withItems } from '../river/merge';
 import { ALL_SLUG, deleteRiver, loadRegistry, loadRiver, saveRegistry, saveRiver } from '../store/kv';
 import { requireAdmin } from './auth';
 import { badRequest as fail } from './errors';
@@ -197,10 +198,20 @@ adminRoutes.get('/categories', async (c) => {
   return c.json(Object.values(registry.categories).sort((a, b) => a.slug.localeCompare(b.slug)));
 });
 
+function keywordsField(body: Record<string, unknown>, field: string): string[] | undefined {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length > 50 || v.some((k) => typeof k !== 'string' || !k.trim() || k.length > 100)) {
+    fail(`"${field}" must be an array of up to 50 keywords (non-empty strings of at most 100 characters)`);
+  }
+  const list = [...new Set((v as string[]).map((k) => k.trim().normalize('NFC')))];
+  return list.length ? list : undefined;
+}
+
 adminRoutes.put('/categories/:slug', async (c) => {
   const slug = slugField(c.req.param('slug'), 'slug');
   const body = await readJson(c);
-  onlyFields(body, ['title', 'description', 'language']);
+  onlyFields(body, ['title', 'description', 'language', 'include', 'exclude']);
   const title = optionalString(body, 'title', 200);
   if (!title) fail('"title" is required');
   const category: Category = { slug, title };
@@ -211,11 +222,26 @@ adminRoutes.put('/categories/:slug', async (c) => {
     if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) fail('"language" must be a BCP 47 tag such as "th" or "vi-VN"');
     category.language = language;
   }
+  const include = keywordsField(body, 'include');
+  if (include) category.include = include;
+  const exclude = keywordsField(body, 'exclude');
+  if (exclude) category.exclude = exclude;
   const kv = c.env.TRIBUTARY;
   const registry = await loadRegistry(kv);
   const existed = Boolean(registry.categories[slug]);
   registry.categories[slug] = category;
   await saveRegistry(kv, registry);
+  // Stricter rules apply to what the river already holds; items a looser rule would admit come with their next poll.
+  const rule = categoryRule(category);
+  const river = rule && (await loadRiver(kv, slug));
+  if (rule && river) {
+    const kept = river.items.filter(rule);
+    if (kept.length !== river.items.length) {
+      const { river: next } = withItems(river, kept, new Date().toISOString());
+      await saveRiver(kv, next);
+      await purgeRivers(baseOf(c), [slug]);
+    }
+  }
   return c.json(category, existed ? 200 : 201);
 });
 

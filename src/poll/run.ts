@@ -5,6 +5,7 @@ import { hashBytes } from '../hash';
 import { ingestFeed } from '../ingest';
 import type { Config, Env, FeedMeta, Item, Registry, Source, SourceState } from '../model';
 import { assignKeys } from '../river/dedup';
+import { categoryRule } from '../river/filter';
 import { mergeRiver, type SourceContribution } from '../river/merge';
 import {
   ALL_SLUG,
@@ -225,7 +226,9 @@ export async function applyPolls(
   };
   for (const [slug, cs] of byCategory) {
     const c = registry.categories[slug];
-    await mergeInto(slug, { title: c.title, description: c.description, language: c.language }, cs);
+    const rule = categoryRule(c);
+    const admitted = rule ? cs.map((x) => ({ ...x, items: x.items.filter(rule) })) : cs;
+    await mergeInto(slug, { title: c.title, description: c.description, language: c.language }, admitted);
   }
   if (all.length > 0) await mergeInto(ALL_SLUG, { title: 'All categories' }, all);
 

@@ -1,5 +1,5 @@
 // Query-time selection of river items: keyword (word-aware, Thai included), language, source, paging cursor.
-import type { RiverItem } from '../model';
+import type { Category, Item, RiverItem } from '../model';
 
 const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
 
@@ -44,8 +44,19 @@ function stripTags(html: string | undefined): string {
 }
 
 /** The text a keyword rule or query looks at. */
-export function searchableText(item: RiverItem): string {
+export function searchableText(item: Pick<Item, 'title' | 'summaryHtml' | 'tags'>): string {
   return `${item.title}\n${stripTags(item.summaryHtml)}\n${item.tags.join(' ')}`;
+}
+
+/** A category's keyword rules as one test; undefined when the category has none (everything belongs). */
+export function categoryRule(category: Pick<Category, 'include' | 'exclude'>): ((item: Pick<Item, 'title' | 'summaryHtml' | 'tags'>) => boolean) | undefined {
+  const include = (category.include ?? []).map(keywordMatcher);
+  const exclude = (category.exclude ?? []).map(keywordMatcher);
+  if (include.length === 0 && exclude.length === 0) return undefined;
+  return (item) => {
+    const text = searchableText(item);
+    return (include.length === 0 || include.some((m) => m(text))) && !exclude.some((m) => m(text));
+  };
 }
 
 export interface RiverQuery {

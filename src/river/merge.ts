@@ -136,6 +136,11 @@ export function removeSources(prev: River, sourceIds: ReadonlySet<string>, now: 
   return finish(prev, prev, entries, { now, cap: Number.MAX_SAFE_INTEGER });
 }
 
+/** The river holding only `items` (a subset of its own, e.g. after a category rule got stricter). */
+export function withItems(prev: River, items: RiverItem[], now: string): { river: River; changed: boolean } {
+  return finish(prev, prev, [...items], { now, cap: Number.MAX_SAFE_INTEGER });
+}
+
 function finish(
   prev: River | null,
   meta: RiverMeta,
