@@ -14,6 +14,9 @@ export default defineConfig({
           // Every fixture source lives on one host; tests that check pacing set their own spacing.
           HOST_SPACING_MS: '0',
         },
+        // A real Miniflare queue for the queue-mode test: producer binding, consumer = this Worker's queue().
+        queueProducers: { TEST_POLL_QUEUE: { queueName: 'tributary-poll-test' } },
+        queueConsumers: { 'tributary-poll-test': { maxBatchSize: 6, maxBatchTimeout: 1, maxRetries: 2 } },
       },
     })),
   ],

@@ -1,6 +1,7 @@
 // Queue mode end to end: the cron producer sends due sources, the real queue handler polls them and leaves
 // snapshots, the next cron run merges them — the same results as an inline run.
 import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import { env as workerEnv } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { Env, PollMessage } from '../../src/model';
@@ -69,5 +70,32 @@ describe('queue mode', () => {
     resetCounts();
     await cron(env);
     expect(counts.writes).toBe(0);
+  });
+});
+
+describe('queue mode on a real Miniflare queue', () => {
+  it('the cron producer sends to the queue, Miniflare delivers to the Worker consumer, the next cron merges', async () => {
+    // The consumer runs with the Worker's own bindings (the shared, unscoped KV): this is the one test that uses them.
+    const globalEnv = workerEnv as unknown as Env & { TEST_POLL_QUEUE: Queue<PollMessage> };
+    const env: Env = { ...globalEnv, POLL_QUEUE: globalEnv.TEST_POLL_QUEUE, PUBLIC_BASE_URL: 'https://queue.tributary.test' };
+    const tag = Math.random().toString(36).slice(2);
+    const url = await fixtureRoute(`mq-${tag}`, {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('Real queue', [{ guid: `mq-${tag}`, title: `Delivered by Miniflare ${tag}`, link: `https://mq.test/${tag}`, date: 'Fri, 20 Nov 2026 08:00:00 GMT' }]),
+    });
+    expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: `mq-${tag}`, url, categories: ['queued'] }) })).status).toBe(201);
+
+    await cron(env); // producer: sends the due source to the real queue
+    // Wait (bounded) for the consumer to leave its snapshot.
+    let snap: unknown = null;
+    for (let i = 0; i < 100 && !snap; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      snap = await globalEnv.TRIBUTARY.get(`snap:mq-${tag}`);
+    }
+    expect(snap).not.toBeNull();
+
+    await cron(env); // merges the snapshot
+    const feed = await (await call(env, '/feeds/queued.json')).json<{ items: { title: string }[] }>();
+    expect(feed.items.map((i) => i.title)).toContain(`Delivered by Miniflare ${tag}`);
   });
 });
