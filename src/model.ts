@@ -308,6 +308,9 @@ export interface RiverItem extends Item {
   sources: SourceRef[];
   /** When the river first saw it (ISO UTC). */
   firstSeenAt: string;
+  /** Cross-source match keys, kept so a merge need not recompute them for every stored entry (river/merge). */
+  linkKeys?: string[];
+  titleKey?: string;
 }
 
 /** A category river as stored and rendered. */

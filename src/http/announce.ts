@@ -7,28 +7,27 @@ export function topicsOf(baseUrl: string, slug: string): string[] {
   return ['rss', 'atom', 'json'].map((ext) => `${baseUrl}/feeds/${slug}.${ext}`);
 }
 
-/** Pings the hub (hub.mode=publish) for every changed river; failures are logged, never thrown. */
-export async function notifyHub(hub: string, baseUrl: string, slugs: string[]): Promise<{ ok: number; failed: string[] }> {
-  const failed: string[] = [];
-  let ok = 0;
-  for (const slug of slugs) {
-    const body = new URLSearchParams([['hub.mode', 'publish'], ...topicsOf(baseUrl, slug).map((t) => ['hub.url', t])]);
-    try {
-      const res = await fetch(hub, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (res.ok) ok++;
-      else failed.push(`${slug}: HTTP ${res.status} from hub`);
-      await res.body?.cancel();
-    } catch (err) {
-      failed.push(`${slug}: ${errorText(err)}`);
-    }
+/**
+ * Pings the hub once (hub.mode=publish) with every topic of every changed river: one subrequest per run, whatever
+ * changed. Failures are logged, never thrown.
+ */
+export async function notifyHub(hub: string, baseUrl: string, slugs: string[]): Promise<{ ok: boolean; error?: string }> {
+  const body = new URLSearchParams([['hub.mode', 'publish'], ...slugs.flatMap((s) => topicsOf(baseUrl, s)).map((t) => ['hub.url', t])]);
+  let error: string | undefined;
+  try {
+    const res = await fetch(hub, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) error = `HTTP ${res.status} from hub`;
+    await res.body?.cancel();
+  } catch (err) {
+    error = errorText(err);
   }
-  if (failed.length) console.warn(`WebSub publish failed for ${failed.join('; ')}`);
-  return { ok, failed };
+  if (error) console.warn(`WebSub publish for ${slugs.join(', ')} failed: ${error}`);
+  return error ? { ok: false, error } : { ok: true };
 }
 
 /** After a run changed rivers: drop this colo's cached copies, then tell the WebSub hub. */

@@ -150,7 +150,7 @@ export async function pollSource(
 /** Polls sources with at most `maxConcurrency` in flight, two fetches to one host at least `hostSpacingMs` apart. */
 export async function pollMany(sources: Source[], states: StateDoc, config: Config, now: Date): Promise<SourcePoll[]> {
   const pacer = new HostPacer(config.hostSpacingMs);
-  const budget = new SubrequestBudget(config.subrequestBudget);
+  const budget = new SubrequestBudget(fetchBudget(config));
   return mapLimited(sources, config.maxConcurrency, async (s) => {
     const wait = pacer.delayFor(s.url, Date.now());
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -266,11 +266,11 @@ export function stateWorthWriting(prev: StateDoc, next: StateDoc, config: Config
 }
 
 /**
- * Sources one invocation may fetch: most fetches cost one subrequest, so the budget is nearly all fetches, less a
- * reserve for one source's full redirect chain and the WebSub pings that follow the run.
+ * Subrequests one invocation may spend on fetches: all of them, less the one WebSub ping that follows a run when a
+ * hub is set. A redirect costs a hop more; SubrequestBudget then leaves the last sources for the next run.
  */
 export function fetchBudget(config: Config): number {
-  return Math.max(1, config.subrequestBudget - config.maxRedirects - 2);
+  return Math.max(1, config.subrequestBudget - (config.websubHub ? 1 : 0));
 }
 
 export interface RunOptions {

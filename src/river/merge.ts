@@ -64,15 +64,18 @@ export function mergeRiver(
   const byLink = new Map<string, RiverItem>();
   const byTitle = new Map<string, RiverItem[]>();
   const index = (e: RiverItem): void => {
-    for (const s of e.sources) {
-      byItemKey.set(s.itemKey, e);
-      const link = storyLink(s.itemUrl);
-      if (link && !byLink.has(link)) byLink.set(link, e);
-    }
-    const link = storyLink(e.url);
-    if (link && !byLink.has(link)) byLink.set(link, e);
-    const tk = titleKey(e.title);
-    if (tk.length >= MIN_TITLE_KEY_LENGTH) byTitle.set(tk, [...(byTitle.get(tk) ?? []), e]);
+    for (const s of e.sources) byItemKey.set(s.itemKey, e);
+    // Entries stored before the keys were kept get them now; they are saved with the river's next change.
+    e.linkKeys ??= linkKeysOf(e);
+    e.titleKey ??= titleKey(e.title);
+    for (const link of e.linkKeys) if (!byLink.has(link)) byLink.set(link, e);
+    if (e.titleKey.length >= MIN_TITLE_KEY_LENGTH) byTitle.set(e.titleKey, [...(byTitle.get(e.titleKey) ?? []), e]);
+  };
+  const addLink = (e: RiverItem, url: string | undefined): void => {
+    const link = storyLink(url);
+    if (!link || e.linkKeys!.includes(link)) return;
+    e.linkKeys!.push(link);
+    if (!byLink.has(link)) byLink.set(link, e);
   };
   entries.forEach(index);
 
@@ -98,7 +101,8 @@ export function mergeRiver(
         // Same story, edited at the source: update in place (it keeps its place and identity in the river).
         if (known.sources[0]?.itemKey === item.key && known.contentHash !== item.contentHash) {
           const updated = { ...withBody(known, item), publishedAt: known.publishedAt, updatedAt: item.updatedAt ?? opts.now };
-          Object.assign(known, updated);
+          Object.assign(known, updated, { titleKey: titleKey(item.title) });
+          addLink(known, item.url);
         }
         continue;
       }
@@ -108,14 +112,16 @@ export function mergeRiver(
         const ref = refFor(c, item);
         if (Date.parse(item.publishedAt) < Date.parse(story.publishedAt)) {
           // First published wins the body; the entry keeps its identity so readers do not see it twice.
-          Object.assign(story, withBody(story, item), { sources: [ref, ...story.sources] });
+          Object.assign(story, withBody(story, item), { sources: [ref, ...story.sources], linkKeys: story.linkKeys, titleKey: story.titleKey });
         } else {
           story.sources.push(ref);
         }
+        addLink(story, item.url);
         byItemKey.set(item.key, story);
         continue;
       }
-      const entry: RiverItem = { ...item, sources: [refFor(c, item)], firstSeenAt: opts.now };
+      const entry: RiverItem = { ...item, sources: [refFor(c, item)], firstSeenAt: opts.now, titleKey: titleKey(item.title) };
+      entry.linkKeys = linkKeysOf(entry);
       entries.push(entry);
       index(entry);
     }
@@ -131,7 +137,7 @@ export function removeSources(prev: River, sourceIds: ReadonlySet<string>, now: 
     const sources = e.sources.filter((s) => !sourceIds.has(s.id));
     if (sources.length === 0) continue;
     if (sources.length === e.sources.length) entries.push(e);
-    else entries.push({ ...e, sources, url: sources[0].itemUrl ?? e.url });
+    else entries.push({ ...e, sources, url: sources[0].itemUrl ?? e.url, linkKeys: undefined }); // keys recomputed on next merge
   }
   return finish(prev, prev, entries, { now, cap: Number.MAX_SAFE_INTEGER });
 }
@@ -153,6 +159,15 @@ function finish(
   const version = riverVersion(m, items);
   if (prev && prev.version === version) return { river: prev, changed: false };
   return { river: { ...m, updatedAt: opts.now, version, items }, changed: true };
+}
+
+function linkKeysOf(e: RiverItem): string[] {
+  const keys = new Set<string>();
+  for (const url of [e.url, ...e.sources.map((s) => s.itemUrl)]) {
+    const link = storyLink(url);
+    if (link) keys.add(link);
+  }
+  return [...keys];
 }
 
 /** A link that names one story: a site's front page is not one (some feeds link every item there). */
