@@ -154,7 +154,7 @@ function finish(
   opts: MergeOptions,
 ): { river: River; changed: boolean } {
   entries.sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : a.key < b.key ? -1 : 1));
-  const items = entries.slice(0, opts.cap);
+  const items = fitBytes(entries.slice(0, opts.cap), RIVER_MAX_BYTES);
   const m: RiverMeta = { slug: meta.slug, title: meta.title, description: meta.description, language: meta.language };
   const version = riverVersion(m, items);
   if (prev && prev.version === version) return { river: prev, changed: false };
@@ -168,6 +168,36 @@ function linkKeysOf(e: RiverItem): string[] {
     if (link) keys.add(link);
   }
   return [...keys];
+}
+
+// KV values may be 25 MiB; a river stays far below, so reading and parsing it stays cheap on the serve path.
+export const RIVER_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Items within `maxBytes` of JSON: when full articles push a river over, the oldest items give up their full
+ * content (summaries stay), then the oldest items go. A cheap upper bound skips the sizing in the usual case.
+ */
+export function fitBytes(items: RiverItem[], maxBytes: number): RiverItem[] {
+  let bound = 0;
+  for (const i of items) bound += 3 * ((i.contentHtml?.length ?? 0) + (i.summaryHtml?.length ?? 0) + i.title.length) + 4096;
+  if (bound <= maxBytes) return items;
+  const encoder = new TextEncoder();
+  const size = (x: RiverItem): number => encoder.encode(JSON.stringify(x)).length + 1;
+  const out = items.map((i) => ({ ...i }));
+  const sizes = out.map(size);
+  let total = sizes.reduce((a, b) => a + b, 0);
+  for (let i = out.length - 1; i >= 0 && total > maxBytes; i--) {
+    if (!out[i].contentHtml) continue;
+    delete out[i].contentHtml;
+    const smaller = size(out[i]);
+    total -= sizes[i] - smaller;
+    sizes[i] = smaller;
+  }
+  while (total > maxBytes && out.length > 0) {
+    total -= sizes.pop()!;
+    out.pop();
+  }
+  return out;
 }
 
 /** A link that names one story: a site's front page is not one (some feeds link every item there). */

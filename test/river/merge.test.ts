@@ -107,3 +107,19 @@ describe('mergeRiver', () => {
     expect(river.items.flatMap((i) => i.sources).some((s) => s.id === 'a')).toBe(false);
   });
 });
+
+describe('river size', () => {
+  it('keeps a river of full articles within its byte budget: oldest lose full content first, then go', () => {
+    const big = 'ข่าว '.repeat(20_000); // ~100 KB of UTF-16, ~300 KB of UTF-8
+    const list = items('a', Array.from({ length: 40 }, (_, n) => ({ guid: String(n), title: `Long read number ${n}`, at: new Date(Date.UTC(2026, 10, 1, n)).toISOString() })));
+    for (const i of list) i.contentHtml = big;
+    const { river } = mergeRiver(null, META, [contribution('a', list)], { now: NOW, cap: 100 });
+    const bytes = new TextEncoder().encode(JSON.stringify(river)).length;
+    expect(bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(river.items.length).toBe(40);
+    expect(river.items[0].contentHtml).toBe(big); // the newest keep their articles
+    expect(river.items[river.items.length - 1].contentHtml).toBeUndefined();
+    // Stable: merging the same again writes nothing.
+    expect(mergeRiver(river, META, [contribution('a', list, list.map((i) => i.key))], { now: NOW, cap: 100 }).changed).toBe(false);
+  });
+});
