@@ -24,14 +24,22 @@ const PAGE_CSP = [
 
 export const app = new Hono<AppEnv>();
 
+// Security headers everywhere, CORS on public reads. Cached responses already carry them: copy only when one is missing
+// (a Response from the Cache API is immutable, and a copy per request is measurable on the hot path).
 app.use('*', async (c, next) => {
   await next();
-  // Responses from the Cache API are immutable: copy before touching headers.
-  if (c.res.headers.get('x-content-type-options') === null || (c.res.headers.get('content-type')?.startsWith('text/html') && !c.res.headers.get('content-security-policy'))) {
-    c.res = new Response(c.res.body, c.res);
-    c.res.headers.set('X-Content-Type-Options', 'nosniff');
-    if (c.res.headers.get('content-type')?.startsWith('text/html')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
-  }
+  const h = c.res.headers;
+  const html = h.get('content-type')?.startsWith('text/html') ?? false;
+  const publicRead = (c.req.method === 'GET' || c.req.method === 'HEAD') && !c.req.path.startsWith('/admin');
+  const missing =
+    h.get('x-content-type-options') === null ||
+    (html && h.get('content-security-policy') === null) ||
+    (publicRead && h.get('access-control-allow-origin') === null);
+  if (!missing) return;
+  c.res = new Response(c.res.body, c.res);
+  c.res.headers.set('X-Content-Type-Options', 'nosniff');
+  if (html) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
+  if (publicRead) c.res.headers.set('Access-Control-Allow-Origin', '*');
 });
 
 app.route('/admin', adminRoutes);

@@ -77,12 +77,6 @@ function notFound(c: Context<AppEnv>, what: string): Response {
 
 export const publicRoutes = new Hono<AppEnv>();
 
-publicRoutes.use('*', async (c, next) => {
-  await next();
-  c.header('X-Content-Type-Options', 'nosniff');
-  if (c.req.method === 'GET' || c.req.method === 'HEAD') c.header('Access-Control-Allow-Origin', '*');
-});
-
 publicRoutes.get('/feeds/:file{[a-z0-9][a-z0-9-]{0,62}\\.(rss|atom|json)}', async (c) => {
   const file = c.req.param('file');
   const dot = file.lastIndexOf('.');
