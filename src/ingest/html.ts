@@ -4,7 +4,8 @@
 import { decodeHTML, decodeHTMLAttribute } from 'entities';
 
 export type HtmlToken =
-  | { kind: 'text'; text: string }
+  /** `plain`: the text holds no '&', '<' or '>' (it is its source, verbatim): nothing to decode or escape. */
+  | { kind: 'text'; text: string; plain?: boolean }
   | { kind: 'start'; name: string; attrs: [string, string][]; selfClosing: boolean }
   | { kind: 'end'; name: string };
 
@@ -25,8 +26,20 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
   let pos = 0;
   let textStart = 0;
   let lower: string | undefined; // lower-cased copy, made once, only if a raw-text element appears
+  // Next '&' and '>' at or after the current text run, found lazily (each stretch of the input is searched once),
+  // and whether a literal '<' was passed over in the run: a run with none of the three is its own decoded text.
+  let nextAmp = -2;
+  let nextGt = -2;
+  let literalLt = false;
   const flushText = (end: number) => {
-    if (end > textStart) emit({ kind: 'text', text: decodeHTML(html.slice(textStart, end)) });
+    if (end > textStart) {
+      if (nextAmp !== -1 && nextAmp < textStart) nextAmp = html.indexOf('&', textStart);
+      if (nextGt !== -1 && nextGt < textStart) nextGt = html.indexOf('>', textStart);
+      const raw = html.slice(textStart, end);
+      if (!literalLt && (nextAmp === -1 || nextAmp >= end) && (nextGt === -1 || nextGt >= end)) emit({ kind: 'text', text: raw, plain: true });
+      else emit({ kind: 'text', text: decodeHTML(raw) });
+    }
+    literalLt = false;
   };
   while (pos < len) {
     const lt = html.indexOf('<', pos);
@@ -72,6 +85,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
     }
     if (!isAsciiAlpha(c)) {
       pos = lt + 1; // a literal '<' stays in the text
+      literalLt = true;
       continue;
     }
     flushText(lt);
@@ -155,6 +169,9 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
 /** Characters XML 1.0 forbids (C0 controls but tab/LF/CR, U+FFFE/U+FFFF), and C1 controls. */
 // eslint-disable-next-line no-control-regex
 const BAD_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0080-\u009F\uFFFE\uFFFF]/g;
+/** The same class without the g flag, for the test: no lastIndex to reset. */
+// eslint-disable-next-line no-control-regex
+const HAS_BAD_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0080-\u009F\uFFFE\uFFFF]/;
 const CP1252 = new TextDecoder('windows-1252');
 
 /**
@@ -166,9 +183,7 @@ export function cleanCharacters(text: string): string {
   // ES2024 string methods (in workerd and Node 20+; the project's lib setting predates them).
   const s = text as string & { isWellFormed(): boolean; toWellFormed(): string };
   let out = s.isWellFormed() ? text : s.toWellFormed();
-  BAD_CHARS.lastIndex = 0;
-  if (!BAD_CHARS.test(out)) return out;
-  BAD_CHARS.lastIndex = 0;
+  if (!HAS_BAD_CHARS.test(out)) return out;
   out = out.replace(BAD_CHARS, (c: string) => {
     const code = c.charCodeAt(0);
     if (code >= 0x80 && code <= 0x9f) {

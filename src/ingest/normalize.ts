@@ -33,8 +33,24 @@ export const LIMITS = {
 
 /** Plain text cleaned the way every text field is: XML-valid characters, NFC, trimmed, capped. */
 export function cleanText(text: string, max: number): string {
+  if (!NEEDS_CLEANING.test(text)) {
+    // Nothing to remove or collapse (the common case: a title, a tag, an author): only NFC, which cannot
+    // introduce any of those, and only when a character could compose at all.
+    const nfc = MAY_COMPOSE.test(text) ? text.normalize('NFC') : text;
+    return cutGraphemes(nfc.trim(), max).trim();
+  }
   return cutGraphemes(cleanCharacters(text).normalize('NFC').replace(/[ \t\n\r\f]+/g, ' ').trim(), max).trim();
 }
+
+/**
+ * What sends cleanText the long way: characters cleanCharacters removes or maps (C0/C1 controls, U+FFFE/U+FFFF),
+ * any surrogate (well-formedness is checked there), and whitespace the collapse would change (tab, LF, CR, FF,
+ * two spaces in a row).
+ */
+// eslint-disable-next-line no-control-regex
+const NEEDS_CLEANING = /[\u0000-\u001F\u0080-\u009F\uD800-\uDFFF\uFFFE\uFFFF]| {2}/;
+/** Below U+0300 every character is NFC already and none composes with what precedes it. */
+const MAY_COMPOSE = /[^\u0000-\u02FF]/;
 
 /** The plain text a ParsedText stands for (HTML titles are stripped to text, entities decoded once). */
 export function plainText(text: ParsedText | undefined, max: number): string | undefined {

@@ -2,7 +2,7 @@
 // Output is re-serialized from tokens (quoted attributes, escaped text, balanced tags), so
 // sanitizing its own output yields the same string: sanitizeHtml is idempotent.
 import { RAW_TEXT, cleanCharacters, tokenizeHtml } from './html';
-import { resolveUrl } from './urls';
+import { hostnameOf, resolveUrl } from './urls';
 
 export interface SanitizeOptions {
   /** Base for relative href/src (xml:base, item link, feed link, fetch URL: the caller picks). */
@@ -96,6 +96,9 @@ const ALLOWED: Record<string, string[]> = {
   wbr: [],
 };
 
+/** ALLOWED as a Map of Sets: the lookups run for every tag and attribute. */
+const ALLOWED_ATTRS: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries(ALLOWED).map(([name, attrs]) => [name, new Set([...attrs, ...COMMON_ATTRS])]));
+
 const VOID = new Set(['br', 'hr', 'img', 'source', 'wbr', 'col', 'track', 'area', 'base', 'embed', 'input', 'link', 'meta', 'param', 'keygen', 'basefont', 'frame', 'isindex']);
 
 /**
@@ -118,33 +121,46 @@ export const IFRAME_HOSTS: ReadonlySet<string> = new Set([
 ]);
 
 /** Attributes whose value is a URL; the value says how it is used. */
-const URL_ATTRS: Record<string, 'link' | 'resource'> = {
-  href: 'link',
-  cite: 'link',
-  src: 'resource',
-  poster: 'resource',
-};
+const URL_ATTRS: ReadonlyMap<string, 'link' | 'resource'> = new Map([
+  ['href', 'link'],
+  ['cite', 'link'],
+  ['src', 'resource'],
+  ['poster', 'resource'],
+]);
 
 /** Image hosts that only serve trackers (1×1 pixels are dropped by size as well). */
 const TRACKER_HOSTS = /(^|\.)(feedsportal\.com|pixel\.wp\.com|stats\.wordpress\.com|feeds\.feedburner\.com\/~r|pixel\.quantserve\.com|www\.google-analytics\.com|pixel\.tapad\.com|ad\.doubleclick\.net)$/;
 
+// A test before replacing: most text runs have nothing to escape, and a native scan that finds nothing is
+// cheaper than replace's callback machinery (and than a charCode loop over long Thai/Vietnamese runs); then one
+// native replaceAll per special character actually present.
+const TEXT_SPECIAL = /[&<>]/;
+
 function escapeText(text: string): string {
-  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+  if (!TEXT_SPECIAL.test(text)) return text;
+  let out = text.includes('&') ? text.replaceAll('&', '&amp;') : text;
+  if (out.includes('<')) out = out.replaceAll('<', '&lt;');
+  if (out.includes('>')) out = out.replaceAll('>', '&gt;');
+  return out;
 }
 
+const ATTR_SPECIAL = /[&<>"]/;
+
 function escapeAttr(value: string): string {
-  return value.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+  if (!ATTR_SPECIAL.test(value)) return value;
+  // Mostly URLs whose only special character is '&': one native replace per character actually present.
+  let out = value.includes('&') ? value.replaceAll('&', '&amp;') : value;
+  if (out.includes('<')) out = out.replaceAll('<', '&lt;');
+  if (out.includes('>')) out = out.replaceAll('>', '&gt;');
+  if (out.includes('"')) out = out.replaceAll('"', '&quot;');
+  return out;
 }
 
 function isTrackingPixel(attrs: Map<string, string>, src: string): boolean {
   const w = attrs.get('width')?.trim().replace(/px$/i, '');
   const h = attrs.get('height')?.trim().replace(/px$/i, '');
   if ((w === '1' || w === '0') && (h === '1' || h === '0')) return true;
-  try {
-    return TRACKER_HOSTS.test(new URL(src).hostname);
-  } catch {
-    return false;
-  }
+  return TRACKER_HOSTS.test(hostnameOf(src));
 }
 
 /** Each srcset candidate is checked on its own; unsafe ones are dropped, the rest kept in order. */
@@ -187,7 +203,8 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
   let dropName = '';
   let full = false;
   const closers = () => open.reduceRight((s, name) => s + `</${name}>`, '');
-  const closersLength = () => open.reduce((n, name) => n + name.length + 3, 0);
+  let openClosersLength = 0; // the length of closers(), kept as tags open and close
+  const closersLength = () => openClosersLength;
 
   tokenizeHtml(cleanCharacters(html), (t) => {
     if (full) return;
@@ -199,7 +216,7 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
     }
     if (t.kind === 'text') {
       const room = max - out.length - closersLength();
-      const escaped = escapeText(t.text);
+      const escaped = t.plain ? t.text : escapeText(t.text);
       if (escaped.length <= room) out += escaped;
       else {
         out += escapeText(cutGraphemes(t.text, Math.max(0, room)).replace(/&[^;]*$/, ''));
@@ -213,10 +230,14 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
     if (t.kind === 'end') {
       const i = open.lastIndexOf(name);
       if (i === -1) return; // stray end tag
-      while (open.length > i) out += `</${open.pop()}>`;
+      while (open.length > i) {
+        const closed = open.pop()!;
+        openClosersLength -= closed.length + 3;
+        out += `</${closed}>`;
+      }
       return;
     }
-    const allowed = ALLOWED[name];
+    const allowed = ALLOWED_ATTRS.get(name);
     if (!allowed) {
       if (DROP_WITH_CONTENT.has(name) && (!t.selfClosing || SANITIZER_RAW_TEXT.has(name))) {
         dropDepth = 1;
@@ -224,28 +245,25 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
       }
       return; // unknown or forbidden tag: the tag goes, its text stays
     }
-    const attrs = new Map(t.attrs);
     let tag = `<${name}`;
     if (name === 'iframe') {
+      const attrs = new Map(t.attrs);
       const src = resolveUrl(attrs.get('src'), base, 'resource');
-      let host = '';
-      try {
-        host = src ? new URL(src).hostname : '';
-      } catch {
-        host = '';
-      }
+      const host = src ? hostnameOf(src) : '';
       if (!src || !IFRAME_HOSTS.has(host)) return; // the tag goes; its fallback content is sanitized like the rest
     }
     if (name === 'img') {
+      const attrs = new Map(t.attrs);
       const src = resolveUrl(attrs.get('src'), base, 'resource');
       const srcset = attrs.has('srcset') ? sanitizeSrcset(attrs.get('srcset')!, base) : undefined;
       if ((!src && !srcset) || (src && isTrackingPixel(attrs, src))) return;
     }
     for (const [attr, value] of t.attrs) {
-      if (!allowed.includes(attr) && !COMMON_ATTRS.includes(attr)) continue;
+      if (!allowed.has(attr)) continue;
       let v: string | undefined = value;
-      if (attr in URL_ATTRS) {
-        v = resolveUrl(value, base, URL_ATTRS[attr]);
+      const urlUse = URL_ATTRS.get(attr);
+      if (urlUse !== undefined) {
+        v = resolveUrl(value, base, urlUse);
         if (v === undefined && attr === 'href' && value.trim().startsWith('#')) v = value.trim();
       } else if (attr === 'srcset') {
         v = sanitizeSrcset(value, base);
@@ -274,7 +292,10 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
     }
     if (!isVoid) {
       if (t.selfClosing) out += `</${name}>`;
-      else open.push(name);
+      else {
+        open.push(name);
+        openClosersLength += name.length + 3;
+      }
     }
   }, SANITIZER_RAW_TEXT);
   return (out + closers()).trim();

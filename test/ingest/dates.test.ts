@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { itemDate, parseDate } from '../../src/ingest/dates';
 
@@ -40,5 +41,59 @@ describe('parseDate', () => {
     const fetchedAt = '2026-11-24T12:00:00Z';
     expect(itemDate('2026-11-24T12:05:00Z', fetchedAt)).toBe('2026-11-24T12:05:00Z');
     expect(itemDate('2026-11-25T12:00:00Z', fetchedAt)).toBe(fetchedAt);
+  });
+});
+
+describe('parseDate: the RFC 822 / ISO 8601 fast path agrees with the general parser', () => {
+  const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  // Fields deliberately include out-of-range values (day 0/31 in short months, hour 24+, minute 60) and odd zones.
+  const fields = fc.record({
+    y: fc.integer({ min: 1000, max: 9999 }),
+    mo: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 0, max: 32 }),
+    h: fc.integer({ min: 0, max: 25 }),
+    mi: fc.integer({ min: 0, max: 60 }),
+    s: fc.integer({ min: 0, max: 61 }),
+    zone: fc.oneof(fc.constantFrom('GMT', 'UTC', 'UT', 'Z', 'EST', 'PDT', 'ICT', 'CEST', 'XYZ', 'gmt'), fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 14 }), fc.constantFrom(0, 30, 45)).map(([sg, hh, mm]) => `${sg}${p2(hh)}${p2(mm)}`)),
+  });
+
+  it('RFC 822 with short names (fast) = the same date with long names (general parser)', () => {
+    fc.assert(
+      fc.property(fields, fc.boolean(), ({ y, mo, d, h, mi, s, zone }, weekday) => {
+        const wd = DAYS[(y + mo + d) % 7];
+        const time = `${p2(h)}:${p2(mi)}:${p2(s)}`;
+        const short = `${weekday ? wd.slice(0, 3) + ', ' : ''}${p2(d)} ${MONTHS[mo - 1].slice(0, 3)} ${y} ${time} ${zone}`;
+        const long = `${weekday ? wd + ', ' : ''}${d} ${MONTHS[mo - 1]} ${y} ${time} ${zone}`;
+        expect(parseDate(short)).toEqual(parseDate(long));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes the instant across leap days, centuries and the edges of the four-digit years', () => {
+    expect(parseDate('2000-02-29T23:30:00-01:00')?.iso).toBe('2000-03-01T00:30:00Z');
+    expect(parseDate('Tue, 01 Mar 2100 00:30:00 +0100')?.iso).toBe('2100-02-28T23:30:00Z');
+    expect(parseDate('Sat, 29 Feb 2020 12:00:00 GMT')?.iso).toBe('2020-02-29T12:00:00Z');
+    expect(parseDate('1970-01-01T00:00:00+00:01')?.iso).toBe('1969-12-31T23:59:00Z');
+    expect(parseDate('1000-01-01T00:00:00+01:00')?.iso).toBe('0999-12-31T23:00:00Z');
+    expect(parseDate('9999-12-31T23:00:00-05:00')?.iso).toBe('10000-01-01T04:00:00Z');
+  });
+
+  it('ISO 8601 with seconds and a zone is the instant Date.UTC computes', () => {
+    fc.assert(
+      fc.property(fields, fc.integer({ min: -14 * 60, max: 14 * 60 }), ({ y, mo, d, h, mi, s }, offset) => {
+        const zone = offset === 0 ? 'Z' : `${offset < 0 ? '-' : '+'}${p2(Math.floor(Math.abs(offset) / 60))}:${p2(Math.abs(offset) % 60)}`;
+        const text = `${y}-${p2(mo)}-${p2(d)}T${p2(h)}:${p2(mi)}:${p2(s)}${zone}`;
+        const valid = y > 1000 && y < 9999 && d >= 1 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d && h <= 23 && mi <= 59 && s <= 59;
+        const ms = Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000;
+        const got = parseDate(text);
+        // The lower-case spelling skips the fast path: both must agree.
+        expect(got).toEqual(parseDate(text.toLowerCase()));
+        if (valid) expect(got).toEqual({ iso: new Date(ms).toISOString().replace(/\.000Z$/, 'Z'), zoneGuessed: false });
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tokenizeHtml } from '../../src/ingest/html';
 import { sanitizeHtml } from '../../src/ingest/sanitize';
 
 const base = 'https://blog.example/posts/1';
@@ -33,6 +35,15 @@ describe('sanitizeHtml', () => {
     ['<noscript><img src="a.png"></noscript>', ''],
     ['<textarea><b>x</b></textarea>y', 'y'],
     ['\u0000\u0001x\u0008', 'x'],
+    // Text runs that are copied verbatim must really hold no '&', '<' or '>': around tags, attributes with '&',
+    // literal '<' and stray '>' in later runs.
+    ['<a href="/x?a=1&amp;b=2">plain</a> then &amp; <b>b</b>> after', '<a href="https://blog.example/x?a=1&amp;b=2">plain</a> then &amp; <b>b</b>&gt; after'],
+    ['x < y<b>z</b>w > v<i>&lt;i&gt;</i>', 'x &lt; y<b>z</b>w &gt; v<i>&lt;i&gt;</i>'],
+    ['<p>one</p><p>two & three</p><p>four</p>', '<p>one</p><p>two &amp; three</p><p>four</p>'],
+    ['ข่าว<br>Tin tức<em>&nbsp;</em>>', 'ข่าว<br />Tin tức<em>\u00a0</em>&gt;'],
+    // Element names that are Object.prototype keys are not on the allowlist (they once passed, or threw).
+    ['<constructor title="t">x</constructor>', 'x'],
+    ['<constructor>x</constructor>', 'x'],
   ])('%j → %j', (input, output) => {
     expect(sanitizeHtml(input, { base })).toBe(output);
   });
@@ -51,5 +62,34 @@ describe('sanitizeHtml', () => {
     expect(text.startsWith('x'.repeat(20))).toBe(true);
     // Only whole family emoji survive.
     expect(text.slice(20).length % family.length).toBe(0);
+  });
+});
+
+describe('tokenizeHtml plain text runs', () => {
+  const pieces = fc.constantFrom('<p>', '</p>', '<a href="/x?a=1&amp;b=2">', '</a>', '<b>', '</b>', 'text', 'ข่าว', ' ', '&', '&amp;', '&lt;', '&nbsp;', '<', '>', '< b', '<!-- c -->', '<![CDATA[x<y]]>', '<img src="a&b" alt=">">', '</ x>', '<script>a<b</script>', '<title>&amp;</title>');
+  it('marks a run plain only when it holds no & < > and is its own decoding', () => {
+    let plainRuns = 0;
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 20 }), (parts) => {
+        tokenizeHtml(parts.join(''), (t) => {
+          if (t.kind !== 'text' || !t.plain) return;
+          plainRuns++;
+          expect(t.text).not.toMatch(/[&<>]/);
+        });
+      }),
+      { numRuns: 2000 },
+    );
+    expect(plainRuns).toBeGreaterThan(300);
+  });
+
+  it('stays idempotent on the same mixes of runs, tags and entities', () => {
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 20 }), (parts) => {
+        const html = parts.join('');
+        const once = sanitizeHtml(html, { base });
+        expect(sanitizeHtml(once, { base })).toBe(once);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -139,6 +139,28 @@ function resolveBase(ref: string, base: string | undefined): string | undefined 
   }
 }
 
+/** Length of the reference each predefined entity is written with. */
+const PREDEFINED_LENGTH: Record<string, number> = { '<': 4, '>': 4, '&': 5, '"': 6, "'": 6 };
+
+/** '<', '>', '&', '"' or "'" when `raw` has &lt; &gt; &amp; &quot; or &apos; at `amp`. */
+function predefinedEntityAt(raw: string, amp: number): string | undefined {
+  const c1 = raw.charCodeAt(amp + 1);
+  const c2 = raw.charCodeAt(amp + 2);
+  const c3 = raw.charCodeAt(amp + 3);
+  if (c2 === 116 /* t */ && c3 === 59 /* ; */) {
+    if (c1 === 108 /* l */) return '<';
+    if (c1 === 103 /* g */) return '>';
+    return undefined;
+  }
+  if (c1 === 97 /* a */) {
+    if (c2 === 109 /* m */ && c3 === 112 /* p */ && raw.charCodeAt(amp + 4) === 59) return '&';
+    if (c2 === 112 /* p */ && c3 === 111 /* o */ && raw.charCodeAt(amp + 4) === 115 /* s */ && raw.charCodeAt(amp + 5) === 59) return "'";
+    return undefined;
+  }
+  if (c1 === 113 /* q */ && c2 === 117 /* u */ && c3 === 111 /* o */ && raw.charCodeAt(amp + 4) === 116 /* t */ && raw.charCodeAt(amp + 5) === 59) return '"';
+  return undefined;
+}
+
 interface NsScope {
   [prefix: string]: string;
 }
@@ -157,6 +179,14 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
     let out = '';
     let last = 0;
     while (amp !== -1) {
+      // The five predefined entities (escaped HTML is full of them), read in place; the rest by name below.
+      const predefined = predefinedEntityAt(raw, amp);
+      if (predefined !== undefined) {
+        out += raw.slice(last, amp) + predefined;
+        last = amp + PREDEFINED_LENGTH[predefined];
+        amp = raw.indexOf('&', last);
+        continue;
+      }
       const semi = raw.indexOf(';', amp + 1);
       let replacement: string | undefined;
       let end = amp + 1;
