@@ -1,18 +1,9 @@
 // River → Atom 1.0 (RFC 4287), with RFC 5005 next links and WebSub hub; one array joined once.
 
 import type { RenderContext, River, RiverItem, SourceRef } from '../model';
-import {
-  firstDate,
-  isImageEnclosure,
-  itemAuthors,
-  itemIds,
-  itemLink,
-  publishedDate,
-  rfc3339,
-  updatedDate,
-} from './fields';
+import { firstInstant, isImageEnclosure, itemAuthors, itemIds, itemLink, publishedInstant, updatedInstant } from './fields';
 import { TRIBUTARY_NS } from './namespace';
-import { attr, cdataContent, escapeXml, languageTag, mediaType } from './xml';
+import { attr, cdataContent, escapeXml, languageTag, languageTagger, mediaType } from './xml';
 
 export function renderAtom(river: River, items: RiverItem[], ctx: RenderContext): string {
   const feedLanguage = languageTag(river.language);
@@ -25,7 +16,7 @@ export function renderAtom(river: River, items: RiverItem[], ctx: RenderContext)
   ];
   if (river.description) out.push(`<subtitle type="text">${escapeXml(river.description)}</subtitle>\n`);
   out.push(
-    `<updated>${rfc3339(firstDate(river.updatedAt))}</updated>\n`,
+    `<updated>${firstInstant(river.updatedAt)}</updated>\n`,
     `<link rel="self" type="application/atom+xml" href="${escapeXml(ctx.selfUrl)}"/>\n`,
     `<link rel="alternate" type="text/html" href="${escapeXml(ctx.htmlUrl)}"/>\n`,
   );
@@ -38,20 +29,28 @@ export function renderAtom(river: River, items: RiverItem[], ctx: RenderContext)
   );
 
   const ids = itemIds(items);
-  for (let i = 0; i < items.length; i++) renderEntry(out, river, items[i], ids[i], feedLanguage);
+  const entryLanguageTag = languageTagger();
+  for (let i = 0; i < items.length; i++) renderEntry(out, river, items[i], ids[i], feedLanguage, entryLanguageTag);
   out.push('</feed>\n');
   return out.join('');
 }
 
-function renderEntry(out: string[], river: River, item: RiverItem, id: string, feedLanguage?: string): void {
-  const language = languageTag(item.language);
+function renderEntry(
+  out: string[],
+  river: River,
+  item: RiverItem,
+  id: string,
+  feedLanguage: string | undefined,
+  entryLanguageTag: (value: string | undefined) => string | undefined,
+): void {
+  const language = entryLanguageTag(item.language);
   out.push(`<entry${language && language !== feedLanguage ? attr('xml:lang', language) : ''}>\n`);
-  const published = publishedDate(item, river);
+  const published = publishedInstant(item, river);
   out.push(
     `<id>${escapeXml(id)}</id>\n`,
     `<title type="text">${escapeXml(item.title)}</title>\n`,
-    `<updated>${rfc3339(updatedDate(item, published))}</updated>\n`,
-    `<published>${rfc3339(published)}</published>\n`,
+    `<updated>${updatedInstant(item, published)}</updated>\n`,
+    `<published>${published}</published>\n`,
   );
   const link = itemLink(item);
   if (link) out.push(`<link rel="alternate" type="text/html" href="${escapeXml(link)}"/>\n`);
@@ -74,10 +73,11 @@ function renderEntry(out: string[], river: River, item: RiverItem, id: string, f
     out.push('<content type="html"><![CDATA[', cdataContent(item.contentHtml || item.summaryHtml || ''), ']]></content>\n');
   }
 
-  const [primary, ...others] = item.sources;
-  if (primary) renderSource(out, primary);
+  const sources = item.sources;
+  if (sources.length > 0) renderSource(out, sources[0]);
   // The other sources that carried the story: rel="via" for readers, our element for the full record.
-  for (const source of others) {
+  for (let k = 1; k < sources.length; k++) {
+    const source = sources[k];
     const href = source.itemUrl || source.siteUrl || source.feedUrl;
     out.push(`<link rel="via" href="${escapeXml(href)}" title="${escapeXml(source.title)}"/>\n`);
     out.push(

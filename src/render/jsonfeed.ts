@@ -1,4 +1,12 @@
 // River → JSON Feed 1.1, with dedup attribution in the `_tributary` extension object of each item.
+//
+// Written as text, piece by piece, in the key order below: the same document JSON.stringify would give for these
+// objects, without building them (stringify escapes long Thai/Vietnamese bodies character by character; here a body
+// is checked by one native scan and its quotes escaped by one native replace).
+//   feed: version, title, home_page_url, feed_url, description?, next_url?, authors, language?, hubs?, items
+//   item: id, date_published, _tributary {sources [{id, title, feed_url, home_page_url?, url?}], first_seen, comments?},
+//         url?, title?, content_html | content_text, image?, date_modified?, authors? [{name}], tags?, language?,
+//         attachments? [{url, mime_type, size_in_bytes?}]
 
 import type { RenderContext, River, RiverItem, SourceRef } from '../model';
 import {
@@ -7,110 +15,130 @@ import {
   itemAuthors,
   itemIds,
   itemLink,
-  publishedDate,
-  rfc3339,
-  updatedDate,
+  publishedInstant,
+  updatedInstant,
 } from './fields';
-import { languageTag, stripInvalidXmlChars } from './xml';
+import { bodyNeedsStrip, languageTag, languageTagger, stripInvalidXmlChars } from './xml';
 
-interface JsonFeedAuthor {
-  name: string;
-  url?: string;
+/** What a short string needs done besides quoting: JSON escapes, or characters that are not text a reader can use. */
+const STRING_NEEDS_WORK = /["\\\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/**
+ * A JSON string literal of `text` minus what XML forbids and C1 controls (NUL, lone surrogates and non-characters are
+ * not text a reader can use): exactly JSON.stringify(stripInvalidXmlChars(text)), most strings only quoted.
+ */
+export function jsonString(text: string): string {
+  return STRING_NEEDS_WORK.test(text) ? JSON.stringify(stripInvalidXmlChars(text)) : `"${text}"`;
 }
 
-interface JsonFeedAttachment {
-  url: string;
-  mime_type: string;
-  size_in_bytes?: number;
-}
+/** In a body, what is neither plain text nor a quote or LF: backslash, other C0 controls, surrogates. */
+const HTML_NEEDS_WORK = /[\\\u0000-\u0009\u000B-\u001F\uD800-\uDFFF]/;
 
-interface TributarySource {
-  id: string;
-  title: string;
-  feed_url: string;
-  home_page_url?: string;
-  url?: string;
-}
-
-interface JsonFeedItem {
-  id: string;
-  url?: string;
-  title?: string;
-  content_html?: string;
-  content_text?: string;
-  summary?: string;
-  image?: string;
-  date_published: string;
-  date_modified?: string;
-  authors?: JsonFeedAuthor[];
-  tags?: string[];
-  language?: string;
-  attachments?: JsonFeedAttachment[];
-  _tributary: { sources: TributarySource[]; first_seen: string; comments?: string };
+/**
+ * jsonString for long HTML: markup is full of quotes, so the usual body (no backslash, control or surrogate) has its
+ * quotes and line feeds escaped natively instead of going through JSON.stringify; anything else takes the exact path.
+ * Relies on the same ingest invariant as bodyNeedsStrip (C1 controls already mapped).
+ */
+function jsonHtml(html: string): string {
+  if (bodyNeedsStrip(html, HTML_NEEDS_WORK)) return jsonString(html);
+  const quoted = html.replaceAll('"', '\\"');
+  return `"${quoted.includes('\n') ? quoted.replaceAll('\n', '\\n') : quoted}"`;
 }
 
 export function renderJsonFeed(river: River, items: RiverItem[], ctx: RenderContext): string {
+  const title = jsonString(river.title);
+  const homePage = jsonString(ctx.htmlUrl);
+  // One string grown by `+=`: V8 keeps it as a rope and flattens it once, where the Response encodes it (as it does
+  // JSON.stringify's own output).
+  let json = `{"version":"https://jsonfeed.org/version/1.1","title":${title},"home_page_url":${homePage},"feed_url":${jsonString(ctx.selfUrl)}`;
+  if (river.description) json += `,"description":${jsonString(river.description)}`;
+  if (ctx.nextUrl) json += `,"next_url":${jsonString(ctx.nextUrl)}`;
+  json += `,"authors":[{"name":${title},"url":${homePage}}]`;
+  const language = languageTag(river.language);
+  if (language) json += `,"language":"${language}"`;
+  if (ctx.websubHub) json += `,"hubs":[{"type":"WebSub","url":${jsonString(ctx.websubHub)}}]`;
+  json += ',"items":[';
   const ids = itemIds(items);
-  const feed = {
-    version: 'https://jsonfeed.org/version/1.1',
-    title: clean(river.title),
-    home_page_url: ctx.htmlUrl,
-    feed_url: ctx.selfUrl,
-    ...(river.description ? { description: clean(river.description) } : {}),
-    ...(ctx.nextUrl ? { next_url: ctx.nextUrl } : {}),
-    authors: [{ name: clean(river.title), url: ctx.htmlUrl }],
-    ...(languageTag(river.language) ? { language: languageTag(river.language) } : {}),
-    ...(ctx.websubHub ? { hubs: [{ type: 'WebSub', url: ctx.websubHub }] } : {}),
-    items: items.map((item, i) => jsonItem(river, item, ids[i])),
-  };
-  return JSON.stringify(feed);
+  const sources = sourceWriter();
+  const itemLanguageTag = languageTagger();
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) json += ',';
+    json += renderItem(river, items[i], ids[i], sources, itemLanguageTag);
+  }
+  return `${json}]}`;
+}
+
+function renderItem(
+  river: River,
+  item: RiverItem,
+  id: string,
+  sourceJson: (source: SourceRef, link: string | undefined, linkJson: string) => string,
+  itemLanguageTag: (value: string | undefined) => string | undefined,
+): string {
+  // Dates and language tags are ours (digits, letters, '-', ':', '.'): quoted as they are.
+  const published = publishedInstant(item, river);
+  const link = itemLink(item);
+  const linkJson = link ? jsonString(link) : '';
+  let json = `{"id":${jsonString(id)},"date_published":"${published}","_tributary":{"sources":[`;
+  for (let k = 0; k < item.sources.length; k++) {
+    const source = sourceJson(item.sources[k], link, linkJson);
+    json += k > 0 ? `,${source}` : source;
+  }
+  json += ']';
+  if (typeof item.firstSeenAt === 'string') json += `,"first_seen":${jsonString(item.firstSeenAt)}`;
+  if (item.comments) json += `,"comments":${jsonString(item.comments)}`;
+  json += '}';
+
+  if (link) json += `,"url":${linkJson}`;
+  const title = jsonString(item.title);
+  if (title !== '""') json += `,"title":${title}`;
+  // Every item needs content_html or content_text; an item with no body carries its title as text.
+  const html = item.contentHtml || item.summaryHtml;
+  json += html ? `,"content_html":${jsonHtml(html)}` : `,"content_text":${title}`;
+  if (item.image) json += `,"image":${jsonString(item.image)}`;
+  const updated = updatedInstant(item, published);
+  if (updated !== published) json += `,"date_modified":"${updated}"`;
+
+  const authors = itemAuthors(item);
+  for (let k = 0; k < authors.length; k++) json += `${k === 0 ? ',"authors":[' : ','}{"name":${jsonString(authors[k])}}`;
+  if (authors.length > 0) json += ']';
+  let tags = 0;
+  for (const tag of item.tags) {
+    const value = tag ? jsonString(tag) : '""';
+    if (value === '""') continue; // empty, or nothing left once cleaned
+    json += (tags++ === 0 ? ',"tags":[' : ',') + value;
+  }
+  if (tags > 0) json += ']';
+  const language = itemLanguageTag(item.language);
+  if (language) json += `,"language":"${language}"`;
+
+  let attachments = 0;
+  for (const enclosure of item.enclosures) {
+    if (isImageEnclosure(enclosure) && enclosure.url === item.image) continue;
+    json += `${attachments++ === 0 ? ',"attachments":[' : ','}{"url":${jsonString(enclosure.url)},"mime_type":${jsonString(enclosureMimeType(enclosure))}`;
+    if (enclosure.length && enclosure.length > 0 && Number.isFinite(enclosure.length)) json += `,"size_in_bytes":${Math.floor(enclosure.length)}`;
+    json += '}';
+  }
+  if (attachments > 0) json += ']';
+  return `${json}}`;
 }
 
 /**
- * JSON escapes by itself, but NUL, lone surrogates and non-characters are not text a reader can use:
- * every string from feed data is cleaned as it is placed (a JSON.stringify replacer would be several times slower).
+ * A source's `_tributary.sources` entry. A river has a handful of sources repeated on every item: the part they share
+ * is written once per render, only the item's own link is added each time.
  */
-const clean = stripInvalidXmlChars;
-
-function jsonItem(river: River, item: RiverItem, id: string): JsonFeedItem {
-  const published = publishedDate(item, river);
-  const updated = updatedDate(item, published);
-  const html = item.contentHtml || item.summaryHtml;
-  const entry: JsonFeedItem = {
-    id: clean(id),
-    date_published: rfc3339(published),
-    _tributary: { sources: item.sources.map(tributarySource), first_seen: item.firstSeenAt },
+function sourceWriter(): (source: SourceRef, link: string | undefined, linkJson: string) => string {
+  const written = new Map<string, { title: string; feedUrl: string; siteUrl: string | undefined; json: string }>();
+  return (source, link, linkJson) => {
+    let known = written.get(source.id);
+    if (!known || known.title !== source.title || known.feedUrl !== source.feedUrl || known.siteUrl !== source.siteUrl) {
+      let json = `{"id":${jsonString(source.id)},"title":${jsonString(source.title)},"feed_url":${jsonString(source.feedUrl)}`;
+      if (source.siteUrl) json += `,"home_page_url":${jsonString(source.siteUrl)}`;
+      known = { title: source.title, feedUrl: source.feedUrl, siteUrl: source.siteUrl, json };
+      written.set(source.id, known);
+    }
+    if (!source.itemUrl) return `${known.json}}`;
+    // The primary source's link is usually the item's own.
+    return `${known.json},"url":${source.itemUrl === link ? linkJson : jsonString(source.itemUrl)}}`;
   };
-  const link = itemLink(item);
-  if (link) entry.url = clean(link);
-  const title = clean(item.title);
-  if (title) entry.title = title;
-  // Every item needs content_html or content_text; an item with no body carries its title as text.
-  if (html) entry.content_html = clean(html);
-  else entry.content_text = title;
-  if (item.image) entry.image = clean(item.image);
-  if (updated.getTime() !== published.getTime()) entry.date_modified = rfc3339(updated);
-  const authors = itemAuthors(item);
-  if (authors.length > 0) entry.authors = authors.map((name) => ({ name: clean(name) }));
-  const tags = item.tags.map(clean).filter((t) => t !== '');
-  if (tags.length > 0) entry.tags = tags;
-  const language = languageTag(item.language);
-  if (language) entry.language = language;
-  const attachments = item.enclosures
-    .filter((e) => !(isImageEnclosure(e) && e.url === item.image))
-    .map((e): JsonFeedAttachment => {
-      const attachment: JsonFeedAttachment = { url: clean(e.url), mime_type: clean(enclosureMimeType(e)) };
-      if (e.length && e.length > 0) attachment.size_in_bytes = Math.floor(e.length);
-      return attachment;
-    });
-  if (attachments.length > 0) entry.attachments = attachments;
-  if (item.comments) entry._tributary.comments = clean(item.comments);
-  return entry;
-}
-
-function tributarySource(source: SourceRef): TributarySource {
-  const out: TributarySource = { id: clean(source.id), title: clean(source.title), feed_url: clean(source.feedUrl) };
-  if (source.siteUrl) out.home_page_url = clean(source.siteUrl);
-  if (source.itemUrl) out.url = clean(source.itemUrl);
-  return out;
 }

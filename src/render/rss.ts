@@ -1,19 +1,20 @@
 // River → RSS 2.0 (with atom, dc, content and media namespaces), built as one array joined once.
 
-import type { RenderContext, River, RiverItem } from '../model';
+import type { Enclosure, RenderContext, River, RiverItem, SourceRef } from '../model';
 import {
   enclosureMimeType,
-  firstDate,
+  firstInstant,
   idIsPermaLink,
   isImageEnclosure,
   itemAuthors,
   itemIds,
   itemLink,
-  publishedDate,
-  rfc822,
+  publishedInstant,
+  rfc822Of,
+  rfc822Writer,
 } from './fields';
 import { TRIBUTARY_NS } from './namespace';
-import { attr, cdataContent, escapeXml, languageTag, mediaType } from './xml';
+import { attr, cdataContent, escapeXml, languageTag, languageTagger, mediaType } from './xml';
 
 export function renderRss(river: River, items: RiverItem[], ctx: RenderContext): string {
   const out: string[] = [
@@ -32,65 +33,88 @@ export function renderRss(river: River, items: RiverItem[], ctx: RenderContext):
   const language = languageTag(river.language);
   if (language) out.push(`<language>${escapeXml(language)}</language>\n`);
   out.push(
-    `<lastBuildDate>${rfc822(firstDate(river.updatedAt))}</lastBuildDate>\n`,
+    `<lastBuildDate>${rfc822Of(firstInstant(river.updatedAt))}</lastBuildDate>\n`,
     `<generator>${escapeXml(ctx.generator)}</generator>\n`,
     '<docs>https://www.rssboard.org/rss-specification</docs>\n',
     `<ttl>${Math.max(1, Math.round(ctx.ttlMinutes))}</ttl>\n`,
   );
 
   const ids = itemIds(items);
-  for (let i = 0; i < items.length; i++) renderItem(out, river, items[i], ids[i]);
+  const shared: PerRender = { river, feedLanguage: language, itemLanguageTag: languageTagger(), sourceElement: sourceElementWriter(), rfc822: rfc822Writer() };
+  for (let i = 0; i < items.length; i++) renderItem(out, shared, items[i], ids[i]);
   out.push('</channel>\n</rss>\n');
   return out.join('');
 }
 
-function renderItem(out: string[], river: River, item: RiverItem, id: string): void {
-  out.push('<item>\n');
+/** What every item of one render shares. */
+interface PerRender {
+  river: River;
+  feedLanguage: string | undefined;
+  itemLanguageTag: (value: string | undefined) => string | undefined;
+  sourceElement: (source: SourceRef) => string;
+  rfc822: (rfc3339: string) => string;
+}
+
+function renderItem(out: string[], { river, feedLanguage, itemLanguageTag, sourceElement, rfc822 }: PerRender, item: RiverItem, id: string): void {
+  // The markup between bodies is grown as one string and pushed whole: a few pieces per item keep the join cheap.
   // RSS needs a title or a description; an untitled item keeps its description.
-  if (item.title) out.push(`<title>${escapeXml(item.title)}</title>\n`);
+  let xml = item.title ? `<item>\n<title>${escapeXml(item.title)}</title>\n` : '<item>\n';
   const link = itemLink(item);
-  if (link) out.push(`<link>${escapeXml(link)}</link>\n`);
-  out.push(`<guid isPermaLink="${idIsPermaLink(id)}">${escapeXml(id)}</guid>\n`);
-  out.push(`<pubDate>${rfc822(publishedDate(item, river))}</pubDate>\n`);
+  if (link) xml += `<link>${escapeXml(link)}</link>\n`;
+  xml += `<guid isPermaLink="${idIsPermaLink(id)}">${escapeXml(id)}</guid>\n<pubDate>${rfc822(publishedInstant(item, river))}</pubDate>\n`;
 
   const description = item.summaryHtml || item.contentHtml;
   // HTML bodies go in CDATA: long markup is copied, not escaped character by character.
-  if (description) out.push('<description><![CDATA[', cdataContent(description), ']]></description>\n');
-  else if (!item.title) out.push('<description></description>\n');
+  if (description) {
+    out.push(`${xml}<description><![CDATA[`, cdataContent(description));
+    xml = ']]></description>\n';
+  } else if (!item.title) xml += '<description></description>\n';
   if (item.contentHtml && item.contentHtml !== description) {
-    out.push('<content:encoded><![CDATA[', cdataContent(item.contentHtml), ']]></content:encoded>\n');
+    out.push(`${xml}<content:encoded><![CDATA[`, cdataContent(item.contentHtml));
+    xml = ']]></content:encoded>\n';
   }
 
   const authors = itemAuthors(item);
-  if (authors.length > 0) out.push(`<dc:creator>${escapeXml(authors.join(', '))}</dc:creator>\n`);
-  for (const tag of item.tags) if (tag) out.push(`<category>${escapeXml(tag)}</category>\n`);
-  if (item.comments) out.push(`<comments>${escapeXml(item.comments)}</comments>\n`);
-  const itemLanguage = languageTag(item.language);
-  if (itemLanguage && itemLanguage !== languageTag(river.language)) {
-    out.push(`<dc:language>${escapeXml(itemLanguage)}</dc:language>\n`);
-  }
+  if (authors.length > 0) xml += `<dc:creator>${escapeXml(authors.join(', '))}</dc:creator>\n`;
+  for (const tag of item.tags) if (tag) xml += `<category>${escapeXml(tag)}</category>\n`;
+  if (item.comments) xml += `<comments>${escapeXml(item.comments)}</comments>\n`;
+  const itemLanguage = itemLanguageTag(item.language);
+  if (itemLanguage && itemLanguage !== feedLanguage) xml += `<dc:language>${escapeXml(itemLanguage)}</dc:language>\n`;
 
   // RSS allows one <enclosure> in practice (readers take the first); every file is also a media:content.
-  const attachment = item.enclosures.find((e) => !isImageEnclosure(e));
+  let attachment: Enclosure | undefined;
+  for (const enclosure of item.enclosures) {
+    if (!isImageEnclosure(enclosure)) {
+      attachment = enclosure;
+      break;
+    }
+  }
   if (attachment) {
-    out.push(
-      `<enclosure url="${escapeXml(attachment.url)}" length="${attachment.length && attachment.length > 0 ? Math.floor(attachment.length) : 0}" type="${escapeXml(enclosureMimeType(attachment))}"/>\n`,
-    );
+    xml += `<enclosure url="${escapeXml(attachment.url)}" length="${attachment.length && attachment.length > 0 ? Math.floor(attachment.length) : 0}" type="${escapeXml(enclosureMimeType(attachment))}"/>\n`;
   }
   for (const enclosure of item.enclosures) {
-    out.push(
-      `<media:content url="${escapeXml(enclosure.url)}"${attr('type', mediaType(enclosure.type))}${attr('medium', enclosure.medium)}${attr('fileSize', enclosure.length && enclosure.length > 0 ? Math.floor(enclosure.length) : undefined)}/>\n`,
-    );
+    xml += `<media:content url="${escapeXml(enclosure.url)}"${attr('type', mediaType(enclosure.type))}${attr('medium', enclosure.medium)}${attr('fileSize', enclosure.length && enclosure.length > 0 ? Math.floor(enclosure.length) : undefined)}/>\n`;
   }
-  if (item.image) out.push(`<media:thumbnail url="${escapeXml(item.image)}"/>\n`);
+  if (item.image) xml += `<media:thumbnail url="${escapeXml(item.image)}"/>\n`;
 
   // Attribution: <source> names the primary feed; every other source that carried the story follows.
-  const [primary, ...others] = item.sources;
-  if (primary) out.push(`<source url="${escapeXml(primary.feedUrl)}">${escapeXml(primary.title)}</source>\n`);
-  for (const source of others) {
-    out.push(
-      `<tributary:source url="${escapeXml(source.feedUrl)}"${attr('site', source.siteUrl)}${attr('link', source.itemUrl)}>${escapeXml(source.title)}</tributary:source>\n`,
-    );
+  const sources = item.sources;
+  if (sources.length > 0) xml += sourceElement(sources[0]);
+  for (let k = 1; k < sources.length; k++) {
+    const source = sources[k];
+    xml += `<tributary:source url="${escapeXml(source.feedUrl)}"${attr('site', source.siteUrl)}${attr('link', source.itemUrl)}>${escapeXml(source.title)}</tributary:source>\n`;
   }
-  out.push('</item>\n');
+  out.push(`${xml}</item>\n`);
+}
+
+/** `<source>` for a primary source: a river has a handful of sources, each element is written once per render. */
+function sourceElementWriter(): (source: SourceRef) => string {
+  const written = new Map<string, { title: string; element: string }>();
+  return (source) => {
+    const known = written.get(source.feedUrl);
+    if (known && known.title === source.title) return known.element;
+    const element = `<source url="${escapeXml(source.feedUrl)}">${escapeXml(source.title)}</source>\n`;
+    written.set(source.feedUrl, { title: source.title, element });
+    return element;
+  };
 }

@@ -19,6 +19,7 @@ export function stripInvalidXmlChars(text: string): string {
 
 // Native regex scans beat a JS loop several times over; most titles and URLs need no change at all.
 const TEXT_NEEDS_WORK = /[&<>"\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const TEXT_NEEDS_MORE_THAN_AMP = /[<>"\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const ATTR_NEEDS_WORK = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /**
@@ -69,7 +70,9 @@ function escapeMarkup(text: string, attribute: boolean): string {
  * `>` is always escaped, so `]]>` can never appear in output; `\r` is kept as a reference so parsers keep it.
  */
 export function escapeXml(text: string): string {
-  return TEXT_NEEDS_WORK.test(text) ? escapeMarkup(text, false) : text;
+  if (!TEXT_NEEDS_WORK.test(text)) return text;
+  // Links with a query string: `&` is often all there is to escape, and one native replace does it.
+  return TEXT_NEEDS_MORE_THAN_AMP.test(text) ? escapeMarkup(text, false) : text.replaceAll('&', '&amp;');
 }
 
 /** Escapes a double-quoted attribute value; tab/LF/CR become references so attribute normalization keeps them. */
@@ -85,9 +88,25 @@ export function cdata(text: string): string {
   return `<![CDATA[${cdataContent(text)}]]>`;
 }
 
+/**
+ * What breaks XML in a body: C0 controls but tab/LF/CR, and surrogates (a valid pair, an emoji, sends the body to the
+ * exact strip, which keeps it). U+FFFE/U+FFFF and DEL (which ingest keeps, and we drop as before) are looked for apart:
+ * a literal search is many times cheaper than a wider class on long Thai/Vietnamese text.
+ */
+const BODY_SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF]/;
+
+/**
+ * Whether a long body may hold a character stripInvalidXmlChars removes.
+ * Invariant relied on: bodies come from ingest, whose cleanCharacters mapped C1 controls to windows-1252, so those
+ * are not looked for (they are legal XML anyway); anything else found takes the exact strip.
+ */
+export function bodyNeedsStrip(text: string, suspect: RegExp = BODY_SUSPECT): boolean {
+  return suspect.test(text) || text.includes('\uFFFE') || text.includes('\uFFFF') || text.includes('\u007F');
+}
+
 /** What goes between `<![CDATA[` and `]]>`; renderers push the three pieces so a long body is copied once, by join. */
 export function cdataContent(text: string): string {
-  const clean = stripInvalidXmlChars(text);
+  const clean = bodyNeedsStrip(text) ? stripInvalidXmlChars(text) : text;
   return clean.includes(']]>') ? clean.replaceAll(']]>', ']]]]><![CDATA[>') : clean;
 }
 
@@ -111,6 +130,19 @@ export function languageTag(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const tag = value.trim().replaceAll('_', '-');
   return /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(tag) ? tag : undefined;
+}
+
+/** languageTag remembering its last answer: a river's items repeat a handful of languages, often in runs. */
+export function languageTagger(): (value: string | undefined) => string | undefined {
+  let lastValue: string | undefined;
+  let lastTag: string | undefined;
+  return (value) => {
+    if (value !== lastValue) {
+      lastValue = value;
+      lastTag = languageTag(value);
+    }
+    return lastTag;
+  };
 }
 
 /** A media type usable in type="" (Atom requires `x/y`), or undefined. */

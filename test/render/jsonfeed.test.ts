@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderJsonFeed } from '../../src/render/jsonfeed';
+import { jsonString, renderJsonFeed } from '../../src/render/jsonfeed';
 import { stripInvalidXmlChars } from '../../src/render/xml';
 import {
   collidingGuidItem,
@@ -131,6 +131,15 @@ describe('renderJsonFeed', () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('quotes any string exactly as JSON.stringify does once forbidden characters are dropped', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', '\n', '\r', '\t', '\u2028', '\u007F', '\u0085', 'ข', 'ệ'), fc.string({ unit: 'binary', maxLength: 2 })) }), (value) => {
+        expect(jsonString(value)).toBe(JSON.stringify(stripInvalidXmlChars(value)));
+      }),
+      { numRuns: 300 },
     );
   });
 });
