@@ -47,8 +47,40 @@ export function notModified(from: Response): Response {
   return new Response(null, { status: 304, headers });
 }
 
+/** A rendered answer kept in this isolate's memory, in front of the Cache API. */
+interface Remembered {
+  body: ArrayBuffer;
+  headers: [string, string][];
+  until: number;
+}
+
+// Hot feeds are asked for over and over by the same isolate: answering from memory skips even the Cache API's
+// round trip. Short-lived, because another isolate's cron run cannot purge this memory; the Cache API and KV stay
+// the source of truth.
+const MEMORY_TTL_MS = 30_000;
+const MEMORY_ENTRIES = 64;
+const MEMORY_MAX_BODY = 2 * 1024 * 1024;
+const memory = new Map<string, Remembered>();
+
+function recall(key: string, now: number): Response | undefined {
+  const hit = memory.get(key);
+  if (!hit) return undefined;
+  if (hit.until < now) {
+    memory.delete(key);
+    return undefined;
+  }
+  return new Response(hit.body, { status: 200, headers: hit.headers });
+}
+
+async function remember(key: string, res: Response, now: number): Promise<void> {
+  const body = await res.arrayBuffer();
+  if (body.byteLength > MEMORY_MAX_BODY) return;
+  if (memory.size >= MEMORY_ENTRIES) memory.delete(memory.keys().next().value!); // oldest first (insertion order)
+  memory.set(key, { body, headers: [...res.headers], until: now + MEMORY_TTL_MS });
+}
+
 /**
- * Serves from the Cache API when it can (no KV read at all), else builds, answers and stores.
+ * Serves from memory or the Cache API when it can (no KV read at all), else builds, answers and stores.
  * `cacheKey` must be normalized by the caller so random query parameters cannot bust it.
  */
 export async function serveCached(
@@ -57,20 +89,26 @@ export async function serveCached(
   build: () => Promise<Response>,
   waitUntil: (p: Promise<unknown>) => void,
 ): Promise<Response> {
-  const cache = (caches as unknown as { default: Cache }).default;
-  const keyReq = new Request(cacheKey, { method: 'GET' });
-  let res = await cache.match(keyReq);
+  const now = Date.now();
+  let res = recall(cacheKey, now);
   if (!res) {
-    res = await build();
-    if (res.status === 200 && res.headers.get('etag')) waitUntil(cache.put(keyReq, res.clone()));
+    const cache = (caches as unknown as { default: Cache }).default;
+    const keyReq = new Request(cacheKey, { method: 'GET' });
+    res = await cache.match(keyReq);
+    if (!res) {
+      res = await build();
+      if (res.status === 200 && res.headers.get('etag')) waitUntil(cache.put(keyReq, res.clone()));
+    }
+    if (res.status === 200 && res.headers.get('etag')) waitUntil(remember(cacheKey, res.clone(), now));
   }
   const etag = res.headers.get('etag');
   if (res.status === 200 && etag && isNotModified(req, etag, res.headers.get('last-modified') ?? undefined)) return notModified(res);
   return res;
 }
 
-/** Drops cached copies of the given URLs in this colo (other colos expire by max-age). */
+/** Drops cached copies of the given URLs in this isolate and colo (other colos expire by max-age, other isolates' memory in 30 s). */
 export async function purgeCached(urls: string[]): Promise<void> {
+  for (const u of urls) memory.delete(u);
   const cache = (caches as unknown as { default: Cache }).default;
   await Promise.all(urls.map((u) => cache.delete(new Request(u, { method: 'GET' }))));
 }
