@@ -135,7 +135,11 @@ export interface SourceState {
   skipDays?: string[];
   /** Which identity the source's items use (see river/dedup). */
   identityPolicy?: IdentityPolicy;
-  /** Identity keys seen recently, so items that drop out and come back are not new again. */
+  /** The source's createdAt when this state began: a source removed and added again starts afresh. */
+  registeredAt?: string;
+  /** The categories the last merge delivered into: a category the source joins since gets its whole feed. */
+  categories?: string[];
+  /** Identity keys seen recently, so items that drop out (retention) and come back are not new again. */
   seen?: string[];
 }
 

@@ -9,6 +9,7 @@ import { categoryRule } from '../river/filter';
 import { mergeRiver, type SourceContribution } from '../river/merge';
 import {
   ALL_SLUG,
+  idRecord,
   loadRegistry,
   loadRiver,
   loadSnapshots,
@@ -73,19 +74,32 @@ class BudgetSpent extends Error {
 }
 
 /** Fetches and ingests one source. Never throws: every failure is a value in `result` and `state`. */
+/** The state a poll starts from: none for a source removed and registered again under the same id. */
+export function currentState(source: Source, stored: SourceState | undefined): SourceState | undefined {
+  return stored?.registeredAt && stored.registeredAt !== source.createdAt ? undefined : stored;
+}
+
+/** True when the source joined a category since its last merge: that river needs the whole feed, not a 304. */
+export function joinedCategory(source: Source, prev: SourceState | undefined): boolean {
+  return Boolean(prev?.categories && source.categories.some((c) => !prev.categories!.includes(c)));
+}
+
 export async function pollSource(
   source: Source,
-  prev: SourceState | undefined,
+  stored: SourceState | undefined,
   config: Config,
   now: Date,
   budget = new SubrequestBudget(Number.MAX_SAFE_INTEGER),
 ): Promise<SourcePoll> {
   const fetchedAt = now.toISOString();
+  const prev = currentState(source, stored);
+  const needsWholeFeed = joinedCategory(source, prev);
   const skipped = (): SourcePoll => ({ source, state: prev ?? { consecutiveFailures: 0, paused: false, itemCount: 0 }, result: { id: source.id, outcome: 'skipped' } });
   if (budget.spent) return skipped();
   let outcome;
   try {
-    outcome = await fetchFeed(source.url, { etag: prev?.etag, lastModified: prev?.lastModified }, config, {
+    const validators = needsWholeFeed ? {} : { etag: prev?.etag, lastModified: prev?.lastModified };
+    outcome = await fetchFeed(source.url, validators, config, {
       userAgent: userAgent(VERSION, config.publicBaseUrl),
       fetcher: budget.fetcher,
     });
@@ -107,7 +121,7 @@ export async function pollSource(
 
   // A 200 whose bytes are what we parsed last time costs no parse.
   const bodyHash = hashBytes(outcome.body);
-  if (prev?.bodyHash === bodyHash && prev.lastError === undefined) {
+  if (prev?.bodyHash === bodyHash && prev.lastError === undefined && !needsWholeFeed) {
     const state = nextState(prev, outcome, { ...base, feedTtlMinutes: prev.feedTtlMinutes });
     return { source, state: { ...state, bodyHash }, result: { id: source.id, outcome: 'not-modified' } };
   }
@@ -128,7 +142,7 @@ export async function pollSource(
   const drafts = [...ingested.feed.items]
     .sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0))
     .slice(0, config.itemsPerSource);
-  const { items, policy } = assignKeys(source.id, drafts);
+  const { items, policy } = assignKeys(source.id, drafts, { policy: prev?.identityPolicy, known: new Set(prev?.seen) });
   const state = nextState(prev, outcome, {
     ...base,
     feedTtlMinutes: meta.ttlMinutes,
@@ -140,7 +154,7 @@ export async function pollSource(
   });
   return {
     source,
-    state: { ...state, bodyHash, identityPolicy: policy, feedTtlMinutes: meta.ttlMinutes },
+    state: { ...state, bodyHash, identityPolicy: policy },
     items,
     meta,
     result: { id: source.id, outcome: 'fresh', items: items.length },
@@ -184,12 +198,12 @@ export async function applyPolls(
   const nowIso = now.toISOString();
   // Sources removed by the admin API leave their state behind; the run (the state's one writer) drops it.
   const kept = Object.entries(states.sources).filter(([id]) => registry.sources[id]);
-  const next: StateDoc = { sources: Object.fromEntries(kept), categories: { ...(states.categories ?? {}) } };
+  const next: StateDoc = { sources: idRecord(Object.fromEntries(kept)), categories: idRecord(states.categories) };
   const byCategory = new Map<string, SourceContribution[]>();
   const all: SourceContribution[] = [];
 
   for (const p of polls) {
-    const prev = states.sources[p.source.id];
+    const prev = currentState(p.source, states.sources[p.source.id]);
     let state = p.state;
     if (p.items) {
       const prevSeen = prev?.seen ?? [];
@@ -203,13 +217,16 @@ export async function applyPolls(
         items: p.items,
         seen: new Set(prevSeen),
       };
+      // A category the source just joined has seen none of its items.
+      const joined = { ...contribution, seen: new Set<string>() };
       for (const slug of p.source.categories) {
         if (!registry.categories[slug]) continue;
-        byCategory.set(slug, [...(byCategory.get(slug) ?? []), contribution]);
+        const isNew = prev?.categories !== undefined && !prev.categories.includes(slug);
+        byCategory.set(slug, [...(byCategory.get(slug) ?? []), isNew ? joined : contribution]);
       }
       all.push(contribution);
       const seen = [...new Set([...p.items.map((i) => i.key), ...prevSeen])].slice(0, seenCap(config));
-      state = { ...state, seen };
+      state = { ...state, seen, categories: [...p.source.categories], registeredAt: p.source.createdAt };
     }
     next.sources[p.source.id] = state;
   }
@@ -334,7 +351,7 @@ export async function runQueueProducer(env: Env, queue: Queue<{ sourceId: string
     result: { id: s.sourceId, outcome: s.items ? 'fresh' : 'not-modified' },
   }));
   const changedCategories = polls.length ? await applyPolls(kv, registry, states, polls, config, now) : [];
-  const due = selectDue(Object.values(registry.sources), { ...states.sources, ...Object.fromEntries(polls.map((p) => [p.source.id, p.state])) }, now, {
+  const due = selectDue(Object.values(registry.sources), idRecord({ ...states.sources, ...Object.fromEntries(polls.map((p) => [p.source.id, p.state])) }), now, {
     budget: Number.MAX_SAFE_INTEGER,
   });
   // Same-host sources go out with growing delays, so consumers never hit one host twice in a second.

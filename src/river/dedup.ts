@@ -86,13 +86,24 @@ function identityValue(d: ItemDraft, policy: IdentityPolicy): string {
   return 'c:' + hash64(`${d.title}\u0000${d.contentHtml ?? d.summaryHtml ?? ''}\u0000${d.dateGuessed ? '' : d.publishedAt}`);
 }
 
-/** Gives each draft its stable key: hash of source id + identity, so feed data can never address another source's key. */
-export function assignKeys(sourceId: string, drafts: ItemDraft[]): { items: Item[]; policy: IdentityPolicy } {
+/**
+ * Gives each draft its stable key: hash of source id + identity, so feed data can never address another source's key.
+ * When this fetch calls for another policy than the last one, an item the source already delivered keeps the key it
+ * had (`known`): one fetch with a few missing guids must not make the whole feed new again.
+ */
+export function assignKeys(
+  sourceId: string,
+  drafts: ItemDraft[],
+  previous?: { policy?: IdentityPolicy; known: ReadonlySet<string> },
+): { items: Item[]; policy: IdentityPolicy } {
   const policy = chooseIdentityPolicy(drafts);
+  const keyOf = (d: ItemDraft, p: IdentityPolicy): string => hash64(`${sourceId}\u0000${identityValue(d, p)}`);
+  const earlier = previous?.policy && previous.policy !== policy ? previous.policy : undefined;
   const used = new Set<string>();
   const items: Item[] = [];
   for (const d of drafts) {
-    const key = hash64(`${sourceId}\u0000${identityValue(d, policy)}`);
+    const old = earlier ? keyOf(d, earlier) : undefined;
+    const key = old && previous!.known.has(old) ? old : keyOf(d, policy);
     if (used.has(key)) continue; // the same item twice in one document: keep the first
     used.add(key);
     items.push({ ...d, key });

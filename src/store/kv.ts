@@ -32,13 +32,17 @@ const snapshotKey = (sourceId: string): string => `snap:${sourceId}`;
 // Snapshots are consumed by the next merge; expire them so an abandoned one cannot linger.
 const SNAPSHOT_TTL_SECONDS = 7 * 24 * 3600;
 
-export function emptyRegistry(): Registry {
-  return { sources: {}, categories: {} };
+/**
+ * A record keyed by ids and slugs, without a prototype: "constructor" is a valid slug, and `records[slug]` must not
+ * find Object.prototype's members.
+ */
+export function idRecord<T>(entries?: Record<string, T> | null): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries ?? {});
 }
 
 export async function loadRegistry(kv: KVNamespace): Promise<Registry> {
   const reg = await kv.get<Registry>(REGISTRY_KEY, 'json');
-  return reg ?? emptyRegistry();
+  return { sources: idRecord(reg?.sources), categories: idRecord(reg?.categories) };
 }
 
 export async function saveRegistry(kv: KVNamespace, registry: Registry): Promise<void> {
@@ -47,7 +51,7 @@ export async function saveRegistry(kv: KVNamespace, registry: Registry): Promise
 
 export async function loadStates(kv: KVNamespace): Promise<StateDoc> {
   const doc = await kv.get<StateDoc>(STATE_KEY, 'json');
-  return doc ?? { sources: {} };
+  return { sources: idRecord(doc?.sources), categories: idRecord(doc?.categories) };
 }
 
 export async function saveStates(kv: KVNamespace, doc: StateDoc): Promise<void> {

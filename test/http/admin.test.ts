@@ -99,3 +99,16 @@ describe('errors', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
+
+describe('ids that name Object.prototype members', () => {
+  it('treats "constructor" as an ordinary id and slug', async () => {
+    const { env } = isolatedEnv();
+    expect((await call(env, '/feeds/constructor.rss')).status).toBe(404);
+    const created = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'constructor', url: 'https://example.net/feed', categories: ['constructor'] }) });
+    expect(created.status).toBe(201);
+    expect((await call(env, '/admin/categories/constructor', { method: 'PUT', body: JSON.stringify({ title: 'Builders' }) })).status).toBe(200);
+    expect((await call(env, '/feeds/constructor.json')).status).toBe(200);
+    expect((await call(env, '/admin/sources/constructor', { method: 'DELETE' })).status).toBe(200);
+    expect((await call(env, '/admin/sources/constructor')).status).toBe(404);
+  });
+});

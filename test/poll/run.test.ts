@@ -151,6 +151,36 @@ describe('a polling run', () => {
     expect(fresh.every((id) => id === 'b3' || id === 'b4')).toBe(true);
   });
 
+  it('gives a category the source joins its whole feed, and a source added again after removal its items', async () => {
+    const { env } = isolatedEnv();
+    const url = await fixtureRoute(uniq('join'), {
+      headers: { 'content-type': 'application/rss+xml', etag: '"j1"' },
+      conditional: true,
+      body: rss('Join', [
+        { guid: 'j1', title: 'First story of the joining source', link: 'https://j.test/1', date: RFC822(20) },
+        { guid: 'j2', title: 'Second story of the joining source', link: 'https://j.test/2', date: RFC822(21) },
+      ]),
+    });
+    await addSource(env, 'joiner', url, ['news']);
+    await poll(env);
+    const titles = async (slug: string) => (await (await call(env, `/feeds/${slug}.json`)).json<JsonFeed>()).items.map((i) => i.title);
+    expect(await titles('news')).toHaveLength(2);
+
+    // The feed has not changed (it would answer 304), yet the new category must get both items.
+    expect((await call(env, '/admin/sources/joiner', { method: 'PATCH', body: JSON.stringify({ categories: ['news', 'tech'] }) })).status).toBe(200);
+    await poll(env);
+    expect(await titles('tech')).toHaveLength(2);
+    expect(await titles('news')).toHaveLength(2);
+
+    // Removed, then registered again before any run: it starts afresh instead of answering 304 to an empty river.
+    expect((await call(env, '/admin/sources/joiner', { method: 'DELETE' })).status).toBe(200);
+    expect(await titles('news')).toHaveLength(0);
+    await addSource(env, 'joiner', url, ['news']);
+    const again = await poll(env);
+    expect(again.results).toEqual([{ id: 'joiner', outcome: 'fresh', items: 2 }]);
+    expect(await titles('news')).toHaveLength(2);
+  });
+
   it('updates an edited item in place and keeps one entry per story', async () => {
     const { env } = isolatedEnv();
     const name = uniq('edit');

@@ -82,3 +82,20 @@ describe('identity policy', () => {
     expect(one.items[0].key).toBe(two.items[0].key);
   });
 });
+
+describe('identity across a policy change', () => {
+  it('keeps the keys of items the source already delivered when one fetch flips the policy', () => {
+    const clean = Array.from({ length: 10 }, (_, n) => draft({ guid: `g${n}`, url: `https://x.test/${n}`, title: `Story ${n}` }));
+    const first = assignKeys('s1', clean);
+    expect(first.policy).toBe('guid');
+    const known = new Set(first.items.map((i) => i.key));
+    // One guid goes missing: 10 % empty ids, over the threshold, so this fetch asks for link identity.
+    const flaky = clean.map((d, n) => (n === 0 ? { ...d, guid: undefined } : d));
+    const second = assignKeys('s1', flaky, { policy: first.policy, known });
+    expect(second.policy).toBe('link');
+    // Nine items keep their guid keys; the one without a guid can only be matched by its link.
+    expect(second.items.filter((i) => known.has(i.key))).toHaveLength(9);
+    // Without the memory, every key would have changed.
+    expect(assignKeys('s1', flaky).items.filter((i) => known.has(i.key))).toHaveLength(0);
+  });
+});
