@@ -11,10 +11,24 @@ function optional(value: string | undefined): string | undefined {
   return v ? v : undefined;
 }
 
-/** Reads the vars once per request/invocation; bad values fall back to defaults (documented in README). */
+/** PUBLIC_BASE_URL as an absolute http(s) base without a trailing slash; anything else is ignored (and said). */
+function absoluteBase(value: string | undefined): string | undefined {
+  const v = optional(value);
+  if (!v) return undefined;
+  try {
+    const u = new URL(v);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return `${u.origin}${u.pathname}`.replace(/\/+$/, '');
+  } catch {
+    // fall through
+  }
+  console.warn(`PUBLIC_BASE_URL "${v}" is not an absolute http(s) URL; using the request origin`);
+  return undefined;
+}
+
+/** Reads the vars per request/invocation; bad values fall back to defaults (documented in README). */
 export function readConfig(env: Env): Config {
   return {
-    publicBaseUrl: optional(env.PUBLIC_BASE_URL)?.replace(/\/+$/, ''),
+    publicBaseUrl: absoluteBase(env.PUBLIC_BASE_URL),
     privateSourceOrigins: (env.PRIVATE_SOURCE_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -10,6 +10,7 @@ import { removeSources, withItems } from '../river/merge';
 import { ALL_SLUG, deleteRiver, loadRegistry, loadRiver, saveRegistry, saveRiver } from '../store/kv';
 import { requireAdmin } from './auth';
 import { badRequest as fail } from './errors';
+import { baseUrlOf } from './public';
 import { announceChanges } from './announce';
 import { purgeRivers } from './caching';
 
@@ -113,7 +114,7 @@ async function dropFromRivers(c: Context<AppEnv>, sourceIds: string[], slugs: st
 }
 
 function baseOf(c: Context<AppEnv>): string {
-  return readConfig(c.env).publicBaseUrl ?? new URL(c.req.url).origin;
+  return baseUrlOf(c, readConfig(c.env));
 }
 
 export const adminRoutes = new Hono<AppEnv>();
@@ -231,13 +232,15 @@ adminRoutes.put('/categories/:slug', async (c) => {
   const existed = Boolean(registry.categories[slug]);
   registry.categories[slug] = category;
   await saveRegistry(kv, registry);
-  // Stricter rules apply to what the river already holds; items a looser rule would admit come with their next poll.
-  const rule = categoryRule(category);
-  const river = rule && (await loadRiver(kv, slug));
-  if (rule && river) {
-    const kept = river.items.filter(rule);
-    if (kept.length !== river.items.length) {
-      const { river: next } = withItems(river, kept, new Date().toISOString());
+  // The stored river shows the new title/description/language at once, and a stricter rule prunes it. A looser rule
+  // admits items as the source publishes them: what the river already skipped is in the sources' seen memory.
+  const river = existed ? await loadRiver(kv, slug) : null;
+  if (river) {
+    const rule = categoryRule(category);
+    const kept = rule ? river.items.filter(rule) : river.items;
+    const meta = { slug, title: category.title, description: category.description, language: category.language };
+    const { river: next, changed } = withItems({ ...river, ...meta }, kept, new Date().toISOString());
+    if (changed) {
       await saveRiver(kv, next);
       await purgeRivers(baseOf(c), [slug]);
     }

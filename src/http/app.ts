@@ -1,26 +1,14 @@
 // The Hono app: public routes, admin API, one error handler, security headers everywhere.
 import { Hono } from 'hono';
 import type { Env } from '../model';
-import { IFRAME_HOSTS } from '../ingest/sanitize';
-import { PAGE_STYLE_CSP_HASH } from '../render/html';
 import { adminRoutes } from './admin';
 import { BadRequest } from './errors';
+import { PAGE_CSP } from './page-policy';
 import { publicRoutes } from './public';
 
 type AppEnv = { Bindings: Env };
 
-// HTML pages carry no script; their only inline code is the one <style> block, allowed by its hash.
-// Summaries may hold media and the video players the sanitizer lets through, and nothing else.
-const PAGE_CSP = [
-  "default-src 'none'",
-  `style-src ${PAGE_STYLE_CSP_HASH}`,
-  'img-src https: http:',
-  'media-src https: http:',
-  `frame-src ${[...IFRAME_HOSTS].map((h) => `https://${h}`).join(' ')}`,
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+
 
 export const app = new Hono<AppEnv>();
 

@@ -12,6 +12,7 @@ import { emptyRiver } from '../river/merge';
 import { selectItems, type RiverQuery } from '../river/filter';
 import { ALL_SLUG, loadRegistry, loadRiver, loadStates } from '../store/kv';
 import { cacheControl, etagOf, httpDate, isNotModified, serveCached } from './caching';
+import { PAGE_CSP } from './page-policy';
 
 type AppEnv = { Bindings: Env };
 
@@ -117,7 +118,10 @@ async function serveRiver(c: Context<AppEnv>, slug: string, format: Format | 'ht
       return new Response(body, {
         headers: {
           'Content-Type': type,
-          ETag: etagOf(river.version, format, query.canonical, RENDER_VERSION, base),
+          // Stored with the page, so a cached copy needs no header rewrite per request.
+          ...(format === 'html' ? { 'Content-Security-Policy': PAGE_CSP } : {}),
+          // Everything the body depends on: the river, the view, and the settings and code that render it.
+          ETag: etagOf(river.version, format, query.canonical, RENDER_VERSION, GENERATOR, base, String(config.pollIntervalMinutes), config.websubHub ?? ''),
           'Last-Modified': httpDate(river.updatedAt),
           'Cache-Control': cacheControl(config.pollIntervalMinutes * 60),
           Vary: 'Accept-Encoding',

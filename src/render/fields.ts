@@ -1,7 +1,7 @@
 // Facts every feed format derives the same way from a river item: ids, links, authors, dates.
 // One place, so RSS, Atom, JSON Feed and the HTML page never disagree about an item.
 
-import type { Enclosure, River, RiverItem, SourceRef } from '../model';
+import type { Enclosure, River, RiverItem } from '../model';
 
 const EPOCH = new Date(0);
 const EPOCH_RFC3339 = '1970-01-01T00:00:00Z';
@@ -155,11 +155,6 @@ export function itemAuthors(item: RiverItem): string[] {
   if (blank < authors.length) return authors.filter((a) => a.trim() !== '');
   const source = item.sources[0];
   return source?.title ? [source.title] : [];
-}
-
-/** The primary source and the others that carried the same story. */
-export function primarySource(item: RiverItem): SourceRef | undefined {
-  return item.sources[0];
 }
 
 const HTTP_URL = /^https?:\/\/[^\s]+$/i;

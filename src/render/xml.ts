@@ -116,12 +116,6 @@ export function attr(name: string, value: string | number | undefined | null): s
   return ` ${name}="${escapeAttr(String(value))}"`;
 }
 
-/** `<name attrs>text</name>` with the text escaped, or '' when the text is absent or empty. */
-export function textElement(name: string, text: string | undefined | null, attrs = ''): string {
-  if (text === undefined || text === null || text === '') return '';
-  return `<${name}${attrs}>${escapeXml(text)}</${name}>`;
-}
-
 /**
  * A language tag usable in xml:lang / <language> / lang (RFC 3066 shape, as the Atom schema wants),
  * or undefined. Accepts "th_TH" and "en-us"; rejects empty strings and junk.

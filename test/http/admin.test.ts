@@ -112,3 +112,23 @@ describe('ids that name Object.prototype members', () => {
     expect((await call(env, '/admin/sources/constructor')).status).toBe(404);
   });
 });
+
+describe('category changes show at once', () => {
+  it('a new title reaches the stored river without waiting for a poll', async () => {
+    const { env } = isolatedEnv();
+    const { fixtureRoute, rss } = await import('../support/kv');
+    const url = await fixtureRoute(`cat-title-${Math.random().toString(36).slice(2)}`, { headers: { 'content-type': 'application/rss+xml' }, body: rss('T', [{ guid: 't', title: 'A story to keep', link: 'https://t.test/1', date: 'Fri, 20 Nov 2026 08:00:00 GMT' }]) });
+    await call(env, '/admin/categories/news', { method: 'PUT', body: JSON.stringify({ title: 'News' }) });
+    await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 't', url, categories: ['news'] }) });
+    await call(env, '/admin/poll?force=1', { method: 'POST' });
+    const before = await call(env, '/feeds/news.json');
+    const etag = before.headers.get('etag')!;
+    expect((await before.json<{ title: string }>()).title).toBe('News');
+    await call(env, '/admin/categories/news', { method: 'PUT', body: JSON.stringify({ title: 'ข่าว', language: 'th' }) });
+    const after = await call(env, '/feeds/news.json', { headers: { 'if-none-match': etag } });
+    expect(after.status).toBe(200);
+    const doc = await after.json<{ title: string; language: string; items: unknown[] }>();
+    expect(doc).toMatchObject({ title: 'ข่าว', language: 'th' });
+    expect(doc.items).toHaveLength(1);
+  });
+});
