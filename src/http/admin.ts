@@ -10,13 +10,13 @@ import { removeSources, withItems } from '../river/merge';
 import { ALL_SLUG, deleteRiver, loadRegistry, loadRiver, saveRegistry, saveRiver } from '../store/kv';
 import { requireAdmin } from './auth';
 import { badRequest as fail } from './errors';
+import { LANGUAGE_TAG, SLUG } from './patterns';
 import { baseUrlOf } from './public';
 import { announceChanges } from './announce';
 import { purgeRivers } from './caching';
 
 type AppEnv = { Bindings: Env };
 
-export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const MAX_BODY = 1024 * 1024;
 
 
@@ -220,7 +220,7 @@ adminRoutes.put('/categories/:slug', async (c) => {
   if (description) category.description = description;
   const language = optionalString(body, 'language', 35);
   if (language) {
-    if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(language)) fail('"language" must be a BCP 47 tag such as "th" or "vi-VN"');
+    if (!LANGUAGE_TAG.test(language)) fail('"language" must be a BCP 47 tag such as "th" or "vi-VN"');
     category.language = language;
   }
   const include = keywordsField(body, 'include');

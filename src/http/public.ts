@@ -13,6 +13,7 @@ import { selectItems, type RiverQuery } from '../river/filter';
 import { ALL_SLUG, loadRegistry, loadRiver, loadStates } from '../store/kv';
 import { cacheControl, etagOf, httpDate, isNotModified, serveCached } from './caching';
 import { PAGE_CSP } from './page-policy';
+import { LANGUAGE_TAG, SLUG } from './patterns';
 
 type AppEnv = { Bindings: Env };
 
@@ -27,7 +28,6 @@ const FORMATS = {
 } as const;
 type Format = keyof typeof FORMATS;
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Absolute base for self links: PUBLIC_BASE_URL, else (in dev) the request origin. */
 export function baseUrlOf(c: Context<AppEnv>, config: Config): string {
@@ -45,7 +45,7 @@ function readQuery(c: Context<AppEnv>, config: Config): RiverQuery & { canonical
   const before = p.get('before');
   if (before && /^-?\d+\.[0-9a-f]+$/.test(before)) q.before = before;
   const lang = p.get('lang');
-  if (lang && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(lang)) q.lang = lang.toLowerCase();
+  if (lang && LANGUAGE_TAG.test(lang)) q.lang = lang.toLowerCase();
   const source = p.get('source');
   if (source && SLUG.test(source)) q.source = source;
   const kw = p.get('q')?.trim();
