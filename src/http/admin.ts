@@ -13,7 +13,7 @@ import { badRequest as fail } from './errors';
 import { LANGUAGE_TAG, SLUG } from './patterns';
 import { baseUrlOf } from './public';
 import { announceChanges } from './announce';
-import { purgeRivers } from './caching';
+import { purgeCached, purgeRivers } from './caching';
 
 type AppEnv = { Bindings: Env };
 
@@ -120,6 +120,12 @@ function baseOf(c: Context<AppEnv>): string {
 export const adminRoutes = new Hono<AppEnv>();
 
 adminRoutes.use('*', requireAdmin);
+
+// Any change to the registry can change the index page (categories, titles): drop its cached copy here.
+adminRoutes.use('*', async (c, next) => {
+  await next();
+  if (c.req.method !== 'GET' && c.res.status < 400) await purgeCached([`${baseOf(c)}/`]);
+});
 
 adminRoutes.get('/sources', async (c) => {
   const registry = await loadRegistry(c.env.TRIBUTARY);

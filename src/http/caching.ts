@@ -115,6 +115,6 @@ export async function purgeCached(urls: string[]): Promise<void> {
 
 /** After a merge: drop this colo's cached default views of the changed rivers. */
 export async function purgeRivers(baseUrl: string, slugs: string[]): Promise<void> {
-  const urls = slugs.flatMap((s) => [`${baseUrl}/feeds/${s}.rss`, `${baseUrl}/feeds/${s}.atom`, `${baseUrl}/feeds/${s}.json`, `${baseUrl}/c/${s}`]);
+  const urls = [`${baseUrl}/`, ...slugs.flatMap((s) => [`${baseUrl}/feeds/${s}.rss`, `${baseUrl}/feeds/${s}.atom`, `${baseUrl}/feeds/${s}.json`, `${baseUrl}/c/${s}`])];
   await purgeCached(urls);
 }

@@ -134,13 +134,32 @@ async function serveRiver(c: Context<AppEnv>, slug: string, format: Format | 'ht
   );
 }
 
+// The index reads the registry and the state document: cached like the feeds, purged with them after a run.
 publicRoutes.get('/', async (c) => {
   const config = readConfig(c.env);
-  const [registry, states] = await Promise.all([loadRegistry(c.env.TRIBUTARY), loadStates(c.env.TRIBUTARY)]);
-  const rows: CategorySummary[] = Object.values(registry.categories)
-    .sort((a, b) => a.slug.localeCompare(b.slug))
-    .map((category) => ({ category, ...(states.categories?.[category.slug] ?? { itemCount: 0 }) }));
-  return c.html(renderIndexPage(rows, { baseUrl: baseUrlOf(c, config), generator: GENERATOR }));
+  const base = baseUrlOf(c, config);
+  return serveCached(
+    c.req.raw,
+    `${base}/`,
+    async () => {
+      const [registry, states] = await Promise.all([loadRegistry(c.env.TRIBUTARY), loadStates(c.env.TRIBUTARY)]);
+      const rows: CategorySummary[] = Object.values(registry.categories)
+        .sort((a, b) => a.slug.localeCompare(b.slug))
+        .map((category) => ({ category, ...(states.categories?.[category.slug] ?? { itemCount: 0 }) }));
+      const body = renderIndexPage(rows, { baseUrl: base, generator: GENERATOR });
+      return new Response(body, {
+        headers: {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': PAGE_CSP,
+          ETag: etagOf(body),
+          'Cache-Control': 'public, max-age=60, stale-while-revalidate=300',
+          'X-Content-Type-Options': 'nosniff',
+          'Access-Control-Allow-Origin': '*',
+        },
+      });
+    },
+    (p) => c.executionCtx.waitUntil(p),
+  );
 });
 
 export async function statusRows(kv: KVNamespace): Promise<SourceStatus[]> {

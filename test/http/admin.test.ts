@@ -132,3 +132,16 @@ describe('category changes show at once', () => {
     expect(doc.items).toHaveLength(1);
   });
 });
+
+describe('the cached index page', () => {
+  it('shows a category created after it was cached', async () => {
+    const { env, counts, resetCounts } = isolatedEnv();
+    await call(env, '/admin/categories/news', { method: 'PUT', body: JSON.stringify({ title: 'News' }) });
+    expect(await (await call(env, '/')).text()).not.toContain('/feeds/sports.rss');
+    resetCounts();
+    expect(await (await call(env, '/')).text()).not.toContain('/feeds/sports.rss');
+    expect(counts.reads).toBe(0); // served from cache
+    await call(env, '/admin/categories/sports', { method: 'PUT', body: JSON.stringify({ title: 'Sports' }) });
+    expect(await (await call(env, '/')).text()).toContain('/feeds/sports.rss');
+  });
+});
