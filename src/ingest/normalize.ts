@@ -73,6 +73,11 @@ function htmlField(text: ParsedText | undefined, base: string | undefined): stri
   return clean === '' ? undefined : clean;
 }
 
+/** Two fields that htmlField turns into the same HTML (it depends on nothing else of theirs). */
+function sameText(a: ParsedText | undefined, b: ParsedText | undefined): boolean {
+  return a !== undefined && b !== undefined && a.type === b.type && a.value === b.value && a.base === b.base;
+}
+
 function unique<T>(values: T[], key: (v: T) => string = String): T[] {
   const seen = new Set<string>();
   return values.filter((v) => {
@@ -125,7 +130,8 @@ export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: No
   const contentBase = firstAbsolute(entry.base, url, feed.base, feedLink, options.url);
   const title = plainText(entry.title, LIMITS.title) ?? '';
   const summaryHtml = htmlField(entry.summary, contentBase);
-  const contentHtml = htmlField(entry.content, contentBase);
+  // Feeds often repeat the description in content:encoded: the same input sanitizes to the same output once.
+  const contentHtml = sameText(entry.content, entry.summary) ? summaryHtml : htmlField(entry.content, contentBase);
   const enclosures: Enclosure[] = [];
   for (const e of entry.enclosures) {
     const encUrl = resolveUrl(e.url, contentBase, 'resource');

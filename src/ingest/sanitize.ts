@@ -193,10 +193,16 @@ export function cutGraphemes(text: string, max: number): string {
   return text.slice(0, end);
 }
 
+/** Markup, entity references, or a '>' the tokenizer would escape: without any, a fragment is one plain text run. */
+const MARKUP_CHARS = /[<&>]/;
+
 /** Sanitizes an HTML fragment by allowlist; returns '' for nothing left. */
 export function sanitizeHtml(html: string, options: SanitizeOptions = {}): string {
   const { base } = options;
   const max = options.maxLength ?? Infinity;
+  const clean = cleanCharacters(html);
+  // Plain text in an HTML field (many RSS summaries): what tokenizing would yield, without the tokenizer.
+  if (!MARKUP_CHARS.test(clean)) return (clean.length <= max ? clean : cutGraphemes(clean, Math.max(0, max))).trim();
   let out = '';
   const open: string[] = [];
   let dropDepth = 0;
@@ -206,7 +212,7 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
   let openClosersLength = 0; // the length of closers(), kept as tags open and close
   const closersLength = () => openClosersLength;
 
-  tokenizeHtml(cleanCharacters(html), (t) => {
+  tokenizeHtml(clean, (t) => {
     if (full) return;
     if (dropDepth > 0) {
       // Inside a dropped element: only its own nesting matters.
@@ -246,6 +252,9 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
       return; // unknown or forbidden tag: the tag goes, its text stays
     }
     let tag = `<${name}`;
+    // img: src and srcset are checked before the tag is kept, and those results serve the attribute loop too.
+    let checkedSrc: string | undefined;
+    let checkedSrcset: string | undefined;
     if (name === 'iframe') {
       const attrs = new Map(t.attrs);
       const src = resolveUrl(attrs.get('src'), base, 'resource');
@@ -254,15 +263,20 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
     }
     if (name === 'img') {
       const attrs = new Map(t.attrs);
-      const src = resolveUrl(attrs.get('src'), base, 'resource');
-      const srcset = attrs.has('srcset') ? sanitizeSrcset(attrs.get('srcset')!, base) : undefined;
-      if ((!src && !srcset) || (src && isTrackingPixel(attrs, src))) return;
+      checkedSrc = resolveUrl(attrs.get('src'), base, 'resource');
+      checkedSrcset = attrs.has('srcset') ? sanitizeSrcset(attrs.get('srcset')!, base) : undefined;
+      if ((!checkedSrc && !checkedSrcset) || (checkedSrc && isTrackingPixel(attrs, checkedSrc))) return;
     }
+    const isImg = name === 'img';
     for (const [attr, value] of t.attrs) {
       if (!allowed.has(attr)) continue;
       let v: string | undefined = value;
       const urlUse = URL_ATTRS.get(attr);
-      if (urlUse !== undefined) {
+      if (isImg && attr === 'src') {
+        v = checkedSrc;
+      } else if (isImg && attr === 'srcset') {
+        v = checkedSrcset;
+      } else if (urlUse !== undefined) {
         v = resolveUrl(value, base, urlUse);
         if (v === undefined && attr === 'href' && value.trim().startsWith('#')) v = value.trim();
       } else if (attr === 'srcset') {

@@ -238,3 +238,19 @@ describe('recoverable damage', () => {
     expect(feed.items[0].title).toBe('don\u2019t');
   });
 });
+
+describe('description repeated in content:encoded', () => {
+  const feed = (content: string) =>
+    `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><link>https://x.example/</link>` +
+    `<item><title>i</title><link>https://x.example/a/1</link><description>&lt;p&gt;See &lt;a href="b"&gt;b&lt;/a&gt;&lt;/p&gt;</description>${content}</item></channel></rss>`;
+  it('sanitizes once and gives both fields the same HTML', async () => {
+    const item = (await ok(feed('<content:encoded><![CDATA[<p>See <a href="b">b</a></p>]]></content:encoded>'))).items[0];
+    expect(item.summaryHtml).toBe('<p>See <a href="https://x.example/a/b">b</a></p>');
+    expect(item.contentHtml).toBe(item.summaryHtml);
+  });
+  it('still sanitizes a different content on its own', async () => {
+    const item = (await ok(feed('<content:encoded><![CDATA[<p>More <a href="c">c</a></p>]]></content:encoded>'))).items[0];
+    expect(item.summaryHtml).toBe('<p>See <a href="https://x.example/a/b">b</a></p>');
+    expect(item.contentHtml).toBe('<p>More <a href="https://x.example/a/c">c</a></p>');
+  });
+});

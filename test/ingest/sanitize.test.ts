@@ -93,3 +93,28 @@ describe('tokenizeHtml plain text runs', () => {
     );
   });
 });
+
+describe('sanitizeHtml on plain text (no < & >: the tokenizer is skipped)', () => {
+  // A leading comment sends the same text through the tokenizer (comments are dropped): both must agree.
+  const text = fc.array(fc.constantFrom('ข่าว', 'Tiếng Việt', ' ', '\n', '\t', 'x', '👨‍👩‍👧', '"', "'", '\u0092', '\u0001', '\uD800', 'e\u0301'), { maxLength: 40 }).map((xs) => xs.join(''));
+  it('gives what the tokenizer path gives, with and without a length cap', () => {
+    fc.assert(
+      fc.property(text, fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }), (s, maxLength) => {
+        expect(sanitizeHtml(s, { base, maxLength })).toBe(sanitizeHtml('<!---->' + s, { base, maxLength }));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('still cleans characters and trims', () => {
+    expect(sanitizeHtml('  don\u0092t\u0001 stop  ')).toBe('don\u2019t stop');
+  });
+});
+
+describe('img src and srcset are resolved once for the check and the output', () => {
+  it('keeps the resolved src and the safe srcset candidates, and drops a tag with neither', () => {
+    expect(sanitizeHtml('<img srcset="javascript:x 2x" alt="a">', { base })).toBe('');
+    expect(sanitizeHtml('<img src="javascript:x" srcset="b.png 2x">', { base })).toBe('<img srcset="https://blog.example/posts/b.png 2x" />');
+    expect(sanitizeHtml('<IMG SRC="c.png?a=1&amp;b=2" alt="c">', { base })).toBe('<img src="https://blog.example/posts/c.png?a=1&amp;b=2" alt="c" />');
+  });
+});
