@@ -3,30 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
 import type { Config, FetchOutcome } from '../../src/model';
 import { fetchFeed, formatBytes, freshnessSeconds, parseRetryAfter, userAgent } from '../../src/poll/fetch';
+import { fixtureHits as hits, fixtureRoute as route } from '../support/kv';
 
 const origin = env.FIXTURE_ORIGIN;
 const host = new URL(origin).host;
 const config: Config = { ...readConfig(env), fetchTimeoutMs: 1000 };
 const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>';
-
-interface Route {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: string;
-  bodyBase64?: string;
-  conditional?: boolean;
-  redirectTo?: string;
-}
-
-async function route(name: string, r: Route): Promise<string> {
-  const res = await fetch(`${origin}/__route/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(r) });
-  expect(res.status).toBe(204);
-  return `${origin}/r/${name}`;
-}
-
-async function hits(name: string): Promise<{ hits: number; lastHeaders: Record<string, string | undefined> }> {
-  return (await fetch(`${origin}/__hits/${encodeURIComponent(name)}`)).json();
-}
 
 function text(outcome: FetchOutcome): string {
   if (outcome.kind !== 'fresh') throw new Error(`expected fresh, got ${JSON.stringify(outcome)}`);

@@ -69,8 +69,20 @@ export async function call(e: Env, path: string, init: RequestInit & { token?: s
   return res;
 }
 
+/** What a programmed fixture route answers (see fixture-server.ts). */
+export interface FixtureRoute {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  bodyBase64?: string;
+  /** Answer 304 when If-None-Match / If-Modified-Since match the route's own ETag / Last-Modified. */
+  conditional?: boolean;
+  /** Location of a redirect, relative to the fixture server or absolute. */
+  redirectTo?: string;
+}
+
 /** Programs a route on the fixture server; returns its URL. */
-export async function fixtureRoute(name: string, route: Record<string, unknown>): Promise<string> {
+export async function fixtureRoute(name: string, route: FixtureRoute): Promise<string> {
   const origin = (env as unknown as { FIXTURE_ORIGIN: string }).FIXTURE_ORIGIN;
   const res = await fetch(`${origin}/__route/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(route) });
   if (res.status !== 204) throw new Error(`fixture server refused route ${name}: ${res.status}`);
