@@ -25,8 +25,20 @@ function absoluteBase(value: string | undefined): string | undefined {
   return undefined;
 }
 
-/** Reads the vars per request/invocation; bad values fall back to defaults (documented in README). */
+// An Env object's vars never change: parse them once per Env (per isolate in production, per test env in tests).
+const parsed = new WeakMap<Env, Config>();
+
+/** Reads the vars; bad values fall back to defaults (documented in README). */
 export function readConfig(env: Env): Config {
+  let config = parsed.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    parsed.set(env, config);
+  }
+  return config;
+}
+
+function parseConfig(env: Env): Config {
   return {
     publicBaseUrl: absoluteBase(env.PUBLIC_BASE_URL),
     privateSourceOrigins: (env.PRIVATE_SOURCE_ORIGINS ?? '')

@@ -12,8 +12,8 @@ import { requireAdmin } from './auth';
 import { badRequest as fail } from './errors';
 import { LANGUAGE_TAG, SLUG } from './patterns';
 import { baseUrlOf } from './public';
-import { announceChanges } from './announce';
-import { purgeCached, purgeRivers } from './caching';
+import { announceChanges, purgeRivers } from './announce';
+import { purgeCached } from './caching';
 
 type AppEnv = { Bindings: Env };
 

@@ -1,6 +1,6 @@
 // After a run: cache purge and WebSub (W3C) pings, so subscribers get pushes instead of polling us.
-import { purgeRivers } from './caching';
-import { errorText } from '../poll/run';
+import { purgeCached } from './caching';
+import { errorText } from '../errors';
 
 /** The topic URLs of a river: each feed format, as advertised in rel="self". */
 export function topicsOf(baseUrl: string, slug: string): string[] {
@@ -28,6 +28,11 @@ export async function notifyHub(hub: string, baseUrl: string, slugs: string[]): 
   }
   if (error) console.warn(`WebSub publish for ${slugs.join(', ')} failed: ${error}`);
   return error ? { ok: false, error } : { ok: true };
+}
+
+/** After rivers changed: drop this colo's cached default views of them (the feeds, their pages, the index). */
+export async function purgeRivers(baseUrl: string, slugs: string[]): Promise<void> {
+  await purgeCached([`${baseUrl}/`, ...slugs.flatMap((s) => [...topicsOf(baseUrl, s), `${baseUrl}/c/${s}`])]);
 }
 
 /** After a run changed rivers: drop this colo's cached copies, then tell the WebSub hub. */

@@ -112,9 +112,3 @@ export async function purgeCached(urls: string[]): Promise<void> {
   const cache = (caches as unknown as { default: Cache }).default;
   await Promise.all(urls.map((u) => cache.delete(new Request(u, { method: 'GET' }))));
 }
-
-/** After a merge: drop this colo's cached default views of the changed rivers. */
-export async function purgeRivers(baseUrl: string, slugs: string[]): Promise<void> {
-  const urls = [`${baseUrl}/`, ...slugs.flatMap((s) => [`${baseUrl}/feeds/${s}.rss`, `${baseUrl}/feeds/${s}.atom`, `${baseUrl}/feeds/${s}.json`, `${baseUrl}/c/${s}`])];
-  await purgeCached(urls);
-}

@@ -2,14 +2,14 @@
 import { Hono, type Context } from 'hono';
 import { readConfig } from '../config';
 import type { CategorySummary, Config, Env, Registry, RenderContext, River, SourceStatus } from '../model';
-import { VERSION } from '../poll/run';
+import { VERSION } from '../version';
 import { renderAtom } from '../render/atom';
 import { renderIndexPage, renderRiverPage, renderStatusPage } from '../render/html';
 import { renderJsonFeed } from '../render/jsonfeed';
 import { renderOpml } from '../render/opml';
 import { renderRss } from '../render/rss';
 import { emptyRiver } from '../river/merge';
-import { selectItems, type RiverQuery } from '../river/filter';
+import { CURSOR, selectItems, type RiverQuery } from '../river/filter';
 import { ALL_SLUG, loadRegistry, loadRiver, loadStates } from '../store/kv';
 import { cacheControl, etagOf, httpDate, isNotModified, serveCached } from './caching';
 import { PAGE_CSP } from './page-policy';
@@ -43,7 +43,7 @@ function readQuery(c: Context<AppEnv>, config: Config): RiverQuery & { canonical
   const limit = Number.isInteger(rawLimit) && rawLimit >= 1 ? Math.min(rawLimit, max) : config.feedLimitDefault;
   const q: RiverQuery = { limit };
   const before = p.get('before');
-  if (before && /^-?\d+\.[0-9a-f]+$/.test(before)) q.before = before;
+  if (before && CURSOR.test(before)) q.before = before;
   const lang = p.get('lang');
   if (lang && LANGUAGE_TAG.test(lang)) q.lang = lang.toLowerCase();
   const source = p.get('source');

@@ -1,6 +1,7 @@
 // poll: one polite, bounded GET of one source. Every way it can go wrong comes back as a `failed` value with a reason
 // a person can act on; nothing is thrown past this module.
-import { version as packageVersion } from '../../package.json';
+import { errorText } from '../errors';
+import { VERSION } from '../version';
 import type { Config, FetchOutcome } from '../model';
 import { checkRedirectUrl, checkSourceUrl, displayUrl } from './address';
 
@@ -50,7 +51,7 @@ export async function fetchFeed(
 
   try {
     // Inside the try: a stored validator or a configured User-Agent that is not a valid header value is a failure too.
-    const headers = requestHeaders(validators, opts.userAgent ?? userAgent(packageVersion, config.publicBaseUrl));
+    const headers = requestHeaders(validators, opts.userAgent ?? userAgent(VERSION, config.publicBaseUrl));
     for (let hop = 0; ; hop++) {
       stage = 'headers';
       const res = await fetcher(current.href, { method: 'GET', headers, redirect: 'manual', signal });
@@ -198,7 +199,7 @@ async function readBody(res: Response, host: string, config: Config): Promise<Ui
     raw = await readCapped(res.body, cap);
   } catch (err) {
     // workerd inflates gzip/br on the fly; a body that lies about its encoding fails here, mid-stream.
-    if (!isAbort(err) && /decompress|gzip|brotli|inflate|zlib/i.test(errorMessage(err))) {
+    if (!isAbort(err) && /decompress|gzip|brotli|inflate|zlib/i.test(errorText(err))) {
       return { reason: `body from ${host} is not valid ${encoding || 'compressed'} data (Content-Encoding: ${encoding})` };
     }
     throw err;
@@ -335,7 +336,7 @@ function describeError(err: unknown, config: Config, host: string, stage: 'heade
     const limit = `timed out after ${formatSeconds(config.fetchTimeoutMs)}`;
     return stage === 'headers' ? `${limit} (no answer from ${host})` : `${limit} (body from ${host} still arriving)`;
   }
-  const message = errorMessage(err);
+  const message = errorText(err);
   if (/connection lost|connection refused|ECONNREFUSED|disconnected/i.test(message)) {
     return `could not connect to ${host} (connection refused or dropped)`;
   }
@@ -350,10 +351,6 @@ function describeError(err: unknown, config: Config, host: string, stage: 'heade
 function isAbort(err: unknown): boolean {
   const name = (err as { name?: unknown } | null)?.name;
   return name === 'TimeoutError' || name === 'AbortError';
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function clip(text: string, max = 160): string {

@@ -1,7 +1,9 @@
 // One polling run: plan → poll (fetch + ingest + identity) → merge into rivers → write what changed.
 // The same pollSource step serves inline runs (cron, admin) and queue consumers.
 import { readConfig } from '../config';
+import { errorText } from '../errors';
 import { hashBytes } from '../hash';
+import { VERSION } from '../version';
 import { ingestFeed } from '../ingest';
 import type { Config, Env, FeedMeta, Item, Registry, Source, SourceState } from '../model';
 import { assignKeys } from '../river/dedup';
@@ -22,8 +24,6 @@ import {
 } from '../store/kv';
 import { fetchFeed, userAgent } from './fetch';
 import { HostPacer, hostDelaysMs, nextState, selectDue } from './plan';
-
-export const VERSION = '0.1.0';
 
 export type PollOutcome = 'fresh' | 'not-modified' | 'failed' | 'skipped';
 
@@ -361,6 +361,3 @@ export async function runQueueProducer(env: Env, queue: Queue<{ sourceId: string
   return { merged: polls.length, sent: due.length, changedCategories };
 }
 
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -72,8 +72,11 @@ export function cursorOf(item: RiverItem): string {
   return `${Date.parse(item.publishedAt)}.${item.key}`;
 }
 
+/** The shape of a paging cursor: publication time in ms, a dot, the item key. */
+export const CURSOR = /^(-?\d+)\.([0-9a-f]+)$/;
+
 function olderThan(cursor: string): (item: RiverItem) => boolean {
-  const m = /^(-?\d+)\.([0-9a-f]+)$/.exec(cursor);
+  const m = CURSOR.exec(cursor);
   if (!m) return () => true;
   const t = Number(m[1]);
   const key = m[2];
