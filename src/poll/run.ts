@@ -1,7 +1,6 @@
 // One polling run: plan → poll (fetch + ingest + identity) → merge into rivers → write what changed.
 // The same pollSource step serves inline runs (cron, admin) and queue consumers.
 import { readConfig } from '../config';
-import { errorText } from '../errors';
 import { hashBytes } from '../hash';
 import { VERSION } from '../version';
 import { ingestFeed } from '../ingest';
@@ -96,16 +95,12 @@ export async function pollSource(
   const needsWholeFeed = joinedCategory(source, prev);
   const skipped = (): SourcePoll => ({ source, state: prev ?? { consecutiveFailures: 0, paused: false, itemCount: 0 }, result: { id: source.id, outcome: 'skipped' } });
   if (budget.spent) return skipped();
-  let outcome;
-  try {
-    const validators = needsWholeFeed ? {} : { etag: prev?.etag, lastModified: prev?.lastModified };
-    outcome = await fetchFeed(source.url, validators, config, {
-      userAgent: userAgent(VERSION, config.publicBaseUrl),
-      fetcher: budget.fetcher,
-    });
-  } catch (err) {
-    outcome = { kind: 'failed' as const, reason: `fetch failed: ${errorText(err)}` };
-  }
+  // fetchFeed and ingestFeed never throw: every failure comes back as a value.
+  const validators = needsWholeFeed ? {} : { etag: prev?.etag, lastModified: prev?.lastModified };
+  const outcome = await fetchFeed(source.url, validators, config, {
+    userAgent: userAgent(VERSION, config.publicBaseUrl),
+    fetcher: budget.fetcher,
+  });
   // Our budget, not the source's fault: no failure recorded, it is first in line next run.
   if (outcome.kind === 'failed' && budget.spent && /subrequest budget/.test(outcome.reason)) return skipped();
   const base = { now, config, source };
@@ -131,7 +126,7 @@ export async function pollSource(
     url: outcome.finalUrl,
     fetchedAt,
     sourceId: source.id,
-  }).catch((err: unknown) => ({ ok: false as const, error: `ingest failed: ${errorText(err)}` }));
+  });
   if (!ingested.ok) {
     // The feed answered but is broken: a per-source error; stored items stay as they are.
     const state = nextState(prev, outcome, { ...base, ingestError: ingested.error });
