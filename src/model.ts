@@ -2,9 +2,18 @@
 
 /** Bindings and vars, as declared in wrangler.toml. Every var is a string (or absent). */
 export interface Env {
+  /** Where the served documents live: one page document per river, and the index (docs/storage.md). */
   TRIBUTARY: KVNamespace;
+  /** The one Directory: registry, scheduling state, the due index (store/directory.ts). */
+  DIRECTORY: DurableObjectNamespace<import('./store/directory').Directory>;
+  /** One Feed per source: its identity memory and its deliveries to rivers (store/feed.ts). */
+  FEED: DurableObjectNamespace<import('./store/feed').Feed>;
+  /** One River per category (and "all"): the single writer of that river (store/river.ts). */
+  RIVER: DurableObjectNamespace<import('./store/river').River>;
   /** Bound only in queue mode (see README "Scale-out"); absent → inline polling. */
   POLL_QUEUE?: Queue<PollMessage>;
+  /** Prefix of every KV key and Durable Object name: several deployments can share one namespace (tests do). */
+  STORE_PREFIX?: string;
   ADMIN_TOKEN?: string;
   PRIVATE_SOURCE_ORIGINS?: string;
   PUBLIC_BASE_URL?: string;
@@ -43,8 +52,10 @@ export interface Config {
   websubHub?: string;
 }
 
+/** A queue message: up to a few sources on distinct hosts (`sourceId` alone: a message from before queue batches). */
 export interface PollMessage {
-  sourceId: string;
+  sourceIds?: string[];
+  sourceId?: string;
 }
 
 // ───────────────────────────── registry (admin-owned) ─────────────────────────────
@@ -137,9 +148,9 @@ export interface SourceState {
   identityPolicy?: IdentityPolicy;
   /** The source's createdAt when this state began: a source removed and added again starts afresh. */
   registeredAt?: string;
-  /** The categories the last merge delivered into: a category the source joins since gets its whole feed. */
+  /** The categories the last delivery went to: a category the source joins since gets its whole feed. */
   categories?: string[];
-  /** Identity keys seen recently, so items that drop out (retention) and come back are not new again. */
+  /** Stored before the Feed objects kept identity memory (docs/storage.md): read once by the migration. */
   seen?: string[];
 }
 
@@ -346,6 +357,90 @@ export interface RenderContext {
   ttlMinutes: number;
   websubHub?: string;
   generator: string;
+}
+
+// ───────────────────────────── storage (docs/storage.md) ─────────────────────────────
+
+/** What every Durable Object call carries: the deployment's key prefix and the settings the caller parsed. */
+export interface Deployment {
+  prefix: string;
+  config: Config;
+}
+
+/** One source to fetch, as the Directory hands it out. */
+export interface PollTask {
+  source: Source;
+  etag?: string;
+  lastModified?: string;
+  /** Hash of the last parsed 200 body: an identical body costs no parse. */
+  bodyHash?: string;
+  /** Fetch without validators and deliver every item: a category was joined since the last delivery. */
+  wholeFeed: boolean;
+  /** The last check failed: a body equal to the last good one is still parsed (the failure may have been ours). */
+  failing: boolean;
+}
+
+/** A fetch outcome without the body, as the Directory records it. */
+export type CheckedOutcome = Exclude<FetchOutcome, { kind: 'fresh' }> | Omit<Extract<FetchOutcome, { kind: 'fresh' }>, 'body'>;
+
+/** What one poll came to, reported to the Directory, which alone writes scheduling state. */
+export interface PollRecord {
+  id: string;
+  /** The source's createdAt: a report for a source removed and added again since is dropped. */
+  createdAt: string;
+  checkedAt: string;
+  outcome: CheckedOutcome;
+  bodyHash?: string;
+  /** The body was the one parsed last time: nothing new. */
+  sameBody?: boolean;
+  ingest?: IngestReport;
+}
+
+/** What a Feed made of one fetched body. */
+export type IngestReport =
+  | {
+      ok: true;
+      itemCount: number;
+      policy: IdentityPolicy;
+      feed: Pick<FeedMeta, 'title' | 'link' | 'ttlMinutes' | 'skipHours' | 'skipDays' | 'hubUrl'>;
+      /** Rivers that received new or changed items. */
+      delivered: string[];
+    }
+  | { ok: false; error: string };
+
+/** One item sent to a river: new to its source, or a source's edit of an item it delivered before. */
+export interface ContributedItem extends Item {
+  change: 'new' | 'changed';
+}
+
+/** What one source brings to one river in one delivery. */
+export interface Contribution {
+  source: Pick<SourceRef, 'id' | 'title' | 'feedUrl' | 'siteUrl'>;
+  /** When the items were fetched: a river refuses what was fetched before the source left it. */
+  polledAt: string;
+  items: ContributedItem[];
+}
+
+/** The newest page of a river, as stored in KV (`page:<slug>`) and served: meta, version, up to one page of items. */
+export interface RiverPage extends River {
+  itemCount: number;
+  /** The river holds older items than this page: deeper views ask the River object. */
+  more: boolean;
+}
+
+/** A category's row on the index page and in the `index` document. */
+export interface CategoryRow {
+  slug: string;
+  title: string;
+  description?: string;
+  language?: string;
+  itemCount: number;
+  updatedAt?: string;
+}
+
+/** The `index` KV document: every category with its figures (written by the Directory). */
+export interface IndexDoc {
+  categories: CategoryRow[];
 }
 
 // ───────────────────────────── status ─────────────────────────────

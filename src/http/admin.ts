@@ -1,13 +1,14 @@
 // Admin API: the source registry, categories, OPML import and on-demand polls. Bearer token required.
+// Every change goes through the Directory, the registry's one writer (and, for rivers, to the River that owns each).
 import { Hono, type Context } from 'hono';
 import { readConfig } from '../config';
-import type { Category, Env, Registry, Source } from '../model';
+import type { Category, Env } from '../model';
 import { checkSourceUrl } from '../poll/address';
 import { runPoll } from '../poll/run';
 import { parseOpml } from '../render/opml';
-import { categoryRule } from '../river/filter';
-import { removeSources, withItems } from '../river/merge';
-import { ALL_SLUG, deleteRiver, loadRegistry, loadRiver, saveRegistry, saveRiver } from '../store/kv';
+import type { Outcome, SourcePatch } from '../store/directory';
+import { ALL_SLUG } from '../store/kv';
+import { deploymentOf, directoryOf } from '../store/objects';
 import { requireAdmin } from './auth';
 import { badRequest as fail } from './errors';
 import { LANGUAGE_TAG, SLUG } from './patterns';
@@ -73,44 +74,14 @@ function sourceUrlField(value: unknown, c: Context<AppEnv>): string {
   return checked.url;
 }
 
-/** A source id from its URL when none is given: host and path words, made unique. */
-function deriveId(url: string, taken: Registry['sources']): string {
-  const u = new URL(url);
-  const words = `${u.hostname.replace(/^www\./, '')} ${u.pathname}`
-    .toLowerCase()
-    .replace(/\.(xml|rss|atom|json|php|aspx?)$/, '')
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w && !['feed', 'feeds', 'rss', 'atom', 'xml', 'index'].includes(w));
-  const stem = (words.join('-') || 'source').slice(0, 56).replace(/-+$/, '');
-  let id = stem;
-  for (let n = 2; taken[id]; n++) id = `${stem}-${n}`;
-  return id;
+function directory(c: Context<AppEnv>) {
+  const d = deploymentOf(c.env);
+  return { d, dir: directoryOf(c.env, d) };
 }
 
-function defaultCategory(slug: string): Category {
-  return { slug, title: slug.charAt(0).toUpperCase() + slug.slice(1).replace(/-/g, ' ') };
-}
-
-/** A source naming an unknown category creates it with a default title (contract). */
-function ensureCategories(registry: Registry, slugs: string[]): void {
-  for (const slug of slugs) if (!registry.categories[slug]) registry.categories[slug] = defaultCategory(slug);
-}
-
-/** Takes the given sources' items out of the rivers they were in (admin removals are rare, so this writes directly). */
-async function dropFromRivers(c: Context<AppEnv>, sourceIds: string[], slugs: string[]): Promise<void> {
-  const kv = c.env.TRIBUTARY;
-  const ids = new Set(sourceIds);
-  const now = new Date().toISOString();
-  const changed: string[] = [];
-  for (const slug of [...new Set([...slugs, ALL_SLUG])]) {
-    const river = await loadRiver(kv, slug);
-    if (!river) continue;
-    const result = removeSources(river, ids, now);
-    if (!result.changed) continue;
-    await saveRiver(kv, result.river);
-    changed.push(slug);
-  }
-  if (changed.length) await purgeRivers(baseOf(c), changed);
+/** An Outcome as an answer: the value with `status`, or the failure's status and reason. */
+function answer<T>(c: Context<AppEnv>, outcome: Outcome<T>, status: 200 | 201 = 200): Response {
+  return outcome.ok ? c.json(outcome.value as object, status) : c.json({ error: outcome.error }, outcome.status);
 }
 
 function baseOf(c: Context<AppEnv>): string {
@@ -128,8 +99,8 @@ adminRoutes.use('*', async (c, next) => {
 });
 
 adminRoutes.get('/sources', async (c) => {
-  const registry = await loadRegistry(c.env.TRIBUTARY);
-  return c.json(Object.values(registry.sources).sort((a, b) => a.id.localeCompare(b.id)));
+  const { d, dir } = directory(c);
+  return c.json((await dir.registry(d)).sources);
 });
 
 adminRoutes.post('/sources', async (c) => {
@@ -139,70 +110,45 @@ adminRoutes.post('/sources', async (c) => {
   const categories = categoriesField(body.categories);
   const title = optionalString(body, 'title');
   const intervalMinutes = intervalField(body.intervalMinutes);
-  const kv = c.env.TRIBUTARY;
-  const registry = await loadRegistry(kv);
-  const id = body.id === undefined ? deriveId(url, registry.sources) : slugField(body.id, 'id');
-  if (registry.sources[id]) return c.json({ error: `a source with id "${id}" already exists` }, 409);
-  const same = Object.values(registry.sources).find((s) => s.url === url);
-  if (same) return c.json({ error: `this URL is already registered as "${same.id}"` }, 409);
-  const source: Source = { id, url, categories, createdAt: new Date().toISOString() };
-  if (title) source.title = title;
-  if (intervalMinutes) source.intervalMinutes = intervalMinutes;
-  registry.sources[id] = source;
-  ensureCategories(registry, categories);
-  await saveRegistry(kv, registry);
-  return c.json(source, 201, { Location: `/admin/sources/${id}` });
+  const id = body.id === undefined ? undefined : slugField(body.id, 'id');
+  const { d, dir } = directory(c);
+  const outcome = await dir.addSource(d, { url, categories, title, id, intervalMinutes });
+  if (!outcome.ok) return answer(c, outcome);
+  return c.json(outcome.value, 201, { Location: `/admin/sources/${outcome.value.id}` });
 });
 
 adminRoutes.get('/sources/:id', async (c) => {
-  const source = (await loadRegistry(c.env.TRIBUTARY)).sources[c.req.param('id')];
+  const { d, dir } = directory(c);
+  const source = await dir.source(d, c.req.param('id'));
   return source ? c.json(source) : c.json({ error: `source "${c.req.param('id')}" not found` }, 404);
 });
 
 adminRoutes.patch('/sources/:id', async (c) => {
-  const kv = c.env.TRIBUTARY;
   const body = await readJson(c);
   onlyFields(body, ['url', 'categories', 'title', 'intervalMinutes']);
-  const registry = await loadRegistry(kv);
-  const id = c.req.param('id');
-  const prev = registry.sources[id];
-  if (!prev) return c.json({ error: `source "${id}" not found` }, 404);
-  const next: Source = { ...prev };
-  if ('url' in body) next.url = sourceUrlField(body.url, c);
-  if ('categories' in body) next.categories = categoriesField(body.categories);
-  if ('title' in body) {
-    const title = optionalString(body, 'title');
-    if (title) next.title = title;
-    else delete next.title;
-  }
-  if ('intervalMinutes' in body) {
-    const interval = intervalField(body.intervalMinutes);
-    if (interval) next.intervalMinutes = interval;
-    else delete next.intervalMinutes;
-  }
-  registry.sources[id] = next;
-  ensureCategories(registry, next.categories);
-  await saveRegistry(kv, registry);
-  const left = prev.categories.filter((s) => !next.categories.includes(s));
-  if (left.length) await dropFromRivers(c, [id], left);
-  return c.json(next);
+  const patch: SourcePatch = {};
+  if ('url' in body) patch.url = sourceUrlField(body.url, c);
+  if ('categories' in body) patch.categories = categoriesField(body.categories);
+  if ('title' in body) patch.title = optionalString(body, 'title') ?? null;
+  if ('intervalMinutes' in body) patch.intervalMinutes = intervalField(body.intervalMinutes) ?? null;
+  const { d, dir } = directory(c);
+  const outcome = await dir.updateSource(d, c.req.param('id'), patch);
+  if (!outcome.ok) return answer(c, outcome);
+  await purgeRivers(baseOf(c), outcome.value.rivers);
+  return c.json(outcome.value.source);
 });
 
 adminRoutes.delete('/sources/:id', async (c) => {
-  const kv = c.env.TRIBUTARY;
-  const registry = await loadRegistry(kv);
-  const id = c.req.param('id');
-  const source = registry.sources[id];
-  if (!source) return c.json({ error: `source "${id}" not found` }, 404);
-  delete registry.sources[id];
-  await saveRegistry(kv, registry);
-  await dropFromRivers(c, [id], source.categories);
-  return c.json({ deleted: id });
+  const { d, dir } = directory(c);
+  const outcome = await dir.removeSource(d, c.req.param('id'));
+  if (!outcome.ok) return answer(c, outcome);
+  await purgeRivers(baseOf(c), outcome.value.categories);
+  return c.json({ deleted: outcome.value.deleted });
 });
 
 adminRoutes.get('/categories', async (c) => {
-  const registry = await loadRegistry(c.env.TRIBUTARY);
-  return c.json(Object.values(registry.categories).sort((a, b) => a.slug.localeCompare(b.slug)));
+  const { d, dir } = directory(c);
+  return c.json(await dir.categories(d));
 });
 
 function keywordsField(body: Record<string, unknown>, field: string): string[] | undefined {
@@ -233,38 +179,17 @@ adminRoutes.put('/categories/:slug', async (c) => {
   if (include) category.include = include;
   const exclude = keywordsField(body, 'exclude');
   if (exclude) category.exclude = exclude;
-  const kv = c.env.TRIBUTARY;
-  const registry = await loadRegistry(kv);
-  const existed = Boolean(registry.categories[slug]);
-  registry.categories[slug] = category;
-  await saveRegistry(kv, registry);
-  // The stored river shows the new title/description/language at once, and a stricter rule prunes it. A looser rule
-  // admits items as the source publishes them: what the river already skipped is in the sources' seen memory.
-  const river = existed ? await loadRiver(kv, slug) : null;
-  if (river) {
-    const rule = categoryRule(category);
-    const kept = rule ? river.items.filter(rule) : river.items;
-    const meta = { slug, title: category.title, description: category.description, language: category.language };
-    const { river: next, changed } = withItems({ ...river, ...meta }, kept, new Date().toISOString());
-    if (changed) {
-      await saveRiver(kv, next);
-      await purgeRivers(baseOf(c), [slug]);
-    }
-  }
-  return c.json(category, existed ? 200 : 201);
+  // The river shows the new title/description/language at once, and a stricter rule prunes it. A looser rule admits
+  // items as the sources publish them: what the river already left out, their Feeds do not deliver again.
+  const { d, dir } = directory(c);
+  const { created } = await dir.putCategory(d, category);
+  await purgeRivers(baseOf(c), [slug]);
+  return c.json(category, created ? 201 : 200);
 });
 
 adminRoutes.delete('/categories/:slug', async (c) => {
-  const kv = c.env.TRIBUTARY;
-  const slug = c.req.param('slug');
-  const registry = await loadRegistry(kv);
-  if (!registry.categories[slug]) return c.json({ error: `category "${slug}" not found` }, 404);
-  const users = Object.values(registry.sources).filter((s) => s.categories.includes(slug));
-  if (users.length) return c.json({ error: `category "${slug}" is used by sources: ${users.map((s) => s.id).join(', ')}` }, 409);
-  delete registry.categories[slug];
-  await saveRegistry(kv, registry);
-  await deleteRiver(kv, slug);
-  return c.json({ deleted: slug });
+  const { d, dir } = directory(c);
+  return answer(c, await dir.deleteCategory(d, c.req.param('slug')));
 });
 
 adminRoutes.post('/opml', async (c) => {
@@ -272,52 +197,17 @@ adminRoutes.post('/opml', async (c) => {
   if (text.length > 5 * MAX_BODY) fail('OPML document over 5 MiB');
   const parsed = parseOpml(text);
   if (!parsed.ok) fail(parsed.error);
-  const kv = c.env.TRIBUTARY;
-  const registry = await loadRegistry(kv);
-  const config = readConfig(c.env);
-  const added: Source[] = [];
-  const skipped: { url?: string; reason: string }[] = parsed.skipped.map((s) => ({ url: s.outline, reason: s.reason }));
-  const categoriesAdded: string[] = [];
-  for (const cat of parsed.categories) {
-    if (cat.slug === ALL_SLUG || registry.categories[cat.slug]) continue;
-    registry.categories[cat.slug] = { slug: cat.slug, title: cat.title };
-    categoriesAdded.push(cat.slug);
-  }
-  const known = new Set(Object.values(registry.sources).map((s) => s.url));
-  for (const s of parsed.sources) {
-    const checked = checkSourceUrl(s.url, config);
-    if (!checked.ok) {
-      skipped.push({ url: s.url, reason: checked.error });
-      continue;
-    }
-    if (known.has(checked.url)) {
-      skipped.push({ url: s.url, reason: 'already registered' });
-      continue;
-    }
-    const categories = s.categories.filter((x) => x !== ALL_SLUG);
-    if (categories.length === 0) categories.push('uncategorized');
-    for (const slug of categories) {
-      if (!registry.categories[slug]) {
-        registry.categories[slug] = defaultCategory(slug);
-        categoriesAdded.push(slug);
-      }
-    }
-    const source: Source = { id: deriveId(checked.url, registry.sources), url: checked.url, categories, createdAt: new Date().toISOString() };
-    if (s.title) source.title = s.title.slice(0, 500);
-    registry.sources[source.id] = source;
-    known.add(checked.url);
-    added.push(source);
-  }
-  if (added.length || categoriesAdded.length) await saveRegistry(kv, registry);
-  return c.json({ added, categoriesAdded, skipped }, added.length ? 201 : 200);
+  const { d, dir } = directory(c);
+  const summary = await dir.importOpml(d, parsed);
+  return c.json(summary, summary.added.length ? 201 : 200);
 });
 
 adminRoutes.post('/poll', async (c) => {
   const sourceId = c.req.query('source');
   const force = ['1', 'true', 'yes'].includes(c.req.query('force') ?? '');
   if (sourceId !== undefined) {
-    const registry = await loadRegistry(c.env.TRIBUTARY);
-    if (!registry.sources[sourceId]) return c.json({ error: `source "${sourceId}" not found` }, 404);
+    const { d, dir } = directory(c);
+    if (!(await dir.source(d, sourceId))) return c.json({ error: `source "${sourceId}" not found` }, 404);
   }
   const report = await runPoll(c.env, { force, sourceId });
   await announceChanges(baseOf(c), readConfig(c.env).websubHub, report.changedCategories);

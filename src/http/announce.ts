@@ -1,5 +1,6 @@
 // After a run: cache purge and WebSub (W3C) pings, so subscribers get pushes instead of polling us.
 import { purgeCached } from './caching';
+import { forgetPointers } from './versions';
 import { errorText } from '../errors';
 
 /** The topic URLs of a river: each feed format, as advertised in rel="self". */
@@ -30,9 +31,12 @@ export async function notifyHub(hub: string, baseUrl: string, slugs: string[]): 
   return error ? { ok: false, error } : { ok: true };
 }
 
-/** After rivers changed: drop this colo's cached default views of them (the feeds, their pages, the index). */
+/**
+ * After rivers changed: this colo forgets their versions (every cached view of them is keyed by version, so none is
+ * found again) and its cached index page.
+ */
 export async function purgeRivers(baseUrl: string, slugs: string[]): Promise<void> {
-  await purgeCached([`${baseUrl}/`, ...slugs.flatMap((s) => [...topicsOf(baseUrl, s), `${baseUrl}/c/${s}`])]);
+  await Promise.all([forgetPointers(baseUrl, slugs), purgeCached([`${baseUrl}/`])]);
 }
 
 /** After a run changed rivers: drop this colo's cached copies, then tell the WebSub hub. */

@@ -1,19 +1,22 @@
 // Public routes: merged feeds, people's pages, OPML export and the status page.
+// Feeds and pages are served from the river's page in KV (one read on a cache miss); views it cannot answer
+// (older pages, filters, long pages) ask the river's own object. Answers are cached under the river's version.
 import { Hono, type Context } from 'hono';
 import { readConfig } from '../config';
-import type { CategorySummary, Config, Env, Registry, RenderContext, River, SourceStatus } from '../model';
+import type { CategorySummary, Config, Env, RenderContext, RiverItem, RiverPage } from '../model';
 import { VERSION } from '../version';
 import { renderAtom } from '../render/atom';
 import { renderIndexPage, renderRiverPage, renderStatusPage } from '../render/html';
 import { renderJsonFeed } from '../render/jsonfeed';
 import { renderOpml } from '../render/opml';
 import { renderRss } from '../render/rss';
-import { emptyRiver } from '../river/merge';
-import { CURSOR, selectItems, type RiverQuery } from '../river/filter';
-import { ALL_SLUG, loadRegistry, loadRiver, loadStates } from '../store/kv';
+import { CURSOR, cursorOf, selectItems, type RiverQuery } from '../river/filter';
+import { ALL_SLUG, idRecord, loadIndex, loadPage } from '../store/kv';
+import { deploymentOf, directoryOf, riverOf } from '../store/objects';
 import { cacheControl, etagOf, httpDate, isNotModified, serveCached } from './caching';
 import { PAGE_CSP } from './page-policy';
 import { LANGUAGE_TAG, SLUG } from './patterns';
+import { olderVersion, riverPointer, type RiverPointer } from './versions';
 
 type AppEnv = { Bindings: Env };
 
@@ -61,19 +64,37 @@ function withQuery(path: string, query: URLSearchParams): string {
   return s ? `${path}?${s}` : path;
 }
 
-/** The river for a slug: stored, or empty for a known category that has no items yet, or null (404). */
-async function riverFor(kv: KVNamespace, slug: string, registryIfNeeded: () => Promise<Registry>): Promise<River | null> {
-  const river = await loadRiver(kv, slug);
-  if (river) return river;
-  const registry = await registryIfNeeded();
-  const now = new Date(0).toISOString();
-  if (slug === ALL_SLUG) return emptyRiver({ slug, title: 'All categories' }, now);
-  const cat = registry.categories[slug];
-  return cat ? emptyRiver({ slug, title: cat.title, description: cat.description, language: cat.language }, now) : null;
-}
-
 function notFound(c: Context<AppEnv>, what: string): Response {
   return c.json({ error: `${what} not found` }, 404);
+}
+
+/** One page of a river for a query: from the river's KV page when it holds the answer, else from the river itself. */
+async function riverView(c: Context<AppEnv>, slug: string, query: RiverQuery, pointer: RiverPointer): Promise<{ river: RiverPage; items: RiverItem[]; next?: string }> {
+  const d = deploymentOf(c.env);
+  const river = riverOf(c.env, d, slug);
+  if (!query.lang && !query.source && !query.q) {
+    let page = pointer.page ?? (await loadPage(c.env.TRIBUTARY, d.prefix, slug));
+    // This colo's KV copy can be older than the version the colo was told about: ask the river for the current page.
+    if (!page || olderVersion(page.version, pointer.version)) page = await river.head(d, slug);
+    const { page: items, next } = selectItems(page.items, query);
+    if (next || !page.more) return { river: page, items, next };
+    if (items.length === query.limit) return { river: page, items, next: cursorOf(items[items.length - 1]) };
+  }
+  const view = await river.query(d, slug, query);
+  return { river: view.river, items: view.river.items, next: view.next };
+}
+
+/** The river's pointer; for a category whose page KV does not show yet, its current page from the river itself. */
+async function pointerFor(c: Context<AppEnv>, slug: string, base: string): Promise<RiverPointer | null> {
+  const d = deploymentOf(c.env);
+  const kv = c.env.TRIBUTARY;
+  const pointer = await riverPointer(base, slug, () => loadPage(kv, d.prefix, slug), (p) => c.executionCtx.waitUntil(p));
+  if (pointer) return pointer;
+  // Rare: a category created a moment ago, or the first request after an upgrade (the index starts the migration).
+  const index = (await loadIndex(kv, d.prefix)) ?? (await directoryOf(c.env, d).index(d));
+  if (slug !== ALL_SLUG && !index.categories.some((x) => x.slug === slug)) return null;
+  const page = await riverOf(c.env, d, slug).head(d, slug);
+  return { version: page.version, page };
 }
 
 export const publicRoutes = new Hono<AppEnv>();
@@ -94,18 +115,20 @@ async function serveRiver(c: Context<AppEnv>, slug: string, format: Format | 'ht
   const base = baseUrlOf(c, config);
   const query = readQuery(c, config);
   const path = format === 'html' ? `/c/${slug}` : `/feeds/${slug}.${format}`;
-  const cacheKey = `${base}${withQuery(path, new URLSearchParams(query.canonical))}`;
+  const selfUrl = `${base}${withQuery(path, new URLSearchParams(query.canonical))}`;
+  const pointer = await pointerFor(c, slug, base);
+  if (!pointer) return notFound(c, `category "${slug}"`);
+  // The version in the cache key: a cached answer of an older river is never found again.
+  const cacheKey = `${selfUrl}${selfUrl.includes('?') ? '&' : '?'}_v=${pointer.version}`;
   return serveCached(
     c.req.raw,
     cacheKey,
     async () => {
-      const river = await riverFor(c.env.TRIBUTARY, slug, () => loadRegistry(c.env.TRIBUTARY));
-      if (!river) return notFound(c, `category "${slug}"`);
-      const { page, next } = selectItems(river.items, query);
+      const { river, items, next } = await riverView(c, slug, query, pointer);
       const nextQuery = new URLSearchParams(query.canonical);
       if (next) nextQuery.set('before', next);
       const ctx: RenderContext = {
-        selfUrl: cacheKey,
+        selfUrl,
         htmlUrl: `${base}/c/${slug}`,
         nextUrl: next ? `${base}${withQuery(path, nextQuery)}` : undefined,
         baseUrl: base,
@@ -113,7 +136,7 @@ async function serveRiver(c: Context<AppEnv>, slug: string, format: Format | 'ht
         websubHub: config.websubHub,
         generator: GENERATOR,
       };
-      const body = format === 'html' ? renderRiverPage(river, page, ctx) : FORMATS[format].render(river, page, ctx);
+      const body = format === 'html' ? renderRiverPage(river, items, ctx) : FORMATS[format].render(river, items, ctx);
       const type = format === 'html' ? 'text/html; charset=utf-8' : FORMATS[format].type;
       return new Response(body, {
         headers: {
@@ -134,7 +157,7 @@ async function serveRiver(c: Context<AppEnv>, slug: string, format: Format | 'ht
   );
 }
 
-// The index reads the registry and the state document: cached like the feeds, purged with them after a run.
+// The index page reads the `index` document: cached like the feeds, purged with them after a run.
 publicRoutes.get('/', async (c) => {
   const config = readConfig(c.env);
   const base = baseUrlOf(c, config);
@@ -142,10 +165,9 @@ publicRoutes.get('/', async (c) => {
     c.req.raw,
     `${base}/`,
     async () => {
-      const [registry, states] = await Promise.all([loadRegistry(c.env.TRIBUTARY), loadStates(c.env.TRIBUTARY)]);
-      const rows: CategorySummary[] = Object.values(registry.categories)
-        .sort((a, b) => a.slug.localeCompare(b.slug))
-        .map((category) => ({ category, ...(states.categories?.[category.slug] ?? { itemCount: 0 }) }));
+      const d = deploymentOf(c.env);
+      const index = (await loadIndex(c.env.TRIBUTARY, d.prefix)) ?? (await directoryOf(c.env, d).index(d));
+      const rows: CategorySummary[] = index.categories.map(({ itemCount, updatedAt, ...category }) => ({ category, itemCount, updatedAt }));
       const body = renderIndexPage(rows, { baseUrl: base, generator: GENERATOR });
       return new Response(body, {
         headers: {
@@ -162,45 +184,27 @@ publicRoutes.get('/', async (c) => {
   );
 });
 
-export async function statusRows(kv: KVNamespace): Promise<SourceStatus[]> {
-  const [registry, states] = await Promise.all([loadRegistry(kv), loadStates(kv)]);
-  return Object.values(registry.sources)
-    .sort((a, b) => a.id.localeCompare(b.id))
-    .map((s) => {
-      const st = states.sources[s.id];
-      return {
-        id: s.id,
-        url: s.url,
-        title: s.title || st?.feedTitle || s.url,
-        categories: s.categories,
-        lastCheckedAt: st?.lastCheckedAt ?? null,
-        lastSuccessAt: st?.lastSuccessAt ?? null,
-        lastStatus: st?.lastStatus ?? null,
-        lastError: st?.lastError ?? null,
-        consecutiveFailures: st?.consecutiveFailures ?? 0,
-        nextCheckAt: st?.nextCheckAt ?? null,
-        itemCount: st?.itemCount ?? 0,
-        paused: st?.paused ?? false,
-        permanentRedirect: st?.permanentRedirect ?? null,
-        identityPolicy: st?.identityPolicy ?? null,
-      };
-    });
+async function statusRows(env: Env) {
+  const d = deploymentOf(env);
+  return directoryOf(env, d).status(d);
 }
 
 publicRoutes.get('/status.json', async (c) => {
   c.header('Cache-Control', 'no-cache');
-  return c.json({ generatedAt: new Date().toISOString(), sources: await statusRows(c.env.TRIBUTARY) });
+  return c.json({ generatedAt: new Date().toISOString(), sources: await statusRows(c.env) });
 });
 
 publicRoutes.get('/status', async (c) => {
   const config = readConfig(c.env);
   c.header('Cache-Control', 'no-cache');
-  return c.html(renderStatusPage(await statusRows(c.env.TRIBUTARY), { baseUrl: baseUrlOf(c, config), generatedAt: new Date().toISOString() }));
+  return c.html(renderStatusPage(await statusRows(c.env), { baseUrl: baseUrlOf(c, config), generatedAt: new Date().toISOString() }));
 });
 
 publicRoutes.get('/feeds.opml', async (c) => {
   const config = readConfig(c.env);
-  const registry = await loadRegistry(c.env.TRIBUTARY);
+  const d = deploymentOf(c.env);
+  const { sources, categories } = await directoryOf(c.env, d).registry(d);
+  const registry = { sources: idRecord(Object.fromEntries(sources.map((s) => [s.id, s]))), categories: idRecord(Object.fromEntries(categories.map((x) => [x.slug, x]))) };
   const body = renderOpml(registry, { title: 'Tributary sources', baseUrl: baseUrlOf(c, config) });
   const etag = etagOf(body);
   if (isNotModified(c.req.raw, etag)) return c.body(null, 304, { ETag: etag });

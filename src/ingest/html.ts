@@ -37,7 +37,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
       if (nextGt !== -1 && nextGt < textStart) nextGt = html.indexOf('>', textStart);
       const raw = html.slice(textStart, end);
       if (!literalLt && (nextAmp === -1 || nextAmp >= end) && (nextGt === -1 || nextGt >= end)) emit({ kind: 'text', text: raw, plain: true });
-      else emit({ kind: 'text', text: decodeHTML(raw) });
+      else emit({ kind: 'text', text: decodedText(raw) });
     }
     literalLt = false;
   };
@@ -130,12 +130,12 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
         if (q === 34 || q === 39) {
           let close = html.indexOf(q === 34 ? '"' : "'", p + 1);
           if (close === -1) close = len;
-          value = decodeHTMLAttribute(html.slice(p + 1, close));
+          value = cleanCharacters(decodeHTMLAttribute(html.slice(p + 1, close)));
           p = close + 1;
         } else {
           const vs = p;
           while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 62) p++;
-          value = decodeHTMLAttribute(html.slice(vs, p));
+          value = cleanCharacters(decodeHTMLAttribute(html.slice(vs, p)));
         }
       }
       if (!attrs.some(([n]) => n === attrName)) attrs.push([attrName, value]);
@@ -153,7 +153,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
         close = lower.indexOf('</' + name, close + 2);
       }
       const stop = close === -1 ? len : close;
-      if (stop > pos) emit({ kind: 'text', text: name === 'textarea' || name === 'title' ? decodeHTML(html.slice(pos, stop)) : html.slice(pos, stop) });
+      if (stop > pos) emit({ kind: 'text', text: name === 'textarea' || name === 'title' ? decodedText(html.slice(pos, stop)) : html.slice(pos, stop) });
       if (close === -1) {
         pos = textStart = len;
       } else {
@@ -197,6 +197,11 @@ export function cleanCharacters(text: string): string {
 
 const BLOCK_BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'dt', 'dd', 'hr']);
 const INVISIBLE = new Set(['script', 'style', 'noscript', 'iframe', 'template', 'head', 'title', 'textarea', 'xmp', 'noembed', 'noframes']);
+
+/** Text with its character references decoded; a reference to a character XML forbids (&#1;) yields nothing. */
+function decodedText(raw: string): string {
+  return cleanCharacters(decodeHTML(raw));
+}
 
 /** Plain text of an HTML fragment: tags dropped, entities decoded once, whitespace collapsed. */
 export function htmlToText(html: string): string {

@@ -1,7 +1,7 @@
 // plan: which sources to poll now, in what order and pace, and what a fetch outcome does to a source's state.
 // Pure: values in, values out (time and randomness come in through arguments).
 import { hash64 } from '../hash';
-import type { Config, FetchOutcome, Source, SourceState } from '../model';
+import type { CheckedOutcome, Config, PollRecord, PollTask, Source, SourceState } from '../model';
 
 const MINUTE = 60_000;
 
@@ -76,7 +76,7 @@ export function hostOf(url: string): string {
  * Round-robin over hosts, keeping each host's own order: first source of every host, then the second of every host…
  * With N hosts in a round, two fetches to one host are N positions apart in the list.
  */
-function spreadHosts(ordered: Source[]): Source[] {
+export function spreadHosts(ordered: Source[]): Source[] {
   const byHost = new Map<string, Source[]>();
   for (const s of ordered) {
     const h = hostOf(s.url);
@@ -103,6 +103,26 @@ export function hostDelaysMs(sources: Source[], spacingMs = HOST_SPACING_MS): nu
     seen.set(h, k + 1);
     return k * spacingMs;
   });
+}
+
+/**
+ * Queue messages for due sources: the k-th source of a host goes out k × spacing after its first, so no two fetches
+ * of one host share a second; sources with the same delay (all on distinct hosts) share messages of `perMessage`.
+ */
+export function queueMessages(due: { id: string; host: string }[], spacingMs: number, perMessage: number): { sourceIds: string[]; delaySeconds: number }[] {
+  const rank = new Map<string, number>();
+  const byDelay = new Map<number, string[]>();
+  for (const { id, host } of due) {
+    const k = rank.get(host) ?? 0;
+    rank.set(host, k + 1);
+    const delaySeconds = Math.min(43_200, Math.ceil((k * spacingMs) / 1000));
+    byDelay.set(delaySeconds, [...(byDelay.get(delaySeconds) ?? []), id]);
+  }
+  const out: { sourceIds: string[]; delaySeconds: number }[] = [];
+  for (const [delaySeconds, ids] of [...byDelay].sort((a, b) => a[0] - b[0])) {
+    for (let i = 0; i < ids.length; i += perMessage) out.push({ sourceIds: ids.slice(i, i + perMessage), delaySeconds });
+  }
+  return out;
 }
 
 /**
@@ -157,7 +177,7 @@ export function baseIntervalMinutes(source: Source, config: Config): number {
  * retry. A failure keeps the validators, items and metadata of the last success. Fields this function does not own
  * (bodyHash, seen, identityPolicy) are carried over.
  */
-export function nextState(prev: SourceState | undefined, outcome: FetchOutcome, ctx: NextStateContext): SourceState {
+export function nextState(prev: SourceState | undefined, outcome: CheckedOutcome, ctx: NextStateContext): SourceState {
   const { now, config, source } = ctx;
   const random = ctx.random ?? Math.random;
   const nowMs = now.getTime();
@@ -265,4 +285,59 @@ function validMinutes(n: number): number | undefined {
 function setOrDelete<K extends keyof SourceState>(state: SourceState, key: K, value: SourceState[K] | undefined): void {
   if (value === undefined) delete state[key];
   else state[key] = value;
+}
+
+// ───────────────────────────── tasks and reports (the Directory's side of a poll) ─────────────────────────────
+
+/** The state a poll starts from: none for a source removed and registered again under the same id. */
+export function currentState(source: Source, stored: SourceState | undefined): SourceState | undefined {
+  return stored?.registeredAt && stored.registeredAt !== source.createdAt ? undefined : stored;
+}
+
+/** True when the source joined a category since its last delivery: that river needs the whole feed, not a 304. */
+export function joinedCategory(source: Source, prev: SourceState | undefined): boolean {
+  return Boolean(prev?.categories && source.categories.some((c) => !prev.categories!.includes(c)));
+}
+
+/** What the fetcher needs of a source: validators unless the whole feed is wanted. */
+export function pollTask(source: Source, stored: SourceState | undefined): PollTask {
+  const prev = currentState(source, stored);
+  const wholeFeed = joinedCategory(source, prev);
+  const task: PollTask = { source, wholeFeed, failing: prev?.lastError !== undefined };
+  if (!wholeFeed) {
+    if (prev?.etag) task.etag = prev.etag;
+    if (prev?.lastModified) task.lastModified = prev.lastModified;
+    if (prev?.bodyHash) task.bodyHash = prev.bodyHash;
+  }
+  return task;
+}
+
+/**
+ * The state after a reported poll: the fetch outcome through nextState, plus what ingest learned (the feed's ttl and
+ * skip hours, title, link, identity policy) and, when it delivered, the categories delivered to.
+ */
+export function stateAfter(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
+  const prev = currentState(source, stored);
+  const base = { now: new Date(record.checkedAt), config, source, random };
+  const { outcome, ingest } = record;
+  if (outcome.kind !== 'fresh') return nextState(prev, outcome, { ...base, feedTtlMinutes: prev?.feedTtlMinutes });
+  if (record.sameBody || !ingest) {
+    const state = nextState(prev, outcome, { ...base, feedTtlMinutes: prev?.feedTtlMinutes });
+    return record.bodyHash ? { ...state, bodyHash: record.bodyHash } : state;
+  }
+  if (!ingest.ok) return nextState(prev, outcome, { ...base, ingestError: ingest.error });
+  const { feed } = ingest;
+  const state = nextState(prev, outcome, {
+    ...base,
+    feedTtlMinutes: feed.ttlMinutes,
+    skipHours: feed.skipHours ?? [],
+    skipDays: feed.skipDays ?? [],
+    itemCount: ingest.itemCount,
+    feedTitle: feed.title,
+    feedLink: feed.link,
+  });
+  const next: SourceState = { ...state, identityPolicy: ingest.policy, categories: [...source.categories], registeredAt: source.createdAt };
+  if (record.bodyHash) next.bodyHash = record.bodyHash;
+  delete next.seen;
+  return next;
 }

@@ -1,28 +1,14 @@
-// One polling run: plan → poll (fetch + ingest + identity) → merge into rivers → write what changed.
-// The same pollSource step serves inline runs (cron, admin) and queue consumers.
-import { readConfig } from '../config';
+// One polling run: plan (the Directory's due index) → fetch → ingest through each changed source's Feed (which
+// delivers to its Rivers) → report to the Directory → the changed rivers publish. The same steps serve inline runs
+// (cron, admin) and queue consumers; only who hands out the sources differs.
+import { errorText } from '../errors';
 import { hashBytes } from '../hash';
 import { VERSION } from '../version';
-import { ingestFeed } from '../ingest';
-import type { Config, Env, FeedMeta, Item, Registry, Source, SourceState } from '../model';
-import { assignKeys } from '../river/dedup';
-import { categoryRule } from '../river/filter';
-import { mergeRiver, type SourceContribution } from '../river/merge';
-import {
-  ALL_SLUG,
-  idRecord,
-  loadRegistry,
-  loadRiver,
-  loadSnapshots,
-  loadStates,
-  saveRiver,
-  saveSnapshot,
-  saveStates,
-  type SourceSnapshot,
-  type StateDoc,
-} from '../store/kv';
+import type { Config, Deployment, Env, PollRecord, PollTask } from '../model';
+import type { RiverFigures } from '../store/river';
+import { deploymentOf, directoryOf, feedOf } from '../store/objects';
 import { fetchFeed, userAgent } from './fetch';
-import { HostPacer, hostDelaysMs, nextState, selectDue } from './plan';
+import { HostPacer, queueMessages } from './plan';
 
 export type PollOutcome = 'fresh' | 'not-modified' | 'failed' | 'skipped';
 
@@ -39,18 +25,13 @@ export interface RunReport {
   changedCategories: string[];
 }
 
-/** One source's poll, ready to merge. */
+/** One source's poll: what to tell the Directory, and which rivers its Feed delivered to. */
 export interface SourcePoll {
-  source: Source;
-  state: SourceState;
-  /** Present when the fetch brought a feed that parsed: every item of it, newest first, capped. */
-  items?: Item[];
-  meta?: FeedMeta;
   result: PollResult;
+  /** Absent when the poll did not happen (the invocation's subrequest budget was spent). */
+  record?: PollRecord;
+  delivered: string[];
 }
-
-// Seen-keys memory per source: enough to outlast what the feed and the river keep.
-const seenCap = (config: Config): number => Math.max(200, config.itemsPerSource * 3);
 
 /** Counts an invocation's subrequests: a hop past the limit is refused before it is sent. */
 export class SubrequestBudget {
@@ -72,98 +53,48 @@ class BudgetSpent extends Error {
   }
 }
 
-/** Fetches and ingests one source. Never throws: every failure is a value in `result` and `state`. */
-/** The state a poll starts from: none for a source removed and registered again under the same id. */
-export function currentState(source: Source, stored: SourceState | undefined): SourceState | undefined {
-  return stored?.registeredAt && stored.registeredAt !== source.createdAt ? undefined : stored;
-}
-
-/** True when the source joined a category since its last merge: that river needs the whole feed, not a 304. */
-export function joinedCategory(source: Source, prev: SourceState | undefined): boolean {
-  return Boolean(prev?.categories && source.categories.some((c) => !prev.categories!.includes(c)));
-}
-
-export async function pollSource(
-  source: Source,
-  stored: SourceState | undefined,
-  config: Config,
-  now: Date,
-  budget = new SubrequestBudget(Number.MAX_SAFE_INTEGER),
-): Promise<SourcePoll> {
-  const fetchedAt = now.toISOString();
-  const prev = currentState(source, stored);
-  const needsWholeFeed = joinedCategory(source, prev);
-  const skipped = (): SourcePoll => ({ source, state: prev ?? { consecutiveFailures: 0, paused: false, itemCount: 0 }, result: { id: source.id, outcome: 'skipped' } });
-  if (budget.spent) return skipped();
-  // fetchFeed and ingestFeed never throw: every failure comes back as a value.
-  const validators = needsWholeFeed ? {} : { etag: prev?.etag, lastModified: prev?.lastModified };
-  const outcome = await fetchFeed(source.url, validators, config, {
-    userAgent: userAgent(VERSION, config.publicBaseUrl),
+/**
+ * Fetches one source and, when its body is new, has its Feed ingest and deliver it. Never throws: every failure is a
+ * value in the result and the record.
+ */
+export async function pollSource(env: Env, d: Deployment, task: PollTask, now: Date, budget: SubrequestBudget): Promise<SourcePoll> {
+  const { source } = task;
+  const skipped: SourcePoll = { result: { id: source.id, outcome: 'skipped' }, delivered: [] };
+  if (budget.spent) return skipped;
+  const checkedAt = now.toISOString();
+  const outcome = await fetchFeed(source.url, { etag: task.etag, lastModified: task.lastModified }, d.config, {
+    userAgent: userAgent(VERSION, d.config.publicBaseUrl),
     fetcher: budget.fetcher,
   });
-  // Our budget, not the source's fault: no failure recorded, it is first in line next run.
-  if (outcome.kind === 'failed' && budget.spent && /subrequest budget/.test(outcome.reason)) return skipped();
-  const base = { now, config, source };
+  // Our budget, not the source's fault: nothing recorded, and it is first in line next run.
+  if (outcome.kind === 'failed' && budget.spent && /subrequest budget/.test(outcome.reason)) return skipped;
+  const record: PollRecord = { id: source.id, createdAt: source.createdAt, checkedAt, outcome };
+  if (outcome.kind === 'failed') return { result: { id: source.id, outcome: 'failed', error: outcome.reason }, record, delivered: [] };
+  if (outcome.kind === 'not-modified') return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };
 
-  if (outcome.kind === 'failed') {
-    const state = nextState(prev, outcome, base);
-    return { source, state, result: { id: source.id, outcome: 'failed', error: state.lastError ?? outcome.reason } };
-  }
-  if (outcome.kind === 'not-modified') {
-    const state = nextState(prev, outcome, { ...base, feedTtlMinutes: prev?.feedTtlMinutes });
-    return { source, state, result: { id: source.id, outcome: 'not-modified' } };
-  }
-
+  const { body, ...fetched } = outcome;
+  record.outcome = fetched;
+  record.bodyHash = hashBytes(body);
   // A 200 whose bytes are what we parsed last time costs no parse.
-  const bodyHash = hashBytes(outcome.body);
-  if (prev?.bodyHash === bodyHash && prev.lastError === undefined && !needsWholeFeed) {
-    const state = nextState(prev, outcome, { ...base, feedTtlMinutes: prev.feedTtlMinutes });
-    return { source, state: { ...state, bodyHash }, result: { id: source.id, outcome: 'not-modified' } };
+  if (record.bodyHash === task.bodyHash && !task.failing && !task.wholeFeed) {
+    record.sameBody = true;
+    return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };
   }
-
-  const ingested = await ingestFeed(outcome.body, {
-    contentType: outcome.contentType,
-    url: outcome.finalUrl,
-    fetchedAt,
-    sourceId: source.id,
-  });
-  if (!ingested.ok) {
-    // The feed answered but is broken: a per-source error; stored items stay as they are.
-    const state = nextState(prev, outcome, { ...base, ingestError: ingested.error });
-    return { source, state, result: { id: source.id, outcome: 'failed', error: ingested.error } };
-  }
-
-  const { meta } = ingested.feed;
-  const drafts = [...ingested.feed.items]
-    .sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0))
-    .slice(0, config.itemsPerSource);
-  const { items, policy } = assignKeys(source.id, drafts, { policy: prev?.identityPolicy, known: new Set(prev?.seen) });
-  const state = nextState(prev, outcome, {
-    ...base,
-    feedTtlMinutes: meta.ttlMinutes,
-    skipHours: meta.skipHours ?? [],
-    skipDays: meta.skipDays ?? [],
-    itemCount: items.length,
-    feedTitle: meta.title,
-    feedLink: meta.link,
-  });
-  return {
-    source,
-    state: { ...state, bodyHash, identityPolicy: policy },
-    items,
-    meta,
-    result: { id: source.id, outcome: 'fresh', items: items.length },
-  };
+  record.ingest = await feedOf(env, d, source)
+    .ingest(d, { source, body, contentType: outcome.contentType, finalUrl: outcome.finalUrl, fetchedAt: checkedAt })
+    .catch((err: unknown) => ({ ok: false as const, error: `could not process the feed: ${errorText(err)}` }));
+  if (!record.ingest.ok) return { result: { id: source.id, outcome: 'failed', error: record.ingest.error }, record, delivered: [] };
+  return { result: { id: source.id, outcome: 'fresh', items: record.ingest.itemCount }, record, delivered: record.ingest.delivered };
 }
 
-/** Polls sources with at most `maxConcurrency` in flight, two fetches to one host at least `hostSpacingMs` apart. */
-export async function pollMany(sources: Source[], states: StateDoc, config: Config, now: Date): Promise<SourcePoll[]> {
-  const pacer = new HostPacer(config.hostSpacingMs);
-  const budget = new SubrequestBudget(fetchBudget(config));
-  return mapLimited(sources, config.maxConcurrency, async (s) => {
-    const wait = pacer.delayFor(s.url, Date.now());
+/** Polls tasks with at most `maxConcurrency` in flight, two fetches to one host at least `hostSpacingMs` apart. */
+export async function pollMany(env: Env, d: Deployment, tasks: PollTask[], now: Date): Promise<SourcePoll[]> {
+  const pacer = new HostPacer(d.config.hostSpacingMs);
+  const budget = new SubrequestBudget(fetchBudget(d.config));
+  return mapLimited(tasks, d.config.maxConcurrency, async (task) => {
+    const wait = pacer.delayFor(task.source.url, Date.now());
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    return pollSource(s, states.sources[s.id], config, now, budget);
+    return pollSource(env, d, task, now, budget);
   });
 }
 
@@ -181,108 +112,26 @@ export async function mapLimited<T, R>(inputs: T[], limit: number, task: (input:
   return out;
 }
 
-/** Folds polls into the rivers and the state doc; writes each river that changed and the state once, if worth it. */
-export async function applyPolls(
-  kv: KVNamespace,
-  registry: Registry,
-  states: StateDoc,
-  polls: SourcePoll[],
-  config: Config,
-  now: Date,
-): Promise<string[]> {
-  const nowIso = now.toISOString();
-  // Sources removed by the admin API leave their state behind; the run (the state's one writer) drops it.
-  const kept = Object.entries(states.sources).filter(([id]) => registry.sources[id]);
-  const next: StateDoc = { sources: idRecord(Object.fromEntries(kept)), categories: idRecord(states.categories) };
-  const byCategory = new Map<string, SourceContribution[]>();
-  const all: SourceContribution[] = [];
-
-  for (const p of polls) {
-    const prev = currentState(p.source, states.sources[p.source.id]);
-    let state = p.state;
-    if (p.items) {
-      const prevSeen = prev?.seen ?? [];
-      const contribution: SourceContribution = {
-        source: {
-          id: p.source.id,
-          title: p.source.title || p.meta?.title || new URL(p.source.url).hostname,
-          feedUrl: p.source.url,
-          siteUrl: p.meta?.link,
-        },
-        items: p.items,
-        seen: new Set(prevSeen),
-      };
-      // A category the source just joined has seen none of its items.
-      const joined = { ...contribution, seen: new Set<string>() };
-      for (const slug of p.source.categories) {
-        if (!registry.categories[slug]) continue;
-        const isNew = prev?.categories !== undefined && !prev.categories.includes(slug);
-        byCategory.set(slug, [...(byCategory.get(slug) ?? []), isNew ? joined : contribution]);
-      }
-      all.push(contribution);
-      const seen = [...new Set([...p.items.map((i) => i.key), ...prevSeen])].slice(0, seenCap(config));
-      state = { ...state, seen, categories: [...p.source.categories], registeredAt: p.source.createdAt };
-    }
-    next.sources[p.source.id] = state;
-  }
-
-  const changed: string[] = [];
-  const mergeInto = async (slug: string, meta: { title: string; description?: string; language?: string }, cs: SourceContribution[]) => {
-    const prev = await loadRiver(kv, slug);
-    const { river, changed: didChange } = mergeRiver(prev, { slug, ...meta }, cs, { now: nowIso, cap: config.itemsPerCategory });
-    if (didChange) {
-      await saveRiver(kv, river);
-      changed.push(slug);
-      next.categories![slug] = { itemCount: river.items.length, updatedAt: river.updatedAt };
-    }
-  };
-  for (const [slug, cs] of byCategory) {
-    const c = registry.categories[slug];
-    const rule = categoryRule(c);
-    const admitted = rule ? cs.map((x) => ({ ...x, items: x.items.filter(rule) })) : cs;
-    await mergeInto(slug, { title: c.title, description: c.description, language: c.language }, admitted);
-  }
-  if (all.length > 0) await mergeInto(ALL_SLUG, { title: 'All categories' }, all);
-
-  if (stateWorthWriting(states, next, config, now)) await saveStates(kv, next);
-  return changed;
-}
-
-// Fields that move on every check; alone they do not justify a KV write (see docs/storage.md).
-const VOLATILE_FIELDS = new Set(['lastCheckedAt', 'lastSuccessAt', 'nextCheckAt']);
-// Even with nothing material to say, refresh the stored check times this often so the status page stays honest.
-const HEARTBEAT_MS = 6 * 3600_000;
-
-/**
- * True when the new state says something the stored one does not: anything beyond the volatile check times,
- * a next check further out than the next cron tick (forgetting it would poll too early), or a stale heartbeat.
- */
-export function stateWorthWriting(prev: StateDoc, next: StateDoc, config: Config, now: Date): boolean {
-  const tick = now.getTime() + config.pollIntervalMinutes * 60_000 + 60_000;
-  for (const [id, s] of Object.entries(next.sources)) {
-    const p = prev.sources[id];
-    if (!p) return true;
-    for (const k of new Set([...Object.keys(s), ...Object.keys(p)])) {
-      if (VOLATILE_FIELDS.has(k)) continue;
-      const a = (s as unknown as Record<string, unknown>)[k];
-      const b = (p as unknown as Record<string, unknown>)[k];
-      if (a !== b && JSON.stringify(a) !== JSON.stringify(b)) return true;
-    }
-    if (s.nextCheckAt && Date.parse(s.nextCheckAt) > tick && s.nextCheckAt !== p.nextCheckAt) return true;
-    if (!p.lastCheckedAt || now.getTime() - Date.parse(p.lastCheckedAt) > HEARTBEAT_MS) {
-      if (s.lastCheckedAt !== p.lastCheckedAt) return true;
-    }
-  }
-  if (JSON.stringify(prev.categories ?? {}) !== JSON.stringify(next.categories ?? {})) return true;
-  return Object.keys(prev.sources).some((id) => !next.sources[id]);
-}
-
 /**
  * Subrequests one invocation may spend on fetches: all of them, less the one WebSub ping that follows a run when a
  * hub is set. A redirect costs a hop more; SubrequestBudget then leaves the last sources for the next run.
  */
 export function fetchBudget(config: Config): number {
   return Math.max(1, config.subrequestBudget - (config.websubHub ? 1 : 0));
+}
+
+// A River published a moment before the run began is another run's: the margin absorbs clocks of other machines.
+const CLOCK_MARGIN_MS = 5000;
+
+/** Reports the polls and lets the rivers they changed publish; returns those rivers. */
+async function finish(env: Env, d: Deployment, polls: SourcePoll[], tasks: PollTask[], startedMs: number): Promise<RiverFigures[]> {
+  const directory = directoryOf(env, d);
+  const records = polls.flatMap((p) => (p.record ? [p.record] : []));
+  const unpolled = polls.flatMap((p, i) => (p.record ? [] : [tasks[i].source.id]));
+  await directory.record(d, records, unpolled);
+  const touched = [...new Set(polls.flatMap((p) => p.delivered))];
+  if (touched.length === 0) return [];
+  return directory.finishRun(d, touched, new Date(startedMs - CLOCK_MARGIN_MS).toISOString());
 }
 
 export interface RunOptions {
@@ -294,65 +143,41 @@ export interface RunOptions {
 }
 
 /** The inline run: what the cron trigger and POST /admin/poll do when no queue is bound. */
-export async function runPoll(env: Env, opts: RunOptions = {}, kv: KVNamespace = env.TRIBUTARY): Promise<RunReport> {
-  const config = readConfig(env);
-  const now = opts.now ?? new Date();
-  const [registry, states] = await Promise.all([loadRegistry(kv), loadStates(kv)]);
-  const sources = Object.values(registry.sources);
-  let due: Source[];
-  if (opts.sourceId) due = sources.filter((s) => s.id === opts.sourceId);
-  else if (opts.force) due = sources;
-  else due = selectDue(sources, states.sources, now, { budget: fetchBudget(config) });
-
-  const polls = await pollMany(due, states, config, now);
-  const changedCategories = await applyPolls(kv, registry, states, polls, config, now);
-  const results = polls.map((p) => p.result);
-  const skipped = opts.force || opts.sourceId ? [] : sources.filter((s) => !due.includes(s));
-  for (const s of skipped) results.push({ id: s.id, outcome: 'skipped' });
-  return { polled: polls.length, results, changedCategories };
+export async function runPoll(env: Env, opts: RunOptions = {}): Promise<RunReport> {
+  const d = deploymentOf(env);
+  const startedMs = Date.now();
+  const now = opts.now ?? new Date(startedMs);
+  const plan = await directoryOf(env, d).plan(d, { now: now.toISOString(), budget: fetchBudget(d.config), force: opts.force, sourceId: opts.sourceId, listSkipped: true });
+  const polls = await pollMany(env, d, plan.tasks, now);
+  const published = await finish(env, d, polls, plan.tasks, startedMs);
+  const results = [...polls.map((p) => p.result), ...plan.skipped.map((id): PollResult => ({ id, outcome: 'skipped' }))];
+  return { polled: polls.length, results, changedCategories: published.map((f) => f.slug) };
 }
 
 // ───────────────────────────── queue mode ─────────────────────────────
 
-/** Queue consumer: poll each source, leave a snapshot only when it says something new. */
-export async function pollForQueue(env: Env, sourceIds: string[], kv: KVNamespace = env.TRIBUTARY): Promise<PollResult[]> {
-  const config = readConfig(env);
-  const now = new Date();
-  const [registry, states] = await Promise.all([loadRegistry(kv), loadStates(kv)]);
-  const sources = sourceIds.map((id) => registry.sources[id]).filter((s): s is Source => Boolean(s));
-  const polls = await pollMany(sources, states, config, now);
-  for (const p of polls) {
-    const prev = states.sources[p.source.id];
-    const material = p.items !== undefined || stateWorthWriting({ sources: { [p.source.id]: prev } }, { sources: { [p.source.id]: p.state } }, config, now);
-    if (!material) continue;
-    const snap: SourceSnapshot = { sourceId: p.source.id, polledAt: now.toISOString(), state: p.state, items: p.items };
-    if (p.meta) Object.assign(snap, { feedTitle: p.meta.title, feedLink: p.meta.link });
-    await saveSnapshot(kv, snap);
-  }
-  return polls.map((p) => p.result);
+// Sources per queue message: fewer messages (Queues bills per message), and a batch still fits one invocation.
+export const SOURCES_PER_MESSAGE = 10;
+// The producer hands out at most this many sources per tick; the rest are due next tick, first in line.
+const PRODUCER_LIMIT = 20_000;
+// Queues take at most 100 messages and 256 KB per sendBatch.
+const MESSAGES_PER_SEND = 100;
+
+/** Queue producer (cron): reads the due index and sends the due sources, paced per host by message delays. */
+export async function runQueueProducer(env: Env, queue: Queue<{ sourceIds: string[] }>, now = new Date()): Promise<{ sent: number; messages: number }> {
+  const d = deploymentOf(env);
+  const due = await directoryOf(env, d).dueSources(d, now.toISOString(), PRODUCER_LIMIT);
+  const messages = queueMessages(due, d.config.hostSpacingMs, SOURCES_PER_MESSAGE).map((m) => ({ body: { sourceIds: m.sourceIds }, delaySeconds: m.delaySeconds }));
+  for (let i = 0; i < messages.length; i += MESSAGES_PER_SEND) await queue.sendBatch(messages.slice(i, i + MESSAGES_PER_SEND));
+  return { sent: due.length, messages: messages.length };
 }
 
-/** Queue producer (cron): merge what consumers left since the last run, then send what is due. */
-export async function runQueueProducer(env: Env, queue: Queue<{ sourceId: string }>, kv: KVNamespace = env.TRIBUTARY, now = new Date()): Promise<{ merged: number; sent: number; changedCategories: string[] }> {
-  const config = readConfig(env);
-  const [registry, states] = await Promise.all([loadRegistry(kv), loadStates(kv)]);
-  const snaps = await loadSnapshots(kv, (id) => states.sources[id]?.lastCheckedAt);
-  const fresh = snaps.filter((s) => registry.sources[s.sourceId]);
-  const polls: SourcePoll[] = fresh.map((s) => ({
-    source: registry.sources[s.sourceId],
-    state: s.state,
-    items: s.items,
-    meta: s.items ? ({ title: s.feedTitle, link: s.feedLink } as FeedMeta) : undefined,
-    result: { id: s.sourceId, outcome: s.items ? 'fresh' : 'not-modified' },
-  }));
-  const changedCategories = polls.length ? await applyPolls(kv, registry, states, polls, config, now) : [];
-  const due = selectDue(Object.values(registry.sources), idRecord({ ...states.sources, ...Object.fromEntries(polls.map((p) => [p.source.id, p.state])) }), now, {
-    budget: Number.MAX_SAFE_INTEGER,
-  });
-  // Same-host sources go out with growing delays, so consumers never hit one host twice in a second.
-  const delays = hostDelaysMs(due, config.hostSpacingMs);
-  const messages = due.map((s, i) => ({ body: { sourceId: s.id }, delaySeconds: Math.min(43_200, Math.ceil(delays[i] / 1000)) }));
-  for (let i = 0; i < messages.length; i += 100) await queue.sendBatch(messages.slice(i, i + 100));
-  return { merged: polls.length, sent: due.length, changedCategories };
+/** Queue consumer: polls a batch's sources with the same steps as an inline run. */
+export async function pollForQueue(env: Env, sourceIds: string[]): Promise<{ results: PollResult[]; changedCategories: string[] }> {
+  const d = deploymentOf(env);
+  const startedMs = Date.now();
+  const tasks = await directoryOf(env, d).tasks(d, sourceIds);
+  const polls = await pollMany(env, d, tasks, new Date(startedMs));
+  const published = await finish(env, d, polls, tasks, startedMs);
+  return { results: polls.map((p) => p.result), changedCategories: published.map((f) => f.slug) };
 }
-

@@ -25,18 +25,50 @@ export function words(text: string): string[] {
  * diacritics matches with or without them; one typed with them matches them exactly.
  */
 export function keywordMatcher(query: string): (text: string) => boolean {
+  const n = keywordNeedle(query);
+  return n ? (text) => needleMatches(n, foldedWords(text)) : () => true;
+}
+
+/**
+ * The words of a text, space-delimited, folded as a query asks: `plain` drops Latin diacritics. Each folding is
+ * computed once, when first asked for (a River stores the plain one beside every entry).
+ */
+export type FoldedWords = (plain: boolean) => string;
+
+export function foldedWords(text: string): FoldedWords {
+  const memo: [string?, string?] = [];
+  return (plain) => (memo[plain ? 1 : 0] ??= ` ${words(fold(text, plain)).join(' ')} `);
+}
+
+/** A keyword query as one substring test on folded words: the same words-in-order match as keywordMatcher. */
+export interface KeywordNeedle {
+  /** The query was typed without diacritics: match the plain folding. */
+  plain: boolean;
+  needle: string;
+  /** The needle in the plain folding: every match contains it, so it can pre-select in SQL. */
+  plainNeedle: string;
+}
+
+export function keywordNeedle(query: string): KeywordNeedle | undefined {
   const q = query.normalize('NFC');
   const dropMarks = !/\p{Script=Latin}\p{M}/u.test(q.normalize('NFD')) && !/đ/i.test(q);
   const qWords = words(fold(q, dropMarks));
-  if (qWords.length === 0) return () => true;
-  return (text: string) => {
-    const t = words(fold(text, dropMarks));
-    outer: for (let i = 0; i + qWords.length <= t.length; i++) {
-      for (let j = 0; j < qWords.length; j++) if (t[i + j] !== qWords[j]) continue outer;
-      return true;
-    }
-    return false;
-  };
+  if (qWords.length === 0) return undefined;
+  const plainNeedle = ` ${words(fold(q, true)).join(' ')} `;
+  return { plain: dropMarks, needle: ` ${qWords.join(' ')} `, plainNeedle };
+}
+
+export function needleMatches(n: KeywordNeedle, folded: FoldedWords): boolean {
+  return folded(n.plain).includes(n.needle);
+}
+
+/** A category's keyword rules over an item's folded words; undefined when the category has none. */
+export function indexRule(category: Pick<Category, 'include' | 'exclude'>): ((folded: FoldedWords) => boolean) | undefined {
+  const needles = (list: string[] | undefined) => (list ?? []).map(keywordNeedle).filter((n): n is KeywordNeedle => n !== undefined);
+  const include = needles(category.include);
+  const exclude = needles(category.exclude);
+  if (include.length === 0 && exclude.length === 0) return undefined;
+  return (folded) => (include.length === 0 || include.some((n) => needleMatches(n, folded))) && !exclude.some((n) => needleMatches(n, folded));
 }
 
 function stripTags(html: string | undefined): string {
@@ -50,13 +82,8 @@ export function searchableText(item: Pick<Item, 'title' | 'summaryHtml' | 'tags'
 
 /** A category's keyword rules as one test; undefined when the category has none (everything belongs). */
 export function categoryRule(category: Pick<Category, 'include' | 'exclude'>): ((item: Pick<Item, 'title' | 'summaryHtml' | 'tags'>) => boolean) | undefined {
-  const include = (category.include ?? []).map(keywordMatcher);
-  const exclude = (category.exclude ?? []).map(keywordMatcher);
-  if (include.length === 0 && exclude.length === 0) return undefined;
-  return (item) => {
-    const text = searchableText(item);
-    return (include.length === 0 || include.some((m) => m(text))) && !exclude.some((m) => m(text));
-  };
+  const rule = indexRule(category);
+  return rule ? (item) => rule(foldedWords(searchableText(item))) : undefined;
 }
 
 export interface RiverQuery {

@@ -1,15 +1,30 @@
-// Merge: fold one run's fresh items into a category river. Pure: river in, river out.
+// Merge: fold one source's new and changed items into a category river. The policy is pure and written against
+// RiverStore (the lookups dedup needs, the writes a merge makes): the River object implements it on SQLite, and
+// MemoryRiverStore implements it on Maps for the pure mergeRiver below.
 import { hash64 } from '../hash';
-import type { Item, River, RiverItem, SourceRef } from '../model';
+import type { Contribution, ContributedItem, Item, River, RiverItem, SourceRef } from '../model';
 import { canonicalLink, titleKey } from './dedup';
 
-/** What one polled source brings to a river in this run. */
-export interface SourceContribution {
-  source: Pick<SourceRef, 'id' | 'title' | 'feedUrl' | 'siteUrl'>;
-  /** Every item of this fetch, newest feed state. */
-  items: Item[];
-  /** Keys this source had already seen before this fetch: they do not come back once retention dropped them. */
-  seen: ReadonlySet<string>;
+/** The river as a merge sees it. Entries handed out are the caller's to change; `update` stores the change. */
+export interface RiverStore {
+  byItemKey(itemKey: string): RiverItem | undefined;
+  byLink(link: string): RiverItem | undefined;
+  byTitle(titleKey: string): RiverItem[];
+  /** A new entry; its sources' item keys and its link keys point to it from now on. */
+  insert(entry: RiverItem): void;
+  update(entry: RiverItem): void;
+  /** Another source's item now belongs to `entry`. */
+  addRef(itemKey: string, entry: RiverItem, sourceId: string): void;
+  /** A link that points to `entry`, unless another entry already holds it. */
+  addLink(link: string, entry: RiverItem): void;
+}
+
+export interface MergeOptions {
+  now: string;
+  /** Two headlines this close in time (and equal after titleKey) are one story. */
+  titleWindowHours?: number;
+  /** The category's keyword rules: a new item they refuse stays out. */
+  admits?: (item: Item) => boolean;
 }
 
 export interface RiverMeta {
@@ -19,19 +34,200 @@ export interface RiverMeta {
   language?: string;
 }
 
-export interface MergeOptions {
-  now: string;
-  /** Items the river keeps (newest first). */
-  cap: number;
-  /** Two headlines this close in time (and equal after titleKey) are one story. */
-  titleWindowHours?: number;
-}
-
 // Short titles ("Update", "Tin mới") collide by chance; only longer ones identify a story.
-const MIN_TITLE_KEY_LENGTH = 12;
+export const MIN_TITLE_KEY_LENGTH = 12;
 const DEFAULT_TITLE_WINDOW_HOURS = 36;
 
-/** The fingerprint of what a reader would see: changes exactly when the rendered river would. */
+/** Newest first; the key breaks ties, so every reader and every page agrees on the order. */
+export function newestFirst(a: Pick<RiverItem, 'publishedAt' | 'key'>, b: Pick<RiverItem, 'publishedAt' | 'key'>): number {
+  return a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+function refFor(c: Contribution, item: Item): SourceRef {
+  return { ...c.source, itemUrl: item.url, itemKey: item.key, publishedAt: item.publishedAt };
+}
+
+/** The item as stored: without the delivery's `change` mark. */
+function plainItem(item: ContributedItem): Item {
+  const { change: _change, ...rest } = item;
+  return rest;
+}
+
+/** The story's body fields from `item`, keeping the river entry's own identity. */
+function withBody(entry: RiverItem, item: Item): RiverItem {
+  return { ...item, key: entry.key, firstSeenAt: entry.firstSeenAt, sources: entry.sources, linkKeys: entry.linkKeys, titleKey: entry.titleKey };
+}
+
+/** A link that names one story: a site's front page is not one (some feeds link every item there). */
+export function storyLink(url: string | undefined): string | undefined {
+  const c = canonicalLink(url);
+  return c && /[/?]./.test(c) ? c : undefined;
+}
+
+export function linkKeysOf(e: Pick<RiverItem, 'url' | 'sources'>): string[] {
+  const keys = new Set<string>();
+  for (const url of [e.url, ...e.sources.map((s) => s.itemUrl)]) {
+    const link = storyLink(url);
+    if (link) keys.add(link);
+  }
+  return [...keys];
+}
+
+/**
+ * Folds one contribution into the river; returns how many entries changed. An item the river holds (by its key)
+ * updates in place when its own source edited it; a changed item the river does not hold stays out (retention or a
+ * rule dropped it); a new item joins the entry of the same story from another source (canonical link, or title
+ * within the window), else becomes an entry of its own.
+ */
+export function mergeContribution(store: RiverStore, c: Contribution, opts: MergeOptions): number {
+  const windowMs = (opts.titleWindowHours ?? DEFAULT_TITLE_WINDOW_HOURS) * 3600_000;
+  let changes = 0;
+  for (const delivered of c.items) {
+    const item = plainItem(delivered);
+    const known = store.byItemKey(item.key);
+    if (known) {
+      if (updateKnown(store, known, item, opts.now)) changes++;
+      continue;
+    }
+    if (delivered.change === 'changed') continue;
+    if (opts.admits && !opts.admits(item)) continue;
+    const story = findStory(store, item, c.source.id, windowMs);
+    if (story) attach(store, story, c, item);
+    else insertEntry(store, c, item, opts.now);
+    changes++;
+  }
+  return changes;
+}
+
+/** Same story, seen again: the source's own link is refreshed, and its edit replaces the body when it is the shown one. */
+function updateKnown(store: RiverStore, known: RiverItem, item: Item, now: string): boolean {
+  let changed = false;
+  const ref = known.sources.find((s) => s.itemKey === item.key);
+  if (ref && ref.itemUrl !== item.url) {
+    ref.itemUrl = item.url;
+    changed = true;
+  }
+  if (known.sources[0]?.itemKey === item.key && known.contentHash !== item.contentHash) {
+    Object.assign(known, withBody(known, item), { publishedAt: known.publishedAt, updatedAt: item.updatedAt ?? now, titleKey: titleKey(item.title) });
+    addLink(store, known, item.url);
+    changed = true;
+  }
+  if (changed) store.update(known);
+  return changed;
+}
+
+/** Cross-source only: within one source, its own identity policy already decided what is distinct. */
+function findStory(store: RiverStore, item: Item, sourceId: string, windowMs: number): RiverItem | undefined {
+  const other = (e: RiverItem | undefined): RiverItem | undefined => (e && !e.sources.some((s) => s.id === sourceId) ? e : undefined);
+  const link = storyLink(item.url);
+  const byUrl = link ? other(store.byLink(link)) : undefined;
+  if (byUrl) return byUrl;
+  const tk = titleKey(item.title);
+  if (tk.length < MIN_TITLE_KEY_LENGTH) return undefined;
+  const t = Date.parse(item.publishedAt);
+  return store.byTitle(tk).find((e) => other(e) && Math.abs(Date.parse(e.publishedAt) - t) <= windowMs);
+}
+
+/** Another source carried the story: attributed to it too; the first published wins the body, the entry keeps its identity. */
+function attach(store: RiverStore, story: RiverItem, c: Contribution, item: Item): void {
+  const ref = refFor(c, item);
+  if (Date.parse(item.publishedAt) < Date.parse(story.publishedAt)) {
+    Object.assign(story, withBody(story, item), { sources: [ref, ...story.sources] });
+  } else {
+    story.sources.push(ref);
+  }
+  addLink(store, story, item.url);
+  store.addRef(item.key, story, c.source.id);
+  store.update(story);
+}
+
+function insertEntry(store: RiverStore, c: Contribution, item: Item, now: string): void {
+  const entry: RiverItem = { ...item, sources: [refFor(c, item)], firstSeenAt: now, titleKey: titleKey(item.title) };
+  entry.linkKeys = linkKeysOf(entry);
+  store.insert(entry);
+}
+
+function addLink(store: RiverStore, e: RiverItem, url: string | undefined): void {
+  const link = storyLink(url);
+  e.linkKeys ??= [];
+  if (!link || e.linkKeys.includes(link)) return;
+  e.linkKeys.push(link);
+  store.addLink(link, e);
+}
+
+/** The entry without the given sources' attributions; undefined when no source is left to carry it. */
+export function withoutSources(e: RiverItem, sourceIds: ReadonlySet<string>): RiverItem | undefined {
+  const sources = e.sources.filter((s) => !sourceIds.has(s.id));
+  if (sources.length === 0) return undefined;
+  if (sources.length === e.sources.length) return e;
+  const kept: RiverItem = { ...e, sources, url: sources[0].itemUrl ?? e.url };
+  kept.linkKeys = linkKeysOf(kept);
+  return kept;
+}
+
+// ───────────────────────────── the same policy on a whole river in memory ─────────────────────────────
+
+/** RiverStore on Maps, over a list of entries (tests, the bench, the migration of stored rivers). */
+export class MemoryRiverStore implements RiverStore {
+  readonly entries: RiverItem[];
+  private readonly items = new Map<string, RiverItem>();
+  private readonly links = new Map<string, RiverItem>();
+  private readonly titles = new Map<string, RiverItem[]>();
+
+  constructor(entries: RiverItem[]) {
+    this.entries = entries.map((e) => ({ ...e, sources: e.sources.map((s) => ({ ...s })) }));
+    for (const e of this.entries) this.index(e);
+  }
+
+  private index(e: RiverItem): void {
+    e.linkKeys ??= linkKeysOf(e);
+    e.titleKey ??= titleKey(e.title);
+    for (const s of e.sources) this.items.set(s.itemKey, e);
+    for (const link of e.linkKeys) if (!this.links.has(link)) this.links.set(link, e);
+    if (e.titleKey.length >= MIN_TITLE_KEY_LENGTH) this.titles.set(e.titleKey, [...(this.titles.get(e.titleKey) ?? []), e]);
+  }
+
+  byItemKey(itemKey: string): RiverItem | undefined {
+    return this.items.get(itemKey);
+  }
+  byLink(link: string): RiverItem | undefined {
+    return this.links.get(link);
+  }
+  byTitle(tk: string): RiverItem[] {
+    return this.titles.get(tk) ?? [];
+  }
+  insert(entry: RiverItem): void {
+    this.entries.push(entry);
+    this.index(entry);
+  }
+  update(entry: RiverItem): void {
+    const tk = entry.titleKey ?? '';
+    const list = this.titles.get(tk) ?? [];
+    if (tk.length >= MIN_TITLE_KEY_LENGTH && !list.includes(entry)) this.titles.set(tk, [...list, entry]);
+  }
+  addRef(itemKey: string, entry: RiverItem): void {
+    this.items.set(itemKey, entry);
+  }
+  addLink(link: string, entry: RiverItem): void {
+    if (!this.links.has(link)) this.links.set(link, entry);
+  }
+}
+
+/** What one polled source brings to a river, as the pure merge takes it (items it saw before count as changed). */
+export interface SourceContribution {
+  source: Contribution['source'];
+  /** Every item of this fetch, newest feed state. */
+  items: Item[];
+  /** Keys this source had already seen before this fetch: they do not come back once retention dropped them. */
+  seen: ReadonlySet<string>;
+}
+
+export interface RiverMergeOptions extends MergeOptions {
+  /** Items the river keeps (newest first). */
+  cap: number;
+}
+
+/** The fingerprint of what a reader would see of a whole river in memory. */
 export function riverVersion(meta: RiverMeta, items: RiverItem[]): string {
   const parts = [meta.slug, meta.title, meta.description ?? '', meta.language ?? ''];
   for (const it of items) parts.push(`${it.key}:${it.contentHash}:${it.sources.map((s) => s.id).join(',')}`);
@@ -42,140 +238,31 @@ export function emptyRiver(meta: RiverMeta, now: string): River {
   return { ...meta, updatedAt: now, version: riverVersion(meta, []), items: [] };
 }
 
-function refFor(c: SourceContribution, item: Item): SourceRef {
-  return { ...c.source, itemUrl: item.url, itemKey: item.key, publishedAt: item.publishedAt };
-}
-
-/** The story's body fields from `item`, keeping the river entry's own identity. */
-function withBody(entry: RiverItem, item: Item): RiverItem {
-  return { ...item, key: entry.key, firstSeenAt: entry.firstSeenAt, sources: entry.sources };
-}
-
-export function mergeRiver(
-  prev: River | null,
-  meta: RiverMeta,
-  contributions: SourceContribution[],
-  opts: MergeOptions,
-): { river: River; changed: boolean } {
-  const entries: RiverItem[] = prev ? prev.items.map((e) => ({ ...e, sources: [...e.sources] })) : [];
-  const windowMs = (opts.titleWindowHours ?? DEFAULT_TITLE_WINDOW_HOURS) * 3600_000;
-
-  const byItemKey = new Map<string, RiverItem>();
-  const byLink = new Map<string, RiverItem>();
-  const byTitle = new Map<string, RiverItem[]>();
-  const index = (e: RiverItem): void => {
-    for (const s of e.sources) byItemKey.set(s.itemKey, e);
-    // Entries stored before the keys were kept get them now; they are saved with the river's next change.
-    e.linkKeys ??= linkKeysOf(e);
-    e.titleKey ??= titleKey(e.title);
-    for (const link of e.linkKeys) if (!byLink.has(link)) byLink.set(link, e);
-    if (e.titleKey.length >= MIN_TITLE_KEY_LENGTH) byTitle.set(e.titleKey, [...(byTitle.get(e.titleKey) ?? []), e]);
-  };
-  const addLink = (e: RiverItem, url: string | undefined): void => {
-    const link = storyLink(url);
-    if (!link || e.linkKeys!.includes(link)) return;
-    e.linkKeys!.push(link);
-    if (!byLink.has(link)) byLink.set(link, e);
-  };
-  entries.forEach(index);
-
-  const findStory = (item: Item, sourceId: string): RiverItem | undefined => {
-    // Cross-source only: within one source, its own identity policy already decided what is distinct.
-    const other = (e: RiverItem | undefined): RiverItem | undefined =>
-      e && !e.sources.some((s) => s.id === sourceId) ? e : undefined;
-    const link = storyLink(item.url);
-    const byUrl = link ? other(byLink.get(link)) : undefined;
-    if (byUrl) return byUrl;
-    const tk = titleKey(item.title);
-    if (tk.length < MIN_TITLE_KEY_LENGTH) return undefined;
-    const t = Date.parse(item.publishedAt);
-    return (byTitle.get(tk) ?? []).find((e) => other(e) && Math.abs(Date.parse(e.publishedAt) - t) <= windowMs);
-  };
-
+/** The pure form of a River object's merge, over a whole river value: same policy, same order, same cap. */
+export function mergeRiver(prev: River | null, meta: RiverMeta, contributions: SourceContribution[], opts: RiverMergeOptions): { river: River; changed: boolean } {
+  const store = new MemoryRiverStore(prev?.items ?? []);
   for (const c of contributions) {
-    for (const item of c.items) {
-      const known = byItemKey.get(item.key);
-      if (known) {
-        const ref = known.sources.find((s) => s.itemKey === item.key);
-        if (ref) ref.itemUrl = item.url;
-        // Same story, edited at the source: update in place (it keeps its place and identity in the river).
-        if (known.sources[0]?.itemKey === item.key && known.contentHash !== item.contentHash) {
-          const updated = { ...withBody(known, item), publishedAt: known.publishedAt, updatedAt: item.updatedAt ?? opts.now };
-          Object.assign(known, updated, { titleKey: titleKey(item.title) });
-          addLink(known, item.url);
-        }
-        continue;
-      }
-      if (c.seen.has(item.key)) continue; // seen before and since dropped by retention or removal: not new again
-      const story = findStory(item, c.source.id);
-      if (story) {
-        const ref = refFor(c, item);
-        if (Date.parse(item.publishedAt) < Date.parse(story.publishedAt)) {
-          // First published wins the body; the entry keeps its identity so readers do not see it twice.
-          Object.assign(story, withBody(story, item), { sources: [ref, ...story.sources], linkKeys: story.linkKeys, titleKey: story.titleKey });
-        } else {
-          story.sources.push(ref);
-        }
-        addLink(story, item.url);
-        byItemKey.set(item.key, story);
-        continue;
-      }
-      const entry: RiverItem = { ...item, sources: [refFor(c, item)], firstSeenAt: opts.now, titleKey: titleKey(item.title) };
-      entry.linkKeys = linkKeysOf(entry);
-      entries.push(entry);
-      index(entry);
-    }
+    const items = c.items.map((i): ContributedItem => ({ ...i, change: c.seen.has(i.key) ? 'changed' : 'new' }));
+    mergeContribution(store, { source: c.source, polledAt: opts.now, items }, opts);
   }
-
-  return finish(prev, meta, entries, opts);
-}
-
-/** Drops the given sources' attributions; entries no other source carried leave the river. */
-export function removeSources(prev: River, sourceIds: ReadonlySet<string>, now: string): { river: River; changed: boolean } {
-  const entries: RiverItem[] = [];
-  for (const e of prev.items) {
-    const sources = e.sources.filter((s) => !sourceIds.has(s.id));
-    if (sources.length === 0) continue;
-    if (sources.length === e.sources.length) entries.push(e);
-    else entries.push({ ...e, sources, url: sources[0].itemUrl ?? e.url, linkKeys: undefined }); // keys recomputed on next merge
-  }
-  return finish(prev, prev, entries, { now, cap: Number.MAX_SAFE_INTEGER });
-}
-
-/** The river holding only `items` (a subset of its own, e.g. after a category rule got stricter). */
-export function withItems(prev: River, items: RiverItem[], now: string): { river: River; changed: boolean } {
-  return finish(prev, prev, [...items], { now, cap: Number.MAX_SAFE_INTEGER });
-}
-
-function finish(
-  prev: River | null,
-  meta: RiverMeta,
-  entries: RiverItem[],
-  opts: MergeOptions,
-): { river: River; changed: boolean } {
-  entries.sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : a.key < b.key ? -1 : 1));
-  const items = fitBytes(entries.slice(0, opts.cap), RIVER_MAX_BYTES);
+  const items = store.entries.sort(newestFirst).slice(0, opts.cap);
   const m: RiverMeta = { slug: meta.slug, title: meta.title, description: meta.description, language: meta.language };
   const version = riverVersion(m, items);
   if (prev && prev.version === version) return { river: prev, changed: false };
   return { river: { ...m, updatedAt: opts.now, version, items }, changed: true };
 }
 
-function linkKeysOf(e: RiverItem): string[] {
-  const keys = new Set<string>();
-  for (const url of [e.url, ...e.sources.map((s) => s.itemUrl)]) {
-    const link = storyLink(url);
-    if (link) keys.add(link);
-  }
-  return [...keys];
+/** Drops the given sources' attributions from a river in memory; entries no other source carried leave it. */
+export function removeSources(prev: River, sourceIds: ReadonlySet<string>, now: string): { river: River; changed: boolean } {
+  const items = prev.items.map((e) => withoutSources(e, sourceIds)).filter((e): e is RiverItem => e !== undefined);
+  const version = riverVersion(prev, items);
+  if (version === prev.version) return { river: prev, changed: false };
+  return { river: { ...prev, items, version, updatedAt: now }, changed: true };
 }
 
-// KV values may be 25 MiB; a river stays far below, so reading and parsing it stays cheap on the serve path.
-export const RIVER_MAX_BYTES = 8 * 1024 * 1024;
-
 /**
- * Items within `maxBytes` of JSON: when full articles push a river over, the oldest items give up their full
- * content (summaries stay), then the oldest items go. A cheap upper bound skips the sizing in the usual case.
+ * Items within `maxBytes` of JSON: when full articles push a page over, the oldest items give up their full content
+ * (summaries stay), then the oldest items go. A cheap upper bound skips the sizing in the usual case.
  */
 export function fitBytes(items: RiverItem[], maxBytes: number): RiverItem[] {
   let bound = 0;
@@ -198,10 +285,4 @@ export function fitBytes(items: RiverItem[], maxBytes: number): RiverItem[] {
     out.pop();
   }
   return out;
-}
-
-/** A link that names one story: a site's front page is not one (some feeds link every item there). */
-function storyLink(url: string | undefined): string | undefined {
-  const c = canonicalLink(url);
-  return c && /[/?]./.test(c) ? c : undefined;
 }

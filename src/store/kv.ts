@@ -1,36 +1,118 @@
-// The only module that touches KV. Layout (docs/storage.md has the why):
-//   registry          Registry                   written by the admin API only
-//   state             StateDoc                   written by the poll run (one write per run, only on change)
-//   river:<slug>      River                      written by the merge step of a run (and by source removal)
-//   river:all         River                      every category merged, same writer
-//   snap:<sourceId>   SourceSnapshot             queue mode only: written by the consumer that polled the source
-import type { Registry, River, SourceState, Item } from '../model';
+// The KV layout: the documents the feeds are served from (docs/storage.md has every key, its writer and its limit).
+//   page:<slug>   RiverPage   the newest page of a river      written by that river's River object only
+//   index         IndexDoc    categories and their figures    written by the Directory only
+// Legacy keys (before the Durable Objects) are read once by the migration (store/migrate.ts), then deleted:
+//   registry, state, river:<slug>, snap:<sourceId>
+import type { IndexDoc, Registry, RiverPage, SourceState, Item } from '../model';
 
 export const ALL_SLUG = 'all';
 
-export interface StateDoc {
+/** KV's value limit is 25 MiB; ours is 1 MiB, so every read on the serve path stays page-sized. */
+export const MAX_VALUE_BYTES = 1024 * 1024;
+
+const pageKey = (prefix: string, slug: string): string => `${prefix}page:${slug}`;
+const indexKey = (prefix: string): string => `${prefix}index`;
+
+/** KV operations of this isolate, per key prefix (the bench and the tests read them; one isolate per deployment there). */
+export interface KvUsage {
+  reads: number;
+  writes: number;
+  deletes: number;
+  lists: number;
+  bytesRead: number;
+  bytesWritten: number;
+  writtenKeys: string[];
+  largestValue: number;
+}
+
+const usage = new Map<string, KvUsage>();
+
+export function kvUsage(prefix: string): KvUsage {
+  let u = usage.get(prefix);
+  if (!u) {
+    u = { reads: 0, writes: 0, deletes: 0, lists: 0, bytesRead: 0, bytesWritten: 0, writtenKeys: [], largestValue: 0 };
+    usage.set(prefix, u);
+  }
+  return u;
+}
+
+export function resetKvUsage(prefix: string): void {
+  usage.delete(prefix);
+}
+
+async function readText(kv: KVNamespace, prefix: string, key: string): Promise<string | null> {
+  const u = kvUsage(prefix);
+  u.reads++;
+  const text = await kv.get(key, 'text');
+  if (text !== null) u.bytesRead += text.length;
+  return text;
+}
+
+async function writeText(kv: KVNamespace, prefix: string, key: string, value: string, opts?: KVNamespacePutOptions): Promise<void> {
+  const u = kvUsage(prefix);
+  u.writes++;
+  u.bytesWritten += value.length;
+  u.largestValue = Math.max(u.largestValue, value.length);
+  u.writtenKeys.push(key.slice(prefix.length));
+  await kv.put(key, value, opts);
+}
+
+async function remove(kv: KVNamespace, prefix: string, key: string): Promise<void> {
+  kvUsage(prefix).deletes++;
+  await kv.delete(key);
+}
+
+// ───────────────────────────── served documents ─────────────────────────────
+
+export async function loadPage(kv: KVNamespace, prefix: string, slug: string): Promise<RiverPage | null> {
+  const text = await readText(kv, prefix, pageKey(prefix, slug));
+  return text === null ? null : (JSON.parse(text) as RiverPage);
+}
+
+/** Stores a river's newest page; its version rides in the metadata too, for operators listing keys. */
+export async function savePage(kv: KVNamespace, prefix: string, json: string, page: Pick<RiverPage, 'slug' | 'version' | 'itemCount'>): Promise<void> {
+  await writeText(kv, prefix, pageKey(prefix, page.slug), json, { metadata: { version: page.version, itemCount: page.itemCount } });
+}
+
+export async function deletePage(kv: KVNamespace, prefix: string, slug: string): Promise<void> {
+  await remove(kv, prefix, pageKey(prefix, slug));
+}
+
+export async function loadIndex(kv: KVNamespace, prefix: string): Promise<IndexDoc | null> {
+  const text = await readText(kv, prefix, indexKey(prefix));
+  return text === null ? null : (JSON.parse(text) as IndexDoc);
+}
+
+export async function saveIndex(kv: KVNamespace, prefix: string, doc: IndexDoc): Promise<void> {
+  await writeText(kv, prefix, indexKey(prefix), JSON.stringify(doc));
+}
+
+// ───────────────────────────── the layout before Durable Objects (read by the migration) ─────────────────────────────
+
+/** The `state` document of the earlier layout. */
+export interface LegacyStateDoc {
   sources: Record<string, SourceState>;
-  /** Per-category figures for the index page, kept by the merge step so pages need no river reads. */
   categories?: Record<string, { itemCount: number; updatedAt: string }>;
 }
 
-/** What a queue consumer leaves for the next merge: one writer per key (the consumer of that source). */
-export interface SourceSnapshot {
+/** A queue consumer's `snap:<id>` of the earlier layout: a poll not merged yet. */
+export interface LegacySnapshot {
   sourceId: string;
   polledAt: string;
   state: SourceState;
-  /** Present only when the poll brought new or changed items. */
   items?: Item[];
   feedTitle?: string;
   feedLink?: string;
 }
 
-const REGISTRY_KEY = 'registry';
-const STATE_KEY = 'state';
-const riverKey = (slug: string): string => `river:${slug}`;
-const snapshotKey = (sourceId: string): string => `snap:${sourceId}`;
-// Snapshots are consumed by the next merge; expire them so an abandoned one cannot linger.
-const SNAPSHOT_TTL_SECONDS = 7 * 24 * 3600;
+/** The earlier layout's small documents and the names of the rest (each River reads its own river). */
+export interface LegacyLayout {
+  registry: Registry;
+  state: LegacyStateDoc;
+  riverSlugs: string[];
+  snapshotKeys: string[];
+  keys: string[];
+}
 
 /**
  * A record keyed by ids and slugs, without a prototype: "constructor" is a valid slug, and `records[slug]` must not
@@ -40,58 +122,44 @@ export function idRecord<T>(entries?: Record<string, T> | null): Record<string, 
   return Object.assign(Object.create(null) as Record<string, T>, entries ?? {});
 }
 
-export async function loadRegistry(kv: KVNamespace): Promise<Registry> {
-  const reg = await kv.get<Registry>(REGISTRY_KEY, 'json');
-  return { sources: idRecord(reg?.sources), categories: idRecord(reg?.categories) };
+async function readJson<T>(kv: KVNamespace, prefix: string, key: string): Promise<T | null> {
+  const text = await readText(kv, prefix, prefix + key);
+  return text === null ? null : (JSON.parse(text) as T);
 }
 
-export async function saveRegistry(kv: KVNamespace, registry: Registry): Promise<void> {
-  await kv.put(REGISTRY_KEY, JSON.stringify(registry));
-}
-
-export async function loadStates(kv: KVNamespace): Promise<StateDoc> {
-  const doc = await kv.get<StateDoc>(STATE_KEY, 'json');
-  return { sources: idRecord(doc?.sources), categories: idRecord(doc?.categories) };
-}
-
-export async function saveStates(kv: KVNamespace, doc: StateDoc): Promise<void> {
-  await kv.put(STATE_KEY, JSON.stringify(doc));
-}
-
-export async function loadRiver(kv: KVNamespace, slug: string): Promise<River | null> {
-  return kv.get<River>(riverKey(slug), 'json');
-}
-
-export async function saveRiver(kv: KVNamespace, river: River): Promise<void> {
-  await kv.put(riverKey(river.slug), JSON.stringify(river));
-}
-
-export async function deleteRiver(kv: KVNamespace, slug: string): Promise<void> {
-  await kv.delete(riverKey(slug));
-}
-
-export async function saveSnapshot(kv: KVNamespace, snap: SourceSnapshot): Promise<void> {
-  // polledAt rides in the metadata, so the merge can skip snapshots it already holds without reading them.
-  await kv.put(snapshotKey(snap.sourceId), JSON.stringify(snap), {
-    expirationTtl: SNAPSHOT_TTL_SECONDS,
-    metadata: { polledAt: snap.polledAt },
-  });
-}
-
-/** Reads the snapshots newer than `mergedAt(sourceId)` (queue mode merge). */
-export async function loadSnapshots(kv: KVNamespace, mergedAt: (sourceId: string) => string | undefined): Promise<SourceSnapshot[]> {
-  const out: SourceSnapshot[] = [];
+async function listKeys(kv: KVNamespace, prefix: string, under: string): Promise<string[]> {
+  const names: string[] = [];
   let cursor: string | undefined;
   do {
-    const page: KVNamespaceListResult<{ polledAt?: string }> = await kv.list({ prefix: 'snap:', cursor });
-    for (const k of page.keys) {
-      const merged = mergedAt(k.name.slice('snap:'.length));
-      if (merged && k.metadata?.polledAt && k.metadata.polledAt <= merged) continue;
-      const snap = await kv.get<SourceSnapshot>(k.name, 'json');
-      if (snap && (!merged || snap.polledAt > merged)) out.push(snap);
-    }
+    kvUsage(prefix).lists++;
+    const page: KVNamespaceListResult<unknown> = await kv.list({ prefix: prefix + under, cursor });
+    for (const k of page.keys) names.push(k.name.slice(prefix.length));
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
-  return out;
+  return names;
 }
 
+/** The earlier layout, when this namespace still holds it (its `registry` key); else null. */
+export async function loadLegacyLayout(kv: KVNamespace, prefix: string): Promise<LegacyLayout | null> {
+  const registry = await readJson<Registry>(kv, prefix, 'registry');
+  if (!registry) return null;
+  const state = (await readJson<LegacyStateDoc>(kv, prefix, 'state')) ?? { sources: {} };
+  const riverKeys = await listKeys(kv, prefix, 'river:');
+  const snapshotKeys = await listKeys(kv, prefix, 'snap:');
+  return {
+    registry: { sources: idRecord(registry.sources), categories: idRecord(registry.categories) },
+    state: { sources: idRecord(state.sources), categories: idRecord(state.categories) },
+    riverSlugs: riverKeys.map((k) => k.slice('river:'.length)),
+    snapshotKeys,
+    keys: ['registry', 'state', ...riverKeys, ...snapshotKeys],
+  };
+}
+
+export async function loadLegacySnapshot(kv: KVNamespace, prefix: string, key: string): Promise<LegacySnapshot | null> {
+  return readJson<LegacySnapshot>(kv, prefix, key);
+}
+
+/** Deletes the earlier layout's keys once their content lives in the Durable Objects. */
+export async function deleteLegacyKeys(kv: KVNamespace, prefix: string, keys: string[]): Promise<void> {
+  for (const key of keys) await remove(kv, prefix, prefix + key);
+}

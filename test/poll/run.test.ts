@@ -88,7 +88,7 @@ describe('a polling run', () => {
     expect(quiet.results.every((r) => r.outcome === 'not-modified')).toBe(true);
     expect(counts.writes).toBe(0);
 
-    // One source changes: its two categories, "all", and the state — nothing else.
+    // One source changes: the pages of its two categories and of "all", and the index — nothing else.
     await fixtureRoute(routes[3].name, {
       headers: { 'content-type': 'application/rss+xml', etag: '"v2-3"' },
       conditional: true,
@@ -101,7 +101,7 @@ describe('a polling run', () => {
     const one = await poll(env);
     expect(one.results.filter((r) => r.outcome === 'fresh').map((r) => r.id)).toEqual(['s3']);
     expect(counts.writes).toBeLessThanOrEqual(4);
-    expect(counts.writtenKeys.sort()).toEqual(['river:all', 'river:news', 'river:odd', 'state']);
+    expect(counts.writtenKeys.sort()).toEqual(['index', 'page:all', 'page:news', 'page:odd']);
   });
 
   it('an unchanged 200 (no validators) costs no parse and no KV write; a run where all changed writes each river once', async () => {
@@ -125,8 +125,8 @@ describe('a polling run', () => {
     resetCounts();
     const all = await poll(env);
     expect(all.results.every((r) => r.outcome === 'fresh')).toBe(true);
-    // Two categories + "all" + state, however many sources changed.
-    expect(counts.writtenKeys.sort()).toEqual(['river:all', 'river:cat0', 'river:cat1', 'state']);
+    // Two categories + "all" + the index, however many sources changed.
+    expect(counts.writtenKeys.sort()).toEqual(['index', 'page:all', 'page:cat0', 'page:cat1']);
   });
 
   it('stops at the subrequest budget: the rest is skipped (not failed) and first in line next run', async () => {

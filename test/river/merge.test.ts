@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model';
 import { assignKeys } from '../../src/river/dedup';
-import { mergeRiver, removeSources, type SourceContribution } from '../../src/river/merge';
+import { fitBytes, mergeRiver, removeSources, type SourceContribution } from '../../src/river/merge';
 
 const META = { slug: 'news', title: 'News' };
 const NOW = '2026-11-24T12:00:00.000Z';
@@ -108,18 +108,18 @@ describe('mergeRiver', () => {
   });
 });
 
-describe('river size', () => {
-  it('keeps a river of full articles within its byte budget: oldest lose full content first, then go', () => {
+describe('page size', () => {
+  it('keeps a page of full articles within the value limit: oldest lose full content first, then go', () => {
     const big = 'ข่าว '.repeat(20_000); // ~100 KB of UTF-16, ~300 KB of UTF-8
     const list = items('a', Array.from({ length: 40 }, (_, n) => ({ guid: String(n), title: `Long read number ${n}`, at: new Date(Date.UTC(2026, 10, 1, n)).toISOString() })));
     for (const i of list) i.contentHtml = big;
     const { river } = mergeRiver(null, META, [contribution('a', list)], { now: NOW, cap: 100 });
-    const bytes = new TextEncoder().encode(JSON.stringify(river)).length;
-    expect(bytes).toBeLessThanOrEqual(8 * 1024 * 1024);
-    expect(river.items.length).toBe(40);
-    expect(river.items[0].contentHtml).toBe(big); // the newest keep their articles
-    expect(river.items[river.items.length - 1].contentHtml).toBeUndefined();
-    // Stable: merging the same again writes nothing.
-    expect(mergeRiver(river, META, [contribution('a', list, list.map((i) => i.key))], { now: NOW, cap: 100 }).changed).toBe(false);
+    const page = fitBytes(river.items, 1024 * 1024);
+    const bytes = new TextEncoder().encode(JSON.stringify(page)).length;
+    expect(bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(page.length).toBe(40);
+    expect(page[0].contentHtml).toBe(big); // the newest keep their articles
+    expect(page[page.length - 1].contentHtml).toBeUndefined();
+    expect(river.items[page.length - 1].contentHtml).toBe(big); // the river itself keeps them all
   });
 });

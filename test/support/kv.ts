@@ -4,17 +4,10 @@ import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import worker from '../../src/index';
 import type { Env } from '../../src/model';
+import { kvUsage, type KvUsage } from '../../src/store/kv';
 
-export interface KvCounts {
-  reads: number;
-  writes: number;
-  deletes: number;
-  lists: number;
-  writtenKeys: string[];
-}
-
-export function scopedKv(base: KVNamespace, prefix: string): { kv: KVNamespace; counts: KvCounts; reset: () => void } {
-  const counts: KvCounts = { reads: 0, writes: 0, deletes: 0, lists: 0, writtenKeys: [] };
+export function scopedKv(base: KVNamespace, prefix: string): { kv: KVNamespace; counts: { reads: number; writes: number; deletes: number; lists: number; writtenKeys: string[] }; reset: () => void } {
+  const counts = { reads: 0, writes: 0, deletes: 0, lists: 0, writtenKeys: [] as string[] };
   const kv = {
     get: (key: string, type?: unknown) => {
       counts.reads++;
@@ -48,13 +41,22 @@ export function scopedKv(base: KVNamespace, prefix: string): { kv: KVNamespace; 
 
 let seq = 0;
 
-/** An Env whose KV is a fresh, private, counted namespace. */
-export function isolatedEnv(overrides: Partial<Env> = {}): { env: Env; counts: KvCounts; resetCounts: () => void } {
+/** What a test reads of one deployment's KV traffic (every writer: the Worker and its Durable Objects). */
+export type KvCounts = KvUsage;
+
+/**
+ * An Env of its own deployment: a private key prefix for KV and for every Durable Object name (test files share one
+ * workerd), and its own public base (the Cache API is shared too, and cache keys start with the base).
+ */
+export function isolatedEnv(overrides: Partial<Env> = {}): { env: Env; counts: KvCounts; resetCounts: () => void; prefix: string } {
   const id = `t${Date.now().toString(36)}-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
-  const { kv, counts, reset } = scopedKv(env.TRIBUTARY, `${id}/`);
-  // Its own public base too: the Cache API is shared by every test, and cache keys start with the base.
-  const base = { ...(env as unknown as Env), TRIBUTARY: kv, PUBLIC_BASE_URL: `https://${id}.tributary.test` };
-  return { env: { ...base, ...overrides }, counts, resetCounts: reset };
+  const prefix = `${id}/`;
+  const base = { ...(env as unknown as Env), STORE_PREFIX: prefix, PUBLIC_BASE_URL: `https://${id}.tributary.test` };
+  const counts = kvUsage(prefix);
+  const resetCounts = (): void => {
+    Object.assign(counts, { reads: 0, writes: 0, deletes: 0, lists: 0, bytesRead: 0, bytesWritten: 0, writtenKeys: [], largestValue: 0 });
+  };
+  return { env: { ...base, ...overrides }, counts, resetCounts, prefix };
 }
 
 /** Calls the real Worker's fetch handler with this Env and waits for its waitUntil work. */

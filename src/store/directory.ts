@@ -1,0 +1,400 @@
+// The Directory: the one writer of the registry (sources, categories) and of every source's scheduling state, with
+// the due index runs plan from. Admin changes that touch rivers go through it to the River that owns each river, so
+// every river keeps one writer. It also writes the `index` document the index page is served from.
+import { DurableObject } from 'cloudflare:workers';
+import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceStatus } from '../model';
+import { DUE_SLACK_MS, pollTask, spreadHosts, stateAfter } from '../poll/plan';
+import { ALL_SLUG, saveIndex } from './kv';
+import { importLegacyLayout } from './migrate';
+import { countRequest, feedOf, riverOf } from './objects';
+import { defaultCategory, deriveId, planOpmlImport, type OpmlList } from './registry';
+import type { RiverFigures, RiverSettings } from './river';
+import { MetaTable } from './sql';
+import { DirectoryTables, type DueRow } from './tables';
+
+/** An admin change's answer: the value, or the status and reason a person can act on. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 404 | 409; error: string };
+
+export interface PlanOptions {
+  now: string;
+  /** At most this many sources (the fetch budget of the invocation). */
+  budget: number;
+  /** Every source, due or not. */
+  force?: boolean;
+  /** This source only. */
+  sourceId?: string;
+  /** Also list every source not handed out (the admin poll reports them as skipped). */
+  listSkipped?: boolean;
+}
+
+export interface NewSource {
+  url: string;
+  categories: string[];
+  id?: string;
+  title?: string;
+  intervalMinutes?: number;
+}
+
+export interface SourcePatch {
+  url?: string;
+  categories?: string[];
+  /** null: back to the feed's own title. */
+  title?: string | null;
+  intervalMinutes?: number | null;
+}
+
+// The layout this code keeps (the earlier one, all in KV, is migrated on first use).
+const LAYOUT = '2';
+// A handed-out source is not handed out again for this long, unless its report comes back first.
+const LEASE_MS = 10 * 60_000;
+// KV takes one write per second per key.
+const MIN_WRITE_GAP_MS = 1000;
+
+function riverSettings(c: Category): RiverSettings {
+  return { slug: c.slug, title: c.title, description: c.description, language: c.language, include: c.include, exclude: c.exclude };
+}
+
+const ALL_SETTINGS: RiverSettings = { slug: ALL_SLUG, title: 'All categories' };
+
+export class Directory extends DurableObject<Env> {
+  private readonly tables: DirectoryTables;
+  private readonly meta: MetaTable;
+  private starting?: Promise<void>;
+  private indexWrite: Promise<void> = Promise.resolve();
+  private indexPending = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.tables = new DirectoryTables(ctx.storage.sql);
+    this.meta = new MetaTable(ctx.storage.sql);
+  }
+
+  /** Every call starts here: counts itself, and the first one brings the deployment to this layout. */
+  private async ready(d: Deployment): Promise<void> {
+    countRequest(d.prefix, 'directory');
+    this.meta.remember(d);
+    if (this.meta.get('layout') === LAYOUT) return;
+    this.starting ??= this.start(d).finally(() => (this.starting = undefined));
+    await this.starting;
+  }
+
+  private async start(d: Deployment): Promise<void> {
+    const since = new Date().toISOString();
+    const imported = await importLegacyLayout({ env: this.env, d, tables: this.tables });
+    const slugs = [ALL_SLUG, ...this.tables.categories().map((c) => c.slug)];
+    const figures = await Promise.all(
+      slugs.map((slug) => {
+        const river = riverOf(this.env, d, slug);
+        if (imported.rivers.includes(slug)) return river.flush(d, slug, since);
+        const c = this.tables.category(slug);
+        return river.configure(d, c ? riverSettings(c) : ALL_SETTINGS);
+      }),
+    );
+    this.noteFigures(figures);
+    await this.writeIndex(d);
+    await imported.finish();
+    this.meta.set('layout', LAYOUT);
+  }
+
+  /** A creation time no earlier incarnation of any source had: a source removed and added again is a new Feed. */
+  private createdAt(): string {
+    const ms = Math.max(Date.now(), this.meta.number('lastCreatedMs') + 1);
+    this.meta.set('lastCreatedMs', String(ms));
+    return new Date(ms).toISOString();
+  }
+
+  // ───────────────────────────── runs ─────────────────────────────
+
+  /** The sources to poll now, most overdue first and hosts interleaved; they are on lease until reported. */
+  async plan(d: Deployment, opts: PlanOptions): Promise<{ tasks: PollTask[]; skipped: string[] }> {
+    await this.ready(d);
+    const now = Date.parse(opts.now);
+    let ids: string[];
+    if (opts.sourceId !== undefined) ids = this.tables.source(opts.sourceId) ? [opts.sourceId] : [];
+    else if (opts.force) ids = this.tables.sourceIds();
+    else ids = this.tables.due(now + DUE_SLACK_MS, now, Math.max(0, Math.floor(opts.budget))).map((r) => r.id);
+    const tasks = this.tasksFor(ids);
+    this.tables.lease(ids, now + LEASE_MS);
+    const handed = new Set(ids);
+    const skipped = opts.listSkipped ? this.tables.sourceIds().filter((id) => !handed.has(id)) : [];
+    return { tasks, skipped };
+  }
+
+  /** The queue producer's view: due sources by id and host only (a compact index read), on lease once handed out. */
+  async dueSources(d: Deployment, now: string, limit: number): Promise<DueRow[]> {
+    await this.ready(d);
+    const t = Date.parse(now);
+    const due = this.tables.due(t + DUE_SLACK_MS, t, limit);
+    this.tables.lease(
+      due.map((r) => r.id),
+      t + LEASE_MS,
+    );
+    return due;
+  }
+
+  /** The tasks of the given sources (a queue consumer's batch): only their rows are read. */
+  async tasks(d: Deployment, ids: string[]): Promise<PollTask[]> {
+    await this.ready(d);
+    return this.tasksFor(ids);
+  }
+
+  private tasksFor(ids: string[]): PollTask[] {
+    const states = this.tables.states(ids);
+    const sources = ids.map((id) => this.tables.source(id)).filter((s): s is Source => s !== undefined);
+    const byId = new Map(sources.map((s) => [s.id, s]));
+    return spreadHosts(sources).map((s) => pollTask(byId.get(s.id)!, states.get(s.id)));
+  }
+
+  /**
+   * Applies what polls came to; a report for a source since removed (or removed and added again) is dropped.
+   * `unpolled` were handed out but not fetched (the invocation's budget ran out): due again at once, first in line.
+   */
+  async record(d: Deployment, records: PollRecord[], unpolled: string[] = []): Promise<void> {
+    await this.ready(d);
+    this.ctx.storage.transactionSync(() => {
+      this.tables.release(unpolled);
+      const states = this.tables.states(records.map((r) => r.id));
+      for (const r of records) {
+        const source = this.tables.source(r.id);
+        if (!source || source.createdAt !== r.createdAt) continue;
+        this.tables.putState(source, stateAfter(states.get(r.id), r, source, d.config));
+      }
+    });
+  }
+
+  /** Ends a run: the rivers it changed publish their pages; the index follows. Returns the rivers published since `since`. */
+  async finishRun(d: Deployment, slugs: string[], since: string): Promise<RiverFigures[]> {
+    await this.ready(d);
+    const figures = await Promise.all(
+      [...new Set(slugs)].map((slug) =>
+        riverOf(this.env, d, slug)
+          .flush(d, slug, since)
+          .catch((err: unknown) => {
+            // The river publishes on its own alarm; this run just cannot announce it.
+            console.warn(`river "${slug}" did not publish at the end of the run:`, err);
+            return null;
+          }),
+      ),
+    );
+    const published = figures.filter((f): f is RiverFigures => f !== null);
+    if (this.noteFigures(published)) await this.writeIndex(d);
+    return published;
+  }
+
+  /** A river published on its own (its alarm): its figures reach the index page. */
+  async riverPublished(d: Deployment, figures: RiverFigures): Promise<void> {
+    await this.ready(d);
+    if (this.noteFigures([figures])) await this.writeIndex(d);
+  }
+
+  private noteFigures(figures: (RiverFigures | null)[]): boolean {
+    let changed = false;
+    for (const f of figures) if (f && f.slug !== ALL_SLUG && this.tables.setFigures(f.slug, f.itemCount, f.updatedAt)) changed = true;
+    return changed;
+  }
+
+  /**
+   * Writes the index document, at most once a second: writes queue behind each other, and a change made while a write
+   * waits for its turn joins that write (it reads the tables when its turn comes).
+   */
+  private writeIndex(d: Deployment): Promise<void> {
+    if (this.indexPending) return this.indexWrite;
+    this.indexPending = true;
+    this.indexWrite = this.indexWrite
+      .catch(() => undefined)
+      .then(async () => {
+        const wait = this.meta.number('indexWrittenMs') + MIN_WRITE_GAP_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        this.indexPending = false;
+        const doc = this.tables.indexDoc();
+        this.meta.set('indexWrittenMs', String(Date.now()));
+        await saveIndex(this.env.TRIBUTARY, d.prefix, doc);
+      });
+    return this.indexWrite;
+  }
+
+  // ───────────────────────────── reads ─────────────────────────────
+
+  async status(d: Deployment): Promise<SourceStatus[]> {
+    await this.ready(d);
+    const states = this.tables.allStates();
+    return this.tables.sources().map((s) => {
+      const st = states.get(s.id);
+      return {
+        id: s.id,
+        url: s.url,
+        title: s.title || st?.feedTitle || s.url,
+        categories: s.categories,
+        lastCheckedAt: st?.lastCheckedAt ?? null,
+        lastSuccessAt: st?.lastSuccessAt ?? null,
+        lastStatus: st?.lastStatus ?? null,
+        lastError: st?.lastError ?? null,
+        consecutiveFailures: st?.consecutiveFailures ?? 0,
+        nextCheckAt: st?.nextCheckAt ?? null,
+        itemCount: st?.itemCount ?? 0,
+        paused: st?.paused ?? false,
+        permanentRedirect: st?.permanentRedirect ?? null,
+        identityPolicy: st?.identityPolicy ?? null,
+      };
+    });
+  }
+
+  /** Every source and category, sorted (plain lists: records without a prototype cannot cross an RPC call). */
+  async registry(d: Deployment): Promise<{ sources: Source[]; categories: Category[] }> {
+    await this.ready(d);
+    return { sources: this.tables.sources(), categories: this.tables.categories() };
+  }
+
+  async source(d: Deployment, id: string): Promise<Source | undefined> {
+    await this.ready(d);
+    return this.tables.source(id);
+  }
+
+  async categories(d: Deployment): Promise<Category[]> {
+    await this.ready(d);
+    return this.tables.categories();
+  }
+
+  /** The index document (and it is written to KV again: a reader found it missing). */
+  async index(d: Deployment): Promise<IndexDoc> {
+    await this.ready(d);
+    await this.writeIndex(d);
+    return this.tables.indexDoc();
+  }
+
+  // ───────────────────────────── admin changes ─────────────────────────────
+
+  async addSource(d: Deployment, input: NewSource): Promise<Outcome<Source>> {
+    await this.ready(d);
+    if (input.id !== undefined && this.tables.source(input.id)) return { ok: false, status: 409, error: `a source with id "${input.id}" already exists` };
+    const same = this.tables.sourceIdByUrl(input.url);
+    if (same) return { ok: false, status: 409, error: `this URL is already registered as "${same}"` };
+    const source: Source = {
+      id: input.id ?? deriveId(input.url, (x) => this.tables.source(x) !== undefined),
+      url: input.url,
+      categories: input.categories,
+      createdAt: this.createdAt(),
+    };
+    if (input.title) source.title = input.title;
+    if (input.intervalMinutes) source.intervalMinutes = input.intervalMinutes;
+    const added = this.ctx.storage.transactionSync(() => {
+      this.tables.putSource(source);
+      return this.ensureCategories(source.categories);
+    });
+    await this.configureRivers(d, added);
+    return { ok: true, value: source };
+  }
+
+  async updateSource(d: Deployment, id: string, patch: SourcePatch): Promise<Outcome<{ source: Source; rivers: string[] }>> {
+    await this.ready(d);
+    const prev = this.tables.source(id);
+    if (!prev) return { ok: false, status: 404, error: `source "${id}" not found` };
+    const next: Source = { ...prev };
+    if (patch.url !== undefined && patch.url !== prev.url) {
+      const same = this.tables.sourceIdByUrl(patch.url);
+      if (same && same !== id) return { ok: false, status: 409, error: `this URL is already registered as "${same}"` };
+      next.url = patch.url;
+    }
+    if (patch.categories) next.categories = patch.categories;
+    if (patch.title === null) delete next.title;
+    else if (patch.title !== undefined) next.title = patch.title;
+    if (patch.intervalMinutes === null) delete next.intervalMinutes;
+    else if (patch.intervalMinutes !== undefined) next.intervalMinutes = patch.intervalMinutes;
+    const left = prev.categories.filter((s) => !next.categories.includes(s));
+    const joined = next.categories.some((s) => !prev.categories.includes(s));
+    const added = this.ctx.storage.transactionSync(() => {
+      if (next.url !== prev.url) {
+        // Another feed: the old one's validators and body hash mean nothing to it.
+        const { etag: _e, lastModified: _l, bodyHash: _b, ...state } = this.tables.state(id) ?? { consecutiveFailures: 0, paused: false, itemCount: 0 };
+        this.tables.putSource(next, { ...state, nextCheckAt: undefined });
+      } else {
+        this.tables.putSource(next);
+      }
+      if (joined) this.tables.dueNow(id);
+      return this.ensureCategories(next.categories);
+    });
+    await this.configureRivers(d, added);
+    const at = new Date().toISOString();
+    const figures = await Promise.all(left.map((slug) => riverOf(this.env, d, slug).removeSource(d, slug, id, at)));
+    if (this.noteFigures(figures)) await this.writeIndex(d);
+    return { ok: true, value: { source: next, rivers: figures.filter((f): f is RiverFigures => f !== null).map((f) => f.slug) } };
+  }
+
+  async removeSource(d: Deployment, id: string): Promise<Outcome<{ deleted: string; categories: string[] }>> {
+    await this.ready(d);
+    const source = this.tables.source(id);
+    if (!source) return { ok: false, status: 404, error: `source "${id}" not found` };
+    this.tables.deleteSource(id);
+    const at = new Date().toISOString();
+    const slugs = [...source.categories, ALL_SLUG];
+    const figures = await Promise.all(slugs.map((slug) => riverOf(this.env, d, slug).removeSource(d, slug, id, at)));
+    await feedOf(this.env, d, source)
+      .forget(d)
+      .catch((err: unknown) => console.warn(`the memory of removed source "${id}" stays behind:`, err));
+    if (this.noteFigures(figures)) await this.writeIndex(d);
+    return { ok: true, value: { deleted: id, categories: figures.filter((f): f is RiverFigures => f !== null).map((f) => f.slug) } };
+  }
+
+  async putCategory(d: Deployment, category: Category): Promise<{ category: Category; created: boolean }> {
+    await this.ready(d);
+    const created = this.tables.category(category.slug) === undefined;
+    this.tables.putCategory(category);
+    const figures = await riverOf(this.env, d, category.slug).configure(d, riverSettings(category));
+    this.noteFigures([figures]);
+    await this.writeIndex(d);
+    return { category, created };
+  }
+
+  async deleteCategory(d: Deployment, slug: string): Promise<Outcome<{ deleted: string }>> {
+    await this.ready(d);
+    if (!this.tables.category(slug)) return { ok: false, status: 404, error: `category "${slug}" not found` };
+    const users = this.tables.sourcesIn(slug);
+    if (users.length) return { ok: false, status: 409, error: `category "${slug}" is used by sources: ${users.map((s) => s.id).join(', ')}` };
+    this.tables.deleteCategory(slug);
+    await riverOf(this.env, d, slug).destroy(d, slug);
+    await this.writeIndex(d);
+    return { ok: true, value: { deleted: slug } };
+  }
+
+  async importOpml(d: Deployment, list: OpmlList): Promise<{ added: Source[]; categoriesAdded: string[]; skipped: { url?: string; reason: string }[] }> {
+    await this.ready(d);
+    const plan = planOpmlImport(
+      list,
+      {
+        hasCategory: (slug) => this.tables.category(slug) !== undefined,
+        hasUrl: (url) => this.tables.sourceIdByUrl(url) !== undefined,
+        hasId: (id) => this.tables.source(id) !== undefined,
+      },
+      d.config,
+      new Date().toISOString(),
+    );
+    this.ctx.storage.transactionSync(() => {
+      for (const c of plan.categories) this.tables.putCategory(c);
+      for (const s of plan.sources) this.tables.putSource({ ...s, createdAt: this.createdAt() });
+    });
+    await this.configureRivers(d, plan.categories);
+    const added = plan.sources.map((s) => this.tables.source(s.id)!);
+    return { added, categoriesAdded: plan.categoriesAdded, skipped: plan.skipped };
+  }
+
+  /** Creates the categories a source names that do not exist yet; returns them. */
+  private ensureCategories(slugs: string[]): Category[] {
+    const added: Category[] = [];
+    for (const slug of slugs) {
+      if (this.tables.category(slug)) continue;
+      const c = defaultCategory(slug);
+      this.tables.putCategory(c);
+      added.push(c);
+    }
+    return added;
+  }
+
+  /** New categories get their river (and its empty page), and the index lists them. */
+  private async configureRivers(d: Deployment, categories: Category[]): Promise<void> {
+    if (categories.length === 0) return;
+    const figures = await Promise.all(categories.map((c) => riverOf(this.env, d, c.slug).configure(d, riverSettings(c))));
+    this.noteFigures(figures);
+    await this.writeIndex(d);
+  }
+}
+

@@ -1,0 +1,243 @@
+// A Feed: the one writer of one source's identity memory. It ingests a fetched body (its own invocation, so one heavy
+// feed cannot spend another's CPU), tells new and changed items from what it delivered before, and delivers them to
+// the source's rivers through an outbox: the memory and the outbox change in one transaction, so a delivery that
+// fails is retried (alarm), never lost; rivers merge idempotently, so one delivered twice changes nothing.
+import { ingestFeed } from '../ingest';
+import type { Contribution, ContributedItem, Deployment, Env, IdentityPolicy, IngestReport, Item, ItemDraft, Source } from '../model';
+import { assignKeys } from '../river/dedup';
+import { newestFirst } from '../river/merge';
+import { ALL_SLUG } from './kv';
+import { countRequest, riverOf } from './objects';
+import { SqlObject, all, first } from './sql';
+
+/** One fetched body for a Feed to ingest. */
+export interface IngestRequest {
+  source: Source;
+  body: Uint8Array;
+  contentType?: string;
+  /** Final URL after redirects: the last-resort base for relative links. */
+  finalUrl: string;
+  fetchedAt: string;
+}
+
+const SCHEMA = [
+  // Every item key this source delivered lately, with the content hash delivered; seq orders them for pruning.
+  'CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, hash TEXT, seq INTEGER NOT NULL) WITHOUT ROWID',
+  'CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, payload TEXT NOT NULL)',
+];
+
+// A contribution per outbox row stays small enough for one River call within the Free plan's CPU.
+const CHUNK_ITEMS = 20;
+const CHUNK_CHARS = 256 * 1024;
+const RETRY_MS = 60_000;
+// A delivery that failed this often is dropped (and said in the log): it would block its river's later deliveries.
+const MAX_ATTEMPTS = 12;
+
+/** Identity memory per source: enough to outlast what the feed and the river keep. */
+export function memoryCap(itemsPerSource: number): number {
+  return Math.max(200, itemsPerSource * 3);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
+/** Splits a list of items into contributions of bounded size. */
+function chunks(items: ContributedItem[]): ContributedItem[][] {
+  const out: ContributedItem[][] = [];
+  let current: ContributedItem[] = [];
+  let chars = 0;
+  for (const item of items) {
+    const size = (item.contentHtml?.length ?? 0) + (item.summaryHtml?.length ?? 0) + item.title.length + 512;
+    if (current.length > 0 && (current.length >= CHUNK_ITEMS || chars + size > CHUNK_CHARS)) {
+      out.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(item);
+    chars += size;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+export class Feed extends SqlObject {
+  private draining?: Promise<boolean>;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, SCHEMA);
+  }
+
+  private enter(d: Deployment): void {
+    countRequest(d.prefix, 'feed');
+    this.meta.remember(d);
+  }
+
+  /** Ingests one fetched body and delivers what is new or changed to the source's rivers. Never throws for the feed's faults. */
+  async ingest(d: Deployment, req: IngestRequest): Promise<IngestReport> {
+    this.enter(d);
+    const { source } = req;
+    const ingested = await ingestFeed(req.body, { contentType: req.contentType, url: req.finalUrl, fetchedAt: req.fetchedAt, sourceId: source.id });
+    if (!ingested.ok) return { ok: false, error: ingested.error };
+    const { meta } = ingested.feed;
+    const drafts = [...ingested.feed.items].sort(newestByDate).slice(0, d.config.itemsPerSource);
+    const { items, policy, delivered } = this.accept(d, source, drafts, req.fetchedAt, { title: meta.title, link: meta.link });
+    await this.deliver();
+    return {
+      ok: true,
+      itemCount: items.length,
+      policy,
+      feed: { title: meta.title, link: meta.link, ttlMinutes: meta.ttlMinutes, skipHours: meta.skipHours, skipDays: meta.skipDays, hubUrl: meta.hubUrl },
+      delivered,
+    };
+  }
+
+  /**
+   * Gives the drafts their keys, and in one transaction remembers them and queues their deliveries: the changes for
+   * rivers this source delivered to before, every item for a river it joined since.
+   */
+  private accept(d: Deployment, source: Source, drafts: ItemDraft[], polledAt: string, feed: { title?: string; link?: string }): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
+    return this.ctx.storage.transactionSync(() => {
+      const memory = new Map(all<{ key: string; hash: string | null; seq: number }>(this.sql, 'SELECT key, hash, seq FROM memory').map((r) => [r.key, r]));
+      const before = this.meta.get('policy') as IdentityPolicy | undefined;
+      const { items, policy } = assignKeys(source.id, drafts, { policy: before, known: new Set(memory.keys()) });
+      const changes = items
+        .filter((i) => memory.get(i.key)?.hash !== i.contentHash)
+        .map((i): ContributedItem => ({ ...i, change: memory.has(i.key) ? 'changed' : 'new' }));
+      this.remember(d, items, changes, memory);
+      const targets = [...source.categories, ALL_SLUG];
+      const deliveredTo = new Set(this.meta.json<string[]>('delivered') ?? []);
+      const ref: Contribution['source'] = { id: source.id, title: source.title || feed.title || hostOf(source.url), feedUrl: source.url, siteUrl: feed.link };
+      const delivered: string[] = [];
+      for (const slug of targets) {
+        const list = deliveredTo.has(slug) ? changes : items.map((i): ContributedItem => ({ ...i, change: 'new' }));
+        for (const part of chunks(list)) this.sql.exec('INSERT INTO outbox (slug, payload) VALUES (?, ?)', slug, JSON.stringify({ source: ref, polledAt, items: part } satisfies Contribution));
+        if (list.length) delivered.push(slug);
+      }
+      this.meta.set('delivered', JSON.stringify(targets));
+      this.meta.set('policy', policy);
+      return { items, policy, delivered };
+    });
+  }
+
+  /** Writes the changed items' keys and hashes; keeps keys still in the feed from being pruned; prunes the oldest. */
+  private remember(d: Deployment, items: Item[], changes: Item[], memory: Map<string, { seq: number }>): void {
+    const cap = memoryCap(d.config.itemsPerSource);
+    let seq = this.meta.number('seq');
+    let count = this.meta.number('count', memory.size);
+    const upsert = (key: string, hash: string | null): void => {
+      this.sql.exec('INSERT INTO memory (key, hash, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, seq = excluded.seq', key, hash, ++seq);
+    };
+    // Oldest first, so the newest item of this fetch is the last to be pruned.
+    for (const item of [...changes].reverse()) {
+      if (!memory.has(item.key)) count++;
+      upsert(item.key, item.contentHash);
+    }
+    // An item the feed still carries must outlive pruning: refresh the few that drew near it.
+    const changed = new Set(changes.map((c) => c.key));
+    const nearEviction = seq - (cap - items.length);
+    for (const item of items) {
+      const m = memory.get(item.key);
+      if (m && !changed.has(item.key) && m.seq <= nearEviction) this.sql.exec('UPDATE memory SET seq = ? WHERE key = ?', ++seq, item.key);
+    }
+    if (count > cap) {
+      this.sql.exec('DELETE FROM memory WHERE key IN (SELECT key FROM memory ORDER BY seq ASC LIMIT ?)', count - cap);
+      count = cap;
+    }
+    this.meta.set('seq', String(seq));
+    this.meta.set('count', String(count));
+  }
+
+  // ───────────────────────────── delivery ─────────────────────────────
+
+  /** Delivers the outbox, each river's contributions in order; true when nothing is left to deliver. */
+  private async deliver(): Promise<boolean> {
+    while (first(this.sql, 'SELECT id FROM outbox LIMIT 1')) {
+      this.draining ??= this.drain().finally(() => (this.draining = undefined));
+      if (!(await this.draining)) return false;
+    }
+    return true;
+  }
+
+  private async drain(): Promise<boolean> {
+    const d = this.meta.deployment()!;
+    const slugs = all<{ slug: string }>(this.sql, 'SELECT DISTINCT slug FROM outbox').map((r) => r.slug);
+    const done = await Promise.all(slugs.map((slug) => this.drainRiver(d, slug)));
+    if (done.every(Boolean)) return true;
+    await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+    return false;
+  }
+
+  private async drainRiver(d: Deployment, slug: string): Promise<boolean> {
+    for (;;) {
+      const row = first<{ id: number; attempts: number; payload: string }>(this.sql, 'SELECT id, attempts, payload FROM outbox WHERE slug = ? ORDER BY id LIMIT 1', slug);
+      if (!row) return true;
+      try {
+        await riverOf(this.env, d, slug).merge(d, slug, JSON.parse(row.payload) as Contribution);
+      } catch (err) {
+        const attempts = row.attempts + 1;
+        if (attempts < MAX_ATTEMPTS) {
+          this.sql.exec('UPDATE outbox SET attempts = ? WHERE id = ?', attempts, row.id);
+          console.warn(`delivery to river "${slug}" failed (attempt ${attempts}), retrying:`, err);
+          return false;
+        }
+        console.error(`delivery to river "${slug}" dropped after ${attempts} attempts:`, err);
+      }
+      this.sql.exec('DELETE FROM outbox WHERE id = ?', row.id);
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    const d = this.meta.deployment();
+    if (!d) return;
+    countRequest(d.prefix, 'feed');
+    await this.deliver();
+  }
+
+  // ───────────────────────────── lifecycle ─────────────────────────────
+
+  /** The source was removed: its memory goes (a source added again under the same id gets a Feed of its own). */
+  async forget(d: Deployment): Promise<void> {
+    this.enter(d);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  /**
+   * The migration from the earlier layout: the keys the source had seen (with the hashes the rivers held), its
+   * identity policy and the rivers it had delivered to; then any poll a queue consumer left unmerged.
+   */
+  async importMemory(
+    d: Deployment,
+    source: Source,
+    memory: [string, string | null][],
+    state: { policy?: IdentityPolicy; delivered: string[] },
+    pending?: { items: Item[]; polledAt: string; feed: { title?: string; link?: string } },
+  ): Promise<string[]> {
+    this.enter(d);
+    this.ctx.storage.transactionSync(() => {
+      let seq = this.meta.number('seq');
+      // Oldest first: the earlier layout listed seen keys newest first.
+      for (const [key, hash] of [...memory].reverse()) {
+        this.sql.exec('INSERT INTO memory (key, hash, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET hash = coalesce(memory.hash, excluded.hash)', key, hash, ++seq);
+      }
+      this.meta.set('seq', String(seq));
+      this.meta.set('count', String(first<{ n: number }>(this.sql, 'SELECT count(*) AS n FROM memory')!.n));
+      if (state.policy) this.meta.set('policy', state.policy);
+      this.meta.set('delivered', JSON.stringify(state.delivered));
+    });
+    if (!pending) return [];
+    const drafts = pending.items.map(({ key: _key, ...draft }) => draft);
+    const { delivered } = this.accept(d, source, drafts.sort(newestByDate), pending.polledAt, pending.feed);
+    await this.deliver();
+    return delivered;
+  }
+}
+
+function newestByDate(a: ItemDraft, b: ItemDraft): number {
+  return newestFirst({ publishedAt: a.publishedAt, key: '' }, { publishedAt: b.publishedAt, key: '' });
+}

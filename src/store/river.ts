@@ -1,0 +1,461 @@
+// A River: the one writer of one category's river (and of "all"), on SQLite. Sources' Feeds deliver new and changed
+// items here one contribution at a time; the river keeps its entries, the lookups dedup needs, and publishes its
+// newest page to KV (`page:<slug>`), where the feeds are served from. Deeper views (paging, filters) ask it directly.
+import type { Category, Contribution, Deployment, Env, Item, River as RiverDoc, RiverItem, RiverPage } from '../model';
+import { CURSOR, cursorOf, foldedWords, indexRule, keywordNeedle, needleMatches, searchableText, type FoldedWords, type RiverQuery } from '../river/filter';
+import { MIN_TITLE_KEY_LENGTH, fitBytes, linkKeysOf, mergeContribution, withoutSources, type RiverMeta, type RiverStore } from '../river/merge';
+import { titleKey } from '../river/dedup';
+import { ALL_SLUG, MAX_VALUE_BYTES, deletePage, savePage } from './kv';
+import { countRequest, directoryOf } from './objects';
+import { SqlObject, all, first } from './sql';
+
+/** A river's settings, as the Directory hands them over: what readers see of it, and its keyword rules. */
+export type RiverSettings = RiverMeta & Pick<Category, 'include' | 'exclude'>;
+
+/** A river's figures after it published: what the index page and the cache purge need. */
+export interface RiverFigures {
+  slug: string;
+  version: string;
+  itemCount: number;
+  updatedAt: string;
+}
+
+/** One page of a deeper view: the river's meta with the page's items, and the next page's cursor. */
+export interface RiverView {
+  river: RiverPage;
+  next?: string;
+}
+
+// KV takes one write per second per key.
+const MIN_WRITE_GAP_MS = 1000;
+// A run flushes the rivers it changed when it ends; this alarm publishes if it never does (the run died).
+const PUBLISH_FALLBACK_MS = 60_000;
+// Items per call when importing a river of the earlier layout: each call stays within the Free plan's CPU.
+const IMPORT_CHUNK = 40;
+
+const SCHEMA = [
+  'CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, published_at TEXT NOT NULL, title_key TEXT NOT NULL, lang TEXT NOT NULL, words TEXT NOT NULL, data TEXT NOT NULL)',
+  'CREATE INDEX IF NOT EXISTS entries_newest ON entries (published_at DESC, key)',
+  'CREATE INDEX IF NOT EXISTS entries_title ON entries (title_key)',
+  // Every source item the river holds → its entry (the source's own key), and every story link → the entry holding it.
+  'CREATE TABLE IF NOT EXISTS refs (item_key TEXT PRIMARY KEY, entry TEXT NOT NULL, source TEXT NOT NULL) WITHOUT ROWID',
+  'CREATE TABLE IF NOT EXISTS links (link TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID',
+  // Sources that left this river, and when: a delivery fetched before that is refused (it would bring them back).
+  'CREATE TABLE IF NOT EXISTS departed (source TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID',
+];
+
+function defaultSettings(slug: string): RiverSettings {
+  return { slug, title: slug === ALL_SLUG ? 'All categories' : slug.charAt(0).toUpperCase() + slug.slice(1).replace(/-/g, ' ') };
+}
+
+/** The primary language subtag, as the `lang` filter compares it. */
+function primaryLanguage(tag: string | undefined): string {
+  return (tag ?? '').toLowerCase().split('-')[0];
+}
+
+function instantKey(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? new Date(t).toISOString() : iso;
+}
+
+/** An entry as readers get it: without the match keys the river keeps for itself. */
+function servedItem(e: RiverItem): RiverItem {
+  const { linkKeys: _l, titleKey: _t, ...rest } = e;
+  return rest;
+}
+
+/** RiverStore on the River's tables; entries read during one merge are parsed once. */
+class SqlRiverStore implements RiverStore {
+  private readonly loaded = new Map<string, RiverItem>();
+  private readonly bodies = new Map<string, string>();
+  inserted = 0;
+  removed = 0;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Folded words computed while admitting new items: stored with the entry. */
+    private readonly folded: Map<string, FoldedWords>,
+  ) {}
+
+  load(key: string): RiverItem | undefined {
+    const hit = this.loaded.get(key);
+    if (hit) return hit;
+    const row = first<{ data: string }>(this.sql, 'SELECT data FROM entries WHERE key = ?', key);
+    if (!row) return undefined;
+    const e = JSON.parse(row.data) as RiverItem;
+    this.loaded.set(key, e);
+    this.bodies.set(key, bodyOf(e));
+    return e;
+  }
+
+  byItemKey(itemKey: string): RiverItem | undefined {
+    const ref = first<{ entry: string }>(this.sql, 'SELECT entry FROM refs WHERE item_key = ?', itemKey);
+    return ref ? this.load(ref.entry) : undefined;
+  }
+
+  byLink(link: string): RiverItem | undefined {
+    const row = first<{ entry: string }>(this.sql, 'SELECT entry FROM links WHERE link = ?', link);
+    return row ? this.load(row.entry) : undefined;
+  }
+
+  byTitle(tk: string): RiverItem[] {
+    return all<{ key: string }>(this.sql, 'SELECT key FROM entries WHERE title_key = ?', tk)
+      .map((r) => this.load(r.key))
+      .filter((e): e is RiverItem => e !== undefined);
+  }
+
+  insert(e: RiverItem): void {
+    const words = (this.folded.get(e.key) ?? foldedWords(searchableText(e)))(true);
+    this.sql.exec(
+      'INSERT INTO entries (key, published_at, title_key, lang, words, data) VALUES (?, ?, ?, ?, ?, ?)',
+      e.key,
+      instantKey(e.publishedAt),
+      indexedTitle(e),
+      primaryLanguage(e.language),
+      words,
+      JSON.stringify(e),
+    );
+    for (const s of e.sources) this.addRef(s.itemKey, e, s.id);
+    for (const link of e.linkKeys ?? []) this.addLink(link, e);
+    this.loaded.set(e.key, e);
+    this.bodies.set(e.key, bodyOf(e));
+    this.inserted++;
+  }
+
+  update(e: RiverItem): void {
+    const body = bodyOf(e);
+    if (this.bodies.get(e.key) !== body) {
+      // The text a query or a rule reads changed: its words too.
+      this.sql.exec('UPDATE entries SET words = ? WHERE key = ?', foldedWords(searchableText(e))(true), e.key);
+      this.bodies.set(e.key, body);
+    }
+    this.sql.exec(
+      'UPDATE entries SET published_at = ?, title_key = ?, lang = ?, data = ? WHERE key = ?',
+      instantKey(e.publishedAt),
+      indexedTitle(e),
+      primaryLanguage(e.language),
+      JSON.stringify(e),
+      e.key,
+    );
+  }
+
+  addRef(itemKey: string, e: RiverItem, sourceId: string): void {
+    this.sql.exec('INSERT INTO refs (item_key, entry, source) VALUES (?, ?, ?) ON CONFLICT (item_key) DO UPDATE SET entry = excluded.entry, source = excluded.source', itemKey, e.key, sourceId);
+  }
+
+  addLink(link: string, e: RiverItem): void {
+    this.sql.exec('INSERT OR IGNORE INTO links (link, entry) VALUES (?, ?)', link, e.key);
+  }
+
+  /** Removes an entry with its refs and the links it holds. */
+  delete(e: RiverItem): void {
+    this.sql.exec('DELETE FROM entries WHERE key = ?', e.key);
+    for (const s of e.sources) this.sql.exec('DELETE FROM refs WHERE item_key = ? AND entry = ?', s.itemKey, e.key);
+    for (const link of e.linkKeys ?? []) this.sql.exec('DELETE FROM links WHERE link = ? AND entry = ?', link, e.key);
+    this.loaded.delete(e.key);
+    this.removed++;
+  }
+}
+
+function bodyOf(e: RiverItem): string {
+  return `${e.contentHash}\u0000${e.title}`;
+}
+
+function indexedTitle(e: RiverItem): string {
+  const tk = e.titleKey ?? titleKey(e.title);
+  return tk.length >= MIN_TITLE_KEY_LENGTH ? tk : '';
+}
+
+export class River extends SqlObject {
+  private publishing?: Promise<RiverFigures>;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, SCHEMA);
+  }
+
+  // ───────────────────────────── identity ─────────────────────────────
+
+  private enter(d: Deployment, slug: string): void {
+    countRequest(d.prefix, 'river');
+    this.meta.remember(d);
+    if (this.meta.get('slug') === undefined) {
+      this.meta.set('slug', slug);
+      this.meta.set('epoch', Date.now().toString(36));
+      this.meta.set('settings', JSON.stringify(defaultSettings(slug)));
+    }
+  }
+
+  private settings(): RiverSettings {
+    return this.meta.json<RiverSettings>('settings') ?? defaultSettings(this.meta.get('slug') ?? ALL_SLUG);
+  }
+
+  /** Changes with every change a reader could see; ordered within one river's life (epoch), so a stale copy is told apart. */
+  private version(): string {
+    return `${this.meta.get('epoch')}.${this.meta.number('seq')}`;
+  }
+
+  private count(): number {
+    return this.meta.number('count');
+  }
+
+  private changed(now: string): void {
+    this.meta.set('seq', String(this.meta.number('seq') + 1));
+    this.meta.set('updatedAt', now);
+  }
+
+  // ───────────────────────────── writes ─────────────────────────────
+
+  /** Folds one source's delivery into the river. Idempotent: a delivery seen before changes nothing. */
+  async merge(d: Deployment, slug: string, c: Contribution): Promise<{ changed: boolean; refused?: string }> {
+    this.enter(d, slug);
+    const departed = first<{ at: string }>(this.sql, 'SELECT at FROM departed WHERE source = ?', c.source.id);
+    if (departed && c.polledAt <= departed.at) return { changed: false, refused: `source "${c.source.id}" left this river after that fetch` };
+    const now = new Date().toISOString();
+    const rule = indexRule(this.settings());
+    const folded = new Map<string, FoldedWords>();
+    const admits = (item: Item): boolean => {
+      const f = foldedWords(searchableText(item));
+      folded.set(item.key, f);
+      return rule ? rule(f) : true;
+    };
+    const changes = this.ctx.storage.transactionSync(() => {
+      const store = new SqlRiverStore(this.sql, folded);
+      const n = mergeContribution(store, c, { now, admits });
+      if (n === 0) return 0;
+      this.meta.set('count', String(this.count() + store.inserted));
+      this.trim(store, d.config.itemsPerCategory);
+      this.changed(now);
+      return n;
+    });
+    if (changes > 0 && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PUBLISH_FALLBACK_MS);
+    return { changed: changes > 0 };
+  }
+
+  /** Keeps the newest `cap` entries. */
+  private trim(store: SqlRiverStore, cap: number): void {
+    const over = this.count() - cap;
+    if (over <= 0) return;
+    for (const row of all<{ data: string }>(this.sql, 'SELECT data FROM entries ORDER BY published_at ASC, key DESC LIMIT ?', over)) {
+      store.delete(JSON.parse(row.data) as RiverItem);
+    }
+    this.meta.set('count', String(this.count() - over));
+  }
+
+  /** New title, description, language or rules: readers see them at once; a stricter rule drops what it refuses. */
+  async configure(d: Deployment, settings: RiverSettings): Promise<RiverFigures | null> {
+    this.enter(d, settings.slug);
+    const before = this.meta.get('settings');
+    const next = JSON.stringify(settings);
+    if (before === next && this.meta.get('published') !== undefined) return null;
+    const now = new Date().toISOString();
+    this.ctx.storage.transactionSync(() => {
+      this.meta.set('settings', next);
+      const rule = indexRule(settings);
+      if (rule) this.prune(rule);
+      this.changed(now);
+    });
+    return this.publish(now);
+  }
+
+  private prune(rule: (f: FoldedWords) => boolean): void {
+    const store = new SqlRiverStore(this.sql, new Map());
+    for (const row of all<{ words: string; data: string }>(this.sql, 'SELECT words, data FROM entries')) {
+      const e = JSON.parse(row.data) as RiverItem;
+      let exact: FoldedWords | undefined;
+      const f: FoldedWords = (plain) => (plain ? row.words : (exact ??= foldedWords(searchableText(e)))(false));
+      if (!rule(f)) store.delete(e);
+    }
+    this.meta.set('count', String(this.count() - store.removed));
+  }
+
+  /** A source left this river (removed, or no longer in this category): its attributions go, and what only it carried. */
+  async removeSource(d: Deployment, slug: string, sourceId: string, at: string): Promise<RiverFigures | null> {
+    this.enter(d, slug);
+    const changed = this.ctx.storage.transactionSync(() => {
+      this.sql.exec('INSERT INTO departed (source, at) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET at = excluded.at', sourceId, at);
+      const store = new SqlRiverStore(this.sql, new Map());
+      const gone = new Set([sourceId]);
+      const keys = all<{ entry: string }>(this.sql, 'SELECT DISTINCT entry FROM refs WHERE source = ?', sourceId);
+      for (const { entry } of keys) {
+        const e = store.load(entry);
+        if (!e) continue;
+        const kept = withoutSources(e, gone);
+        if (!kept) {
+          store.delete(e);
+          continue;
+        }
+        for (const s of e.sources) if (s.id === sourceId) this.sql.exec('DELETE FROM refs WHERE item_key = ? AND entry = ?', s.itemKey, e.key);
+        for (const link of e.linkKeys ?? []) if (!kept.linkKeys!.includes(link)) this.sql.exec('DELETE FROM links WHERE link = ? AND entry = ?', link, e.key);
+        for (const link of kept.linkKeys ?? []) store.addLink(link, kept);
+        store.update(kept);
+      }
+      this.meta.set('count', String(this.count() - store.removed));
+      if (keys.length === 0) return false;
+      this.changed(new Date().toISOString());
+      return true;
+    });
+    return changed ? this.publish(new Date().toISOString()) : null;
+  }
+
+  /** The category was deleted: the river and its page go. */
+  async destroy(d: Deployment, slug: string): Promise<void> {
+    this.enter(d, slug);
+    await deletePage(this.env.TRIBUTARY, d.prefix, slug);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  // ───────────────────────────── publishing ─────────────────────────────
+
+  /**
+   * Publishes the newest page if the river changed since it last did. Returns the figures when the river was
+   * published at or after `since` (by this call or another), so the run that changed it purges and announces it.
+   */
+  async flush(d: Deployment, slug: string, since: string): Promise<RiverFigures | null> {
+    this.enter(d, slug);
+    return this.publish(since);
+  }
+
+  override async alarm(): Promise<void> {
+    const d = this.meta.deployment();
+    if (!d) return;
+    countRequest(d.prefix, 'river');
+    const figures = await this.publish(new Date().toISOString());
+    // Nobody flushed this change: tell the Directory, which keeps the index page's figures.
+    if (figures) await directoryOf(this.env, d).riverPublished(d, figures);
+  }
+
+  private async publish(since: string): Promise<RiverFigures | null> {
+    while (this.publishing) await this.publishing.catch(() => undefined);
+    if (this.meta.get('published') !== this.version()) {
+      this.publishing = this.writePage().finally(() => (this.publishing = undefined));
+      await this.publishing;
+    }
+    const at = this.meta.get('publishedAt');
+    return at !== undefined && at >= since ? this.figures() : null;
+  }
+
+  private figures(): RiverFigures {
+    return { slug: this.meta.get('slug')!, version: this.meta.get('published')!, itemCount: this.count(), updatedAt: this.meta.get('updatedAt') ?? new Date(0).toISOString() };
+  }
+
+  private async writePage(): Promise<RiverFigures> {
+    const d = this.meta.deployment()!;
+    const wait = this.meta.number('lastWriteMs') + MIN_WRITE_GAP_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const page = this.page(d.config.feedLimitDefault);
+    await savePage(this.env.TRIBUTARY, d.prefix, pageJson(page), page);
+    this.meta.set('published', page.version);
+    this.meta.set('publishedAt', new Date().toISOString());
+    this.meta.set('lastWriteMs', String(Date.now()));
+    if (this.meta.get('published') === this.version()) await this.ctx.storage.deleteAlarm();
+    return this.figures();
+  }
+
+  /** The newest page as served: meta, version and the newest `size` entries. */
+  private page(size: number): RiverPage {
+    const items = all<{ data: string }>(this.sql, 'SELECT data FROM entries ORDER BY published_at DESC, key ASC LIMIT ?', size).map((r) =>
+      servedItem(JSON.parse(r.data) as RiverItem),
+    );
+    const { slug, title, description, language } = this.settings();
+    const count = this.count();
+    return {
+      slug,
+      title,
+      description,
+      language,
+      updatedAt: this.meta.get('updatedAt') ?? new Date(0).toISOString(),
+      version: this.version(),
+      itemCount: count,
+      more: count > items.length,
+      items,
+    };
+  }
+
+  // ───────────────────────────── reads ─────────────────────────────
+
+  /** The newest page as it stands now (KV may lag behind it by its propagation delay). */
+  async head(d: Deployment, slug: string): Promise<RiverPage> {
+    this.enter(d, slug);
+    return this.page(d.config.feedLimitDefault);
+  }
+
+  /** One page of a view KV's page cannot answer: older pages, language, source, keywords, long pages. */
+  async query(d: Deployment, slug: string, q: RiverQuery): Promise<RiverView> {
+    this.enter(d, slug);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const cursor = q.before ? CURSOR.exec(q.before) : null;
+    if (cursor) {
+      const at = new Date(Number(cursor[1])).toISOString();
+      where.push('(published_at < ? OR (published_at = ? AND key > ?))');
+      params.push(at, at, cursor[2]);
+    }
+    if (q.lang) {
+      where.push('lang = ?');
+      params.push(primaryLanguage(q.lang));
+    }
+    if (q.source) {
+      where.push('key IN (SELECT entry FROM refs WHERE source = ?)');
+      params.push(q.source);
+    }
+    const needle = q.q ? keywordNeedle(q.q) : undefined;
+    if (needle) {
+      // The plain folding pre-selects in SQL; a query typed with diacritics is then checked exactly.
+      where.push('instr(words, ?) > 0');
+      params.push(needle.plainNeedle);
+    }
+    const sqlText = `SELECT data FROM entries${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY published_at DESC, key ASC`;
+    const items: RiverItem[] = [];
+    let next: string | undefined;
+    for (const row of this.sql.exec(sqlText, ...params)) {
+      const e = JSON.parse(row.data as string) as RiverItem;
+      if (needle && !needle.plain && !needleMatches(needle, foldedWords(searchableText(e)))) continue;
+      if (items.length === q.limit) {
+        next = cursorOf(items[items.length - 1]);
+        break;
+      }
+      items.push(servedItem(e));
+    }
+    const page = this.page(0);
+    return { river: { ...page, items, more: next !== undefined }, next };
+  }
+
+  // ───────────────────────────── the earlier layout ─────────────────────────────
+
+  /**
+   * Imports `river:<slug>` of the earlier KV layout, a chunk of entries per call (`from` counts entries done).
+   * Returns where to go on, and each source item's content hash as the river knew it (for the Feeds' memory).
+   */
+  async importLegacy(d: Deployment, settings: RiverSettings, from: number): Promise<{ next?: number; hashes: [string, string, string | null][] }> {
+    this.enter(d, settings.slug);
+    const legacy = await this.env.TRIBUTARY.get<RiverDoc>(`${d.prefix}river:${settings.slug}`, 'json');
+    const entries = legacy?.items ?? [];
+    const chunk = entries.slice(from, from + IMPORT_CHUNK);
+    const hashes: [string, string, string | null][] = [];
+    this.ctx.storage.transactionSync(() => {
+      if (from === 0) this.meta.set('settings', JSON.stringify(settings));
+      const store = new SqlRiverStore(this.sql, new Map());
+      for (const e of chunk) {
+        if (store.load(e.key)) continue;
+        const entry: RiverItem = { ...e, linkKeys: e.linkKeys ?? linkKeysOf(e), titleKey: e.titleKey ?? titleKey(e.title) };
+        store.insert(entry);
+        entry.sources.forEach((s, i) => hashes.push([s.id, s.itemKey, i === 0 ? e.contentHash : null]));
+      }
+      this.meta.set('count', String(this.count() + store.inserted));
+      if (legacy?.updatedAt) this.meta.set('updatedAt', legacy.updatedAt);
+      this.meta.set('seq', String(this.meta.number('seq') + 1));
+    });
+    const next = from + IMPORT_CHUNK < entries.length ? from + IMPORT_CHUNK : undefined;
+    if (next === undefined) await this.publish(new Date().toISOString());
+    return { next, hashes };
+  }
+}
+
+/** A page as stored: within the value limit, the oldest items giving up their full content first. */
+function pageJson(page: RiverPage): string {
+  const json = JSON.stringify(page);
+  if (json.length * 3 <= MAX_VALUE_BYTES) return json;
+  const fitted = fitBytes(page.items, MAX_VALUE_BYTES - 4096);
+  return JSON.stringify({ ...page, items: fitted, more: page.more || fitted.length < page.items.length });
+}

@@ -1,0 +1,152 @@
+// The Directory's tables: the registry (sources, categories) and every source's scheduling state with the due index.
+// Synchronous SQL only: the Directory calls these inside its transactions.
+import { hash64 } from '../hash';
+import type { Category, CategoryRow, IndexDoc, Source, SourceState } from '../model';
+import { hostOf } from '../poll/plan';
+import { publicCategory } from './registry';
+import { all, first, placeholders, slices } from './sql';
+
+const SCHEMA = [
+  'CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, data TEXT NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS categories (slug TEXT PRIMARY KEY, data TEXT NOT NULL, item_count INTEGER NOT NULL DEFAULT 0, updated_at TEXT) WITHOUT ROWID',
+  // due_at: the next check in ms (0: never checked); tie breaks equal due times differently each round (no starving).
+  'CREATE TABLE IF NOT EXISTS schedule (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, tie TEXT NOT NULL, leased_until INTEGER NOT NULL DEFAULT 0, host TEXT NOT NULL, state TEXT NOT NULL) WITHOUT ROWID',
+  'CREATE INDEX IF NOT EXISTS schedule_due ON schedule (due_at, tie)',
+];
+
+/** A fresh source's state: never checked, due at once. */
+export function newState(): SourceState {
+  return { consecutiveFailures: 0, paused: false, itemCount: 0 };
+}
+
+/** A due source as the index holds it (queue producers need no more). */
+export interface DueRow {
+  id: string;
+  host: string;
+}
+
+export class DirectoryTables {
+  constructor(private readonly sql: SqlStorage) {
+    for (const statement of SCHEMA) sql.exec(statement);
+  }
+
+  // ───────────────────────────── sources ─────────────────────────────
+
+  source(id: string): Source | undefined {
+    const row = first<{ data: string }>(this.sql, 'SELECT data FROM sources WHERE id = ?', id);
+    return row ? (JSON.parse(row.data) as Source) : undefined;
+  }
+
+  sourceIdByUrl(url: string): string | undefined {
+    return first<{ id: string }>(this.sql, 'SELECT id FROM sources WHERE url = ?', url)?.id;
+  }
+
+  sources(): Source[] {
+    return all<{ data: string }>(this.sql, 'SELECT data FROM sources ORDER BY id').map((r) => JSON.parse(r.data) as Source);
+  }
+
+  sourceIds(): string[] {
+    return all<{ id: string }>(this.sql, 'SELECT id FROM sources ORDER BY id').map((r) => r.id);
+  }
+
+  sourcesIn(slug: string): Source[] {
+    // A source's categories live in its JSON: a registry-sized scan, for rare admin calls only.
+    return this.sources().filter((s) => s.categories.includes(slug));
+  }
+
+  /** Adds or replaces a source; a new one gets a fresh state, due at once. */
+  putSource(s: Source, state?: SourceState): void {
+    const existed = first(this.sql, 'SELECT 1 AS x FROM sources WHERE id = ?', s.id) !== undefined;
+    this.sql.exec('INSERT INTO sources (id, url, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, data = excluded.data', s.id, s.url, JSON.stringify(s));
+    if (!existed || state) this.putState(s, state ?? newState());
+  }
+
+  deleteSource(id: string): void {
+    this.sql.exec('DELETE FROM sources WHERE id = ?', id);
+    this.sql.exec('DELETE FROM schedule WHERE id = ?', id);
+  }
+
+  // ───────────────────────────── categories ─────────────────────────────
+
+  category(slug: string): Category | undefined {
+    const row = first<{ data: string }>(this.sql, 'SELECT data FROM categories WHERE slug = ?', slug);
+    return row ? (JSON.parse(row.data) as Category) : undefined;
+  }
+
+  categories(): Category[] {
+    return all<{ data: string }>(this.sql, 'SELECT data FROM categories ORDER BY slug').map((r) => JSON.parse(r.data) as Category);
+  }
+
+  putCategory(c: Category): void {
+    this.sql.exec('INSERT INTO categories (slug, data) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET data = excluded.data', c.slug, JSON.stringify(c));
+  }
+
+  deleteCategory(slug: string): void {
+    this.sql.exec('DELETE FROM categories WHERE slug = ?', slug);
+  }
+
+  /** A river's figures for the index page; true when they changed. */
+  setFigures(slug: string, itemCount: number, updatedAt: string): boolean {
+    return this.sql.exec('UPDATE categories SET item_count = ?, updated_at = ? WHERE slug = ? AND (item_count != ? OR updated_at IS NOT ?)', itemCount, updatedAt, slug, itemCount, updatedAt).rowsWritten > 0;
+  }
+
+  indexDoc(): IndexDoc {
+    const rows = all<{ data: string; item_count: number; updated_at: string | null }>(this.sql, 'SELECT data, item_count, updated_at FROM categories ORDER BY slug');
+    return {
+      categories: rows.map((r): CategoryRow => ({ ...publicCategory(JSON.parse(r.data) as Category), itemCount: r.item_count, ...(r.updated_at ? { updatedAt: r.updated_at } : {}) })),
+    };
+  }
+
+  // ───────────────────────────── scheduling state ─────────────────────────────
+
+  state(id: string): SourceState | undefined {
+    const row = first<{ state: string }>(this.sql, 'SELECT state FROM schedule WHERE id = ?', id);
+    return row ? (JSON.parse(row.state) as SourceState) : undefined;
+  }
+
+  states(ids: string[]): Map<string, SourceState> {
+    const out = new Map<string, SourceState>();
+    for (const part of slices(ids)) {
+      for (const r of all<{ id: string; state: string }>(this.sql, `SELECT id, state FROM schedule WHERE id IN (${placeholders(part.length)})`, ...part)) {
+        out.set(r.id, JSON.parse(r.state) as SourceState);
+      }
+    }
+    return out;
+  }
+
+  allStates(): Map<string, SourceState> {
+    return new Map(all<{ id: string; state: string }>(this.sql, 'SELECT id, state FROM schedule').map((r) => [r.id, JSON.parse(r.state) as SourceState]));
+  }
+
+  /** Stores a source's state; the due index follows its next check, and the lease (if any) ends. */
+  putState(source: Pick<Source, 'id' | 'url'>, state: SourceState): void {
+    const dueAt = state.nextCheckAt ? Date.parse(state.nextCheckAt) || 0 : 0;
+    this.sql.exec(
+      'INSERT INTO schedule (id, due_at, tie, leased_until, host, state) VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, tie = excluded.tie, leased_until = 0, host = excluded.host, state = excluded.state',
+      source.id,
+      dueAt,
+      hash64(`${source.id}@${dueAt}`),
+      hostOf(source.url),
+      JSON.stringify(state),
+    );
+  }
+
+  /** Makes a source due at once (it joined a category, or its URL changed). */
+  dueNow(id: string): void {
+    this.sql.exec('UPDATE schedule SET due_at = 0, tie = ? WHERE id = ?', hash64(`${id}@0`), id);
+  }
+
+  /** Sources due by `horizon` and not on lease at `now`: most overdue first, at most `limit`. */
+  due(horizon: number, now: number, limit: number): DueRow[] {
+    return all<DueRow>(this.sql, 'SELECT id, host FROM schedule WHERE due_at <= ? AND leased_until <= ? ORDER BY due_at, tie LIMIT ?', horizon, now, limit);
+  }
+
+  /** Hands sources out until `until`: a concurrent run does not fetch them again meanwhile (a report ends the lease). */
+  lease(ids: string[], until: number): void {
+    for (const part of slices(ids)) this.sql.exec(`UPDATE schedule SET leased_until = ? WHERE id IN (${placeholders(part.length)})`, until, ...part);
+  }
+
+  release(ids: string[]): void {
+    this.lease(ids, 0);
+  }
+}
