@@ -65,5 +65,7 @@ function parseConfig(env: Env): Config {
     itemsPerCategory: int(env.ITEMS_PER_CATEGORY, 300, 10, 5000),
     feedLimitDefault: int(env.FEED_LIMIT_DEFAULT, 50, 1, 1000),
     websubHub: optional(env.WEBSUB_HUB),
+    // KV refuses a second write of one key within a second; only a local KV that does not (tests) may go lower.
+    kvWriteGapMs: int(env.KV_WRITE_GAP_MS, 1000, 0, 60_000),
   };
 }

@@ -30,6 +30,7 @@ export interface Env {
   ITEMS_PER_CATEGORY?: string;
   FEED_LIMIT_DEFAULT?: string;
   WEBSUB_HUB?: string;
+  KV_WRITE_GAP_MS?: string;
 }
 
 /** Env vars parsed once, with defaults applied. */
@@ -50,6 +51,8 @@ export interface Config {
   itemsPerCategory: number;
   feedLimitDefault: number;
   websubHub?: string;
+  /** Least time between two writes of one KV key (KV takes one per second per key). */
+  kvWriteGapMs: number;
 }
 
 /** A queue message: up to a few sources on distinct hosts (`sourceId` alone: a message from before queue batches). */
@@ -370,6 +373,8 @@ export interface Deployment {
 /** One source to fetch, as the Directory hands it out. */
 export interface PollTask {
   source: Source;
+  /** The registry's revision of the source: a river the source has left refuses deliveries of an earlier revision. */
+  revision: number;
   etag?: string;
   lastModified?: string;
   /** Hash of the last parsed 200 body: an identical body costs no parse. */
@@ -416,7 +421,9 @@ export interface ContributedItem extends Item {
 /** What one source brings to one river in one delivery. */
 export interface Contribution {
   source: Pick<SourceRef, 'id' | 'title' | 'feedUrl' | 'siteUrl'>;
-  /** When the items were fetched: a river refuses what was fetched before the source left it. */
+  /** The source's registry revision when it was fetched: a river it left since refuses the delivery. */
+  revision: number;
+  /** When the items were fetched. */
   polledAt: string;
   items: ContributedItem[];
 }

@@ -300,10 +300,10 @@ export function joinedCategory(source: Source, prev: SourceState | undefined): b
 }
 
 /** What the fetcher needs of a source: validators unless the whole feed is wanted. */
-export function pollTask(source: Source, stored: SourceState | undefined): PollTask {
+export function pollTask(source: Source, stored: SourceState | undefined, revision: number): PollTask {
   const prev = currentState(source, stored);
   const wholeFeed = joinedCategory(source, prev);
-  const task: PollTask = { source, wholeFeed, failing: prev?.lastError !== undefined };
+  const task: PollTask = { source, revision, wholeFeed, failing: prev?.lastError !== undefined };
   if (!wholeFeed) {
     if (prev?.etag) task.etag = prev.etag;
     if (prev?.lastModified) task.lastModified = prev.lastModified;

@@ -81,7 +81,7 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
     return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };
   }
   record.ingest = await feedOf(env, d, source)
-    .ingest(d, { source, body, contentType: outcome.contentType, finalUrl: outcome.finalUrl, fetchedAt: checkedAt })
+    .ingest(d, { source, revision: task.revision, body, contentType: outcome.contentType, finalUrl: outcome.finalUrl, fetchedAt: checkedAt })
     .catch((err: unknown) => ({ ok: false as const, error: `could not process the feed: ${errorText(err)}` }));
   if (!record.ingest.ok) return { result: { id: source.id, outcome: 'failed', error: record.ingest.error }, record, delivered: [] };
   return { result: { id: source.id, outcome: 'fresh', items: record.ingest.itemCount }, record, delivered: record.ingest.delivered };

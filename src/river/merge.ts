@@ -243,7 +243,7 @@ export function mergeRiver(prev: River | null, meta: RiverMeta, contributions: S
   const store = new MemoryRiverStore(prev?.items ?? []);
   for (const c of contributions) {
     const items = c.items.map((i): ContributedItem => ({ ...i, change: c.seen.has(i.key) ? 'changed' : 'new' }));
-    mergeContribution(store, { source: c.source, polledAt: opts.now, items }, opts);
+    mergeContribution(store, { source: c.source, revision: 0, polledAt: opts.now, items }, opts);
   }
   const items = store.entries.sort(newestFirst).slice(0, opts.cap);
   const m: RiverMeta = { slug: meta.slug, title: meta.title, description: meta.description, language: meta.language };

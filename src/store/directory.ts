@@ -47,8 +47,6 @@ export interface SourcePatch {
 const LAYOUT = '2';
 // A handed-out source is not handed out again for this long, unless its report comes back first.
 const LEASE_MS = 10 * 60_000;
-// KV takes one write per second per key.
-const MIN_WRITE_GAP_MS = 1000;
 
 function riverSettings(c: Category): RiverSettings {
   return { slug: c.slug, title: c.title, description: c.description, language: c.language, include: c.include, exclude: c.exclude };
@@ -80,7 +78,7 @@ export class Directory extends DurableObject<Env> {
 
   private async start(d: Deployment): Promise<void> {
     const since = new Date().toISOString();
-    const imported = await importLegacyLayout({ env: this.env, d, tables: this.tables });
+    const imported = await importLegacyLayout({ env: this.env, d, tables: this.tables, revision: () => this.revision() });
     const slugs = [ALL_SLUG, ...this.tables.categories().map((c) => c.slug)];
     const figures = await Promise.all(
       slugs.map((slug) => {
@@ -94,6 +92,13 @@ export class Directory extends DurableObject<Env> {
     await this.writeIndex(d);
     await imported.finish();
     this.meta.set('layout', LAYOUT);
+  }
+
+  /** The next registry revision (of a source's URL or categories): rivers compare them, never clocks. */
+  private revision(): number {
+    const rev = this.meta.number('rev') + 1;
+    this.meta.set('rev', String(rev));
+    return rev;
   }
 
   /** A creation time no earlier incarnation of any source had: a source removed and added again is a new Feed. */
@@ -140,9 +145,9 @@ export class Directory extends DurableObject<Env> {
 
   private tasksFor(ids: string[]): PollTask[] {
     const states = this.tables.states(ids);
+    const revisions = this.tables.revisions(ids);
     const sources = ids.map((id) => this.tables.source(id)).filter((s): s is Source => s !== undefined);
-    const byId = new Map(sources.map((s) => [s.id, s]));
-    return spreadHosts(sources).map((s) => pollTask(byId.get(s.id)!, states.get(s.id)));
+    return spreadHosts(sources).map((s) => pollTask(s, states.get(s.id), revisions.get(s.id) ?? 0));
   }
 
   /**
@@ -203,7 +208,7 @@ export class Directory extends DurableObject<Env> {
     this.indexWrite = this.indexWrite
       .catch(() => undefined)
       .then(async () => {
-        const wait = this.meta.number('indexWrittenMs') + MIN_WRITE_GAP_MS - Date.now();
+        const wait = this.meta.number('indexWrittenMs') + d.config.kvWriteGapMs - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         this.indexPending = false;
         const doc = this.tables.indexDoc();
@@ -278,7 +283,7 @@ export class Directory extends DurableObject<Env> {
     if (input.title) source.title = input.title;
     if (input.intervalMinutes) source.intervalMinutes = input.intervalMinutes;
     const added = this.ctx.storage.transactionSync(() => {
-      this.tables.putSource(source);
+      this.tables.putSource(source, { rev: this.revision() });
       return this.ensureCategories(source.categories);
     });
     await this.configureRivers(d, added);
@@ -302,20 +307,21 @@ export class Directory extends DurableObject<Env> {
     else if (patch.intervalMinutes !== undefined) next.intervalMinutes = patch.intervalMinutes;
     const left = prev.categories.filter((s) => !next.categories.includes(s));
     const joined = next.categories.some((s) => !prev.categories.includes(s));
+    const moved = next.url !== prev.url;
+    const rev = moved || left.length || joined ? this.revision() : undefined;
     const added = this.ctx.storage.transactionSync(() => {
-      if (next.url !== prev.url) {
+      if (moved) {
         // Another feed: the old one's validators and body hash mean nothing to it.
         const { etag: _e, lastModified: _l, bodyHash: _b, ...state } = this.tables.state(id) ?? { consecutiveFailures: 0, paused: false, itemCount: 0 };
-        this.tables.putSource(next, { ...state, nextCheckAt: undefined });
+        this.tables.putSource(next, { state: { ...state, nextCheckAt: undefined }, rev });
       } else {
-        this.tables.putSource(next);
+        this.tables.putSource(next, { rev });
       }
       if (joined) this.tables.dueNow(id);
       return this.ensureCategories(next.categories);
     });
     await this.configureRivers(d, added);
-    const at = new Date().toISOString();
-    const figures = await Promise.all(left.map((slug) => riverOf(this.env, d, slug).removeSource(d, slug, id, at)));
+    const figures = await Promise.all(left.map((slug) => riverOf(this.env, d, slug).removeSource(d, slug, id, rev!)));
     if (this.noteFigures(figures)) await this.writeIndex(d);
     return { ok: true, value: { source: next, rivers: figures.filter((f): f is RiverFigures => f !== null).map((f) => f.slug) } };
   }
@@ -325,9 +331,10 @@ export class Directory extends DurableObject<Env> {
     const source = this.tables.source(id);
     if (!source) return { ok: false, status: 404, error: `source "${id}" not found` };
     this.tables.deleteSource(id);
-    const at = new Date().toISOString();
+    // A revision this source never had: every delivery of it still under way is refused.
+    const rev = this.revision();
     const slugs = [...source.categories, ALL_SLUG];
-    const figures = await Promise.all(slugs.map((slug) => riverOf(this.env, d, slug).removeSource(d, slug, id, at)));
+    const figures = await Promise.all(slugs.map((slug) => riverOf(this.env, d, slug).removeSource(d, slug, id, rev)));
     await feedOf(this.env, d, source)
       .forget(d)
       .catch((err: unknown) => console.warn(`the memory of removed source "${id}" stays behind:`, err));
@@ -370,7 +377,7 @@ export class Directory extends DurableObject<Env> {
     );
     this.ctx.storage.transactionSync(() => {
       for (const c of plan.categories) this.tables.putCategory(c);
-      for (const s of plan.sources) this.tables.putSource({ ...s, createdAt: this.createdAt() });
+      for (const s of plan.sources) this.tables.putSource({ ...s, createdAt: this.createdAt() }, { rev: this.revision() });
     });
     await this.configureRivers(d, plan.categories);
     const added = plan.sources.map((s) => this.tables.source(s.id)!);

@@ -13,6 +13,8 @@ import { SqlObject, all, first } from './sql';
 /** One fetched body for a Feed to ingest. */
 export interface IngestRequest {
   source: Source;
+  /** The source's registry revision (see PollTask). */
+  revision: number;
   body: Uint8Array;
   contentType?: string;
   /** Final URL after redirects: the last-resort base for relative links. */
@@ -81,11 +83,12 @@ export class Feed extends SqlObject {
   async ingest(d: Deployment, req: IngestRequest): Promise<IngestReport> {
     this.enter(d);
     const { source } = req;
+    if (this.meta.get('forgotten')) return { ok: false, error: `source "${source.id}" was removed` };
     const ingested = await ingestFeed(req.body, { contentType: req.contentType, url: req.finalUrl, fetchedAt: req.fetchedAt, sourceId: source.id });
     if (!ingested.ok) return { ok: false, error: ingested.error };
     const { meta } = ingested.feed;
     const drafts = [...ingested.feed.items].sort(newestByDate).slice(0, d.config.itemsPerSource);
-    const { items, policy, delivered } = this.accept(d, source, drafts, req.fetchedAt, { title: meta.title, link: meta.link });
+    const { items, policy, delivered } = this.accept(d, source, req.revision, drafts, req.fetchedAt, { title: meta.title, link: meta.link });
     await this.deliver();
     return {
       ok: true,
@@ -100,7 +103,7 @@ export class Feed extends SqlObject {
    * Gives the drafts their keys, and in one transaction remembers them and queues their deliveries: the changes for
    * rivers this source delivered to before, every item for a river it joined since.
    */
-  private accept(d: Deployment, source: Source, drafts: ItemDraft[], polledAt: string, feed: { title?: string; link?: string }): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
+  private accept(d: Deployment, source: Source, revision: number, drafts: ItemDraft[], polledAt: string, feed: { title?: string; link?: string }): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
     return this.ctx.storage.transactionSync(() => {
       const memory = new Map(all<{ key: string; hash: string | null; seq: number }>(this.sql, 'SELECT key, hash, seq FROM memory').map((r) => [r.key, r]));
       const before = this.meta.get('policy') as IdentityPolicy | undefined;
@@ -115,7 +118,7 @@ export class Feed extends SqlObject {
       const delivered: string[] = [];
       for (const slug of targets) {
         const list = deliveredTo.has(slug) ? changes : items.map((i): ContributedItem => ({ ...i, change: 'new' }));
-        for (const part of chunks(list)) this.sql.exec('INSERT INTO outbox (slug, payload) VALUES (?, ?)', slug, JSON.stringify({ source: ref, polledAt, items: part } satisfies Contribution));
+        for (const part of chunks(list)) this.sql.exec('INSERT INTO outbox (slug, payload) VALUES (?, ?)', slug, JSON.stringify({ source: ref, revision, polledAt, items: part } satisfies Contribution));
         if (list.length) delivered.push(slug);
       }
       this.meta.set('delivered', JSON.stringify(targets));
@@ -156,7 +159,7 @@ export class Feed extends SqlObject {
 
   /** Delivers the outbox, each river's contributions in order; true when nothing is left to deliver. */
   private async deliver(): Promise<boolean> {
-    while (first(this.sql, 'SELECT id FROM outbox LIMIT 1')) {
+    while (!this.meta.get('forgotten') && first(this.sql, 'SELECT id FROM outbox LIMIT 1')) {
       this.draining ??= this.drain().finally(() => (this.draining = undefined));
       if (!(await this.draining)) return false;
     }
@@ -200,11 +203,18 @@ export class Feed extends SqlObject {
 
   // ───────────────────────────── lifecycle ─────────────────────────────
 
-  /** The source was removed: its memory goes (a source added again under the same id gets a Feed of its own). */
+  /**
+   * The source was removed: its memory and pending deliveries go (the rivers refuse them anyway), and the Feed takes
+   * nothing more. A source added again under the same id gets a Feed of its own.
+   */
   async forget(d: Deployment): Promise<void> {
     this.enter(d);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('DELETE FROM memory');
+      this.sql.exec('DELETE FROM outbox');
+      this.meta.set('forgotten', new Date().toISOString());
+    });
     await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
   }
 
   /**
@@ -214,6 +224,7 @@ export class Feed extends SqlObject {
   async importMemory(
     d: Deployment,
     source: Source,
+    revision: number,
     memory: [string, string | null][],
     state: { policy?: IdentityPolicy; delivered: string[] },
     pending?: { items: Item[]; polledAt: string; feed: { title?: string; link?: string } },
@@ -232,7 +243,7 @@ export class Feed extends SqlObject {
     });
     if (!pending) return [];
     const drafts = pending.items.map(({ key: _key, ...draft }) => draft);
-    const { delivered } = this.accept(d, source, drafts.sort(newestByDate), pending.polledAt, pending.feed);
+    const { delivered } = this.accept(d, source, revision, drafts.sort(newestByDate), pending.polledAt, pending.feed);
     await this.deliver();
     return delivered;
   }

@@ -11,6 +11,8 @@ export interface MigrationContext {
   env: Env;
   d: Deployment;
   tables: DirectoryTables;
+  /** The Directory's next registry revision. */
+  revision: () => number;
 }
 
 export interface Migration {
@@ -32,12 +34,12 @@ function stateOf(stored: SourceState | undefined): SourceState {
  * `river:<slug>`), and each source's seen keys, with the content hashes the rivers held, into its Feed; a poll a queue
  * consumer left unmerged (`snap:<id>`) is delivered through the Feed like any other.
  */
-export async function importLegacyLayout({ env, d, tables }: MigrationContext): Promise<Migration> {
+export async function importLegacyLayout({ env, d, tables, revision }: MigrationContext): Promise<Migration> {
   const legacy = await loadLegacyLayout(env.TRIBUTARY, d.prefix);
   if (!legacy) return { rivers: [], finish: async () => undefined };
   const { registry, state } = legacy;
   for (const c of Object.values(registry.categories)) tables.putCategory(c);
-  for (const s of Object.values(registry.sources)) tables.putSource(s, stateOf(state.sources[s.id]));
+  for (const s of Object.values(registry.sources)) tables.putSource(s, { state: stateOf(state.sources[s.id]), rev: revision() });
 
   const hashes = new Map<string, Map<string, string | null>>();
   for (const slug of legacy.riverSlugs) {
@@ -87,11 +89,13 @@ async function importFeed(
     if (pending.items) Object.assign(next, { categories: [...source.categories], registeredAt: source.createdAt });
     tables.putState(source, next);
   }
+  const rev = tables.revisions([source.id]).get(source.id) ?? 0;
   if (memory.length === 0 && !pending?.items) return;
   const items: Item[] | undefined = pending?.items;
   await feedOf(env, d, source).importMemory(
     d,
     source,
+    rev,
     memory,
     { policy: (pending?.state ?? stored)?.identityPolicy, delivered: delivered.length ? [...delivered, ALL_SLUG] : [] },
     items ? { items, polledAt: pending!.polledAt, feed: { title: pending!.feedTitle, link: pending!.feedLink } } : undefined,

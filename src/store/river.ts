@@ -26,8 +26,6 @@ export interface RiverView {
   next?: string;
 }
 
-// KV takes one write per second per key.
-const MIN_WRITE_GAP_MS = 1000;
 // A run flushes the rivers it changed when it ends; this alarm publishes if it never does (the run died).
 const PUBLISH_FALLBACK_MS = 60_000;
 // Items per call when importing a river of the earlier layout: each call stays within the Free plan's CPU.
@@ -40,8 +38,9 @@ const SCHEMA = [
   // Every source item the river holds → its entry (the source's own key), and every story link → the entry holding it.
   'CREATE TABLE IF NOT EXISTS refs (item_key TEXT PRIMARY KEY, entry TEXT NOT NULL, source TEXT NOT NULL) WITHOUT ROWID',
   'CREATE TABLE IF NOT EXISTS links (link TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID',
-  // Sources that left this river, and when: a delivery fetched before that is refused (it would bring them back).
-  'CREATE TABLE IF NOT EXISTS departed (source TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID',
+  // Sources that left this river, at which registry revision: a delivery of an earlier one is refused (it was fetched
+  // before they left, and would bring them back). Revisions, not clocks: the Worker's and the Directory's may differ.
+  'CREATE TABLE IF NOT EXISTS departed (source TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID',
 ];
 
 function defaultSettings(slug: string): RiverSettings {
@@ -208,8 +207,8 @@ export class River extends SqlObject {
   /** Folds one source's delivery into the river. Idempotent: a delivery seen before changes nothing. */
   async merge(d: Deployment, slug: string, c: Contribution): Promise<{ changed: boolean; refused?: string }> {
     this.enter(d, slug);
-    const departed = first<{ at: string }>(this.sql, 'SELECT at FROM departed WHERE source = ?', c.source.id);
-    if (departed && c.polledAt <= departed.at) return { changed: false, refused: `source "${c.source.id}" left this river after that fetch` };
+    const departed = first<{ revision: number }>(this.sql, 'SELECT revision FROM departed WHERE source = ?', c.source.id);
+    if (departed && c.revision < departed.revision) return { changed: false, refused: `source "${c.source.id}" left this river after that fetch` };
     const now = new Date().toISOString();
     const rule = indexRule(this.settings());
     const folded = new Map<string, FoldedWords>();
@@ -268,11 +267,14 @@ export class River extends SqlObject {
     this.meta.set('count', String(this.count() - store.removed));
   }
 
-  /** A source left this river (removed, or no longer in this category): its attributions go, and what only it carried. */
-  async removeSource(d: Deployment, slug: string, sourceId: string, at: string): Promise<RiverFigures | null> {
+  /**
+   * A source left this river (removed, or no longer in this category) at `revision`: its attributions go, and what only
+   * it carried; deliveries of earlier revisions are refused from now on.
+   */
+  async removeSource(d: Deployment, slug: string, sourceId: string, revision: number): Promise<RiverFigures | null> {
     this.enter(d, slug);
     const changed = this.ctx.storage.transactionSync(() => {
-      this.sql.exec('INSERT INTO departed (source, at) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET at = excluded.at', sourceId, at);
+      this.sql.exec('INSERT INTO departed (source, revision) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET revision = max(revision, excluded.revision)', sourceId, revision);
       const store = new SqlRiverStore(this.sql, new Map());
       const gone = new Set([sourceId]);
       const keys = all<{ entry: string }>(this.sql, 'SELECT DISTINCT entry FROM refs WHERE source = ?', sourceId);
@@ -341,7 +343,7 @@ export class River extends SqlObject {
 
   private async writePage(): Promise<RiverFigures> {
     const d = this.meta.deployment()!;
-    const wait = this.meta.number('lastWriteMs') + MIN_WRITE_GAP_MS - Date.now();
+    const wait = this.meta.number('lastWriteMs') + d.config.kvWriteGapMs - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const page = this.page(d.config.feedLimitDefault);
     await savePage(this.env.TRIBUTARY, d.prefix, pageJson(page), page);

@@ -7,7 +7,8 @@ import { publicCategory } from './registry';
 import { all, first, placeholders, slices } from './sql';
 
 const SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, data TEXT NOT NULL)',
+  // rev: the registry revision of the source's URL and categories (rivers it left refuse deliveries of older ones).
+  'CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, rev INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)',
   'CREATE TABLE IF NOT EXISTS categories (slug TEXT PRIMARY KEY, data TEXT NOT NULL, item_count INTEGER NOT NULL DEFAULT 0, updated_at TEXT) WITHOUT ROWID',
   // due_at: the next check in ms (0: never checked); tie breaks equal due times differently each round (no starving).
   'CREATE TABLE IF NOT EXISTS schedule (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, tie TEXT NOT NULL, leased_until INTEGER NOT NULL DEFAULT 0, host TEXT NOT NULL, state TEXT NOT NULL) WITHOUT ROWID',
@@ -54,11 +55,26 @@ export class DirectoryTables {
     return this.sources().filter((s) => s.categories.includes(slug));
   }
 
-  /** Adds or replaces a source; a new one gets a fresh state, due at once. */
-  putSource(s: Source, state?: SourceState): void {
+  /** Adds or replaces a source (at revision `rev` when given); a new one gets a fresh state, due at once. */
+  putSource(s: Source, opts: { state?: SourceState; rev?: number } = {}): void {
     const existed = first(this.sql, 'SELECT 1 AS x FROM sources WHERE id = ?', s.id) !== undefined;
-    this.sql.exec('INSERT INTO sources (id, url, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, data = excluded.data', s.id, s.url, JSON.stringify(s));
-    if (!existed || state) this.putState(s, state ?? newState());
+    this.sql.exec(
+      'INSERT INTO sources (id, url, rev, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, rev = coalesce(?, sources.rev), data = excluded.data',
+      s.id,
+      s.url,
+      opts.rev ?? 0,
+      JSON.stringify(s),
+      opts.rev ?? null,
+    );
+    if (!existed || opts.state) this.putState(s, opts.state ?? newState());
+  }
+
+  revisions(ids: string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const part of slices(ids)) {
+      for (const r of all<{ id: string; rev: number }>(this.sql, `SELECT id, rev FROM sources WHERE id IN (${placeholders(part.length)})`, ...part)) out.set(r.id, r.rev);
+    }
+    return out;
   }
 
   deleteSource(id: string): void {
