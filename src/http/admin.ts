@@ -209,7 +209,7 @@ adminRoutes.post('/poll', async (c) => {
     const { d, dir } = directory(c);
     if (!(await dir.source(d, sourceId))) return c.json({ error: `source "${sourceId}" not found` }, 404);
   }
-  const report = await runPoll(c.env, { force, sourceId });
+  const report = await runPoll(c.env, { force, sourceId, listSkipped: true });
   await announceChanges(baseOf(c), readConfig(c.env).websubHub, report.changedCategories);
   return c.json({ polled: report.polled, results: report.results, changedCategories: report.changedCategories });
 });

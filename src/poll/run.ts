@@ -140,6 +140,8 @@ export interface RunOptions {
   force?: boolean;
   /** Poll this source only. */
   sourceId?: string;
+  /** Report every source not polled as skipped (the admin poll's answer lists every source). */
+  listSkipped?: boolean;
 }
 
 /** The inline run: what the cron trigger and POST /admin/poll do when no queue is bound. */
@@ -147,7 +149,7 @@ export async function runPoll(env: Env, opts: RunOptions = {}): Promise<RunRepor
   const d = deploymentOf(env);
   const startedMs = Date.now();
   const now = opts.now ?? new Date(startedMs);
-  const plan = await directoryOf(env, d).plan(d, { now: now.toISOString(), budget: fetchBudget(d.config), force: opts.force, sourceId: opts.sourceId, listSkipped: true });
+  const plan = await directoryOf(env, d).plan(d, { now: now.toISOString(), budget: fetchBudget(d.config), force: opts.force, sourceId: opts.sourceId, listSkipped: opts.listSkipped });
   const polls = await pollMany(env, d, plan.tasks, now);
   const published = await finish(env, d, polls, plan.tasks, startedMs);
   const results = [...polls.map((p) => p.result), ...plan.skipped.map((id): PollResult => ({ id, outcome: 'skipped' }))];
