@@ -53,9 +53,22 @@ function plainItem(item: ContributedItem): Item {
   return rest;
 }
 
-/** The story's body fields from `item`, keeping the river entry's own identity. */
+/**
+ * The story's body fields from `item`, keeping the river entry's own identity: its key and the guid and source its
+ * rendered id is built from (an id once served never changes), its first-seen time, attribution and match keys.
+ */
 function withBody(entry: RiverItem, item: Item): RiverItem {
-  return { ...item, key: entry.key, firstSeenAt: entry.firstSeenAt, sources: entry.sources, linkKeys: entry.linkKeys, titleKey: entry.titleKey };
+  return {
+    ...item,
+    key: entry.key,
+    sourceId: entry.sourceId,
+    guid: entry.guid,
+    guidIsPermaLink: entry.guidIsPermaLink,
+    firstSeenAt: entry.firstSeenAt,
+    sources: entry.sources,
+    linkKeys: entry.linkKeys,
+    titleKey: entry.titleKey,
+  };
 }
 
 /** A link that names one story: a site's front page is not one (some feeds link every item there). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../../src/model';
 import { assignKeys } from '../../src/river/dedup';
+import { itemIds } from '../../src/render/fields';
 import { fitBytes, mergeRiver, removeSources, type SourceContribution } from '../../src/river/merge';
 
 const META = { slug: 'news', title: 'News' };
@@ -66,6 +67,8 @@ describe('mergeRiver', () => {
     expect(entry.sources.map((s) => s.id)).toEqual(['b', 'a']);
     expect(entry.summaryHtml).toBe('B');
     expect(entry.key).toBe(r1.items[0].key); // identity kept: readers do not see it twice
+    // What readers de-duplicate by is the rendered id: it is the one they were served before the earlier copy came.
+    expect(itemIds([entry])).toEqual(itemIds([r1.items[0]]));
   });
 
   it('matches by title within the window only, across sources only', () => {
