@@ -410,6 +410,8 @@ export type IngestReport =
       feed: Pick<FeedMeta, 'title' | 'link' | 'ttlMinutes' | 'skipHours' | 'skipDays' | 'hubUrl'>;
       /** Rivers that received new or changed items. */
       delivered: string[];
+      /** The categories the Feed now delivers to (those of the source as this poll saw it). */
+      categories: string[];
     }
   | { ok: false; error: string };
 

@@ -336,7 +336,8 @@ export function stateAfter(stored: SourceState | undefined, record: PollRecord, 
     feedTitle: feed.title,
     feedLink: feed.link,
   });
-  const next: SourceState = { ...state, identityPolicy: ingest.policy, categories: [...source.categories], registeredAt: source.createdAt };
+  // The categories this poll delivered to: a category joined while it ran still waits for its whole feed.
+  const next: SourceState = { ...state, identityPolicy: ingest.policy, categories: [...ingest.categories], registeredAt: source.createdAt };
   if (record.bodyHash) next.bodyHash = record.bodyHash;
   delete next.seen;
   return next;

@@ -96,6 +96,7 @@ export class Feed extends SqlObject {
       policy,
       feed: { title: meta.title, link: meta.link, ttlMinutes: meta.ttlMinutes, skipHours: meta.skipHours, skipDays: meta.skipDays, hubUrl: meta.hubUrl },
       delivered,
+      categories: [...source.categories],
     };
   }
 
