@@ -393,6 +393,8 @@ export interface PollRecord {
   id: string;
   /** The source's createdAt: a report for a source removed and added again since is dropped. */
   createdAt: string;
+  /** The registry revision the poll saw: a report about an older URL or set of categories only ends the lease. */
+  revision: number;
   checkedAt: string;
   outcome: CheckedOutcome;
   bodyHash?: string;

@@ -13,8 +13,7 @@ import { requireAdmin } from './auth';
 import { badRequest as fail } from './errors';
 import { LANGUAGE_TAG, SLUG } from './patterns';
 import { baseUrlOf } from './public';
-import { announceChanges, purgeRivers } from './announce';
-import { purgeCached } from './caching';
+import { announceChanges, purgeRivers, type CacheScope } from './announce';
 
 type AppEnv = { Bindings: Env };
 
@@ -84,8 +83,8 @@ function answer<T>(c: Context<AppEnv>, outcome: Outcome<T>, status: 200 | 201 = 
   return outcome.ok ? c.json(outcome.value as object, status) : c.json({ error: outcome.error }, outcome.status);
 }
 
-function baseOf(c: Context<AppEnv>): string {
-  return baseUrlOf(c, readConfig(c.env));
+function scopeOf(c: Context<AppEnv>): CacheScope {
+  return { base: baseUrlOf(c, readConfig(c.env)), prefix: deploymentOf(c.env).prefix };
 }
 
 export const adminRoutes = new Hono<AppEnv>();
@@ -95,7 +94,7 @@ adminRoutes.use('*', requireAdmin);
 // Any change to the registry can change the index page (categories, titles): drop its cached copy here.
 adminRoutes.use('*', async (c, next) => {
   await next();
-  if (c.req.method !== 'GET' && c.res.status < 400) await purgeCached([`${baseOf(c)}/`]);
+  if (c.req.method !== 'GET' && c.res.status < 400) await purgeRivers(scopeOf(c), []);
 });
 
 adminRoutes.get('/sources', async (c) => {
@@ -134,7 +133,7 @@ adminRoutes.patch('/sources/:id', async (c) => {
   const { d, dir } = directory(c);
   const outcome = await dir.updateSource(d, c.req.param('id'), patch);
   if (!outcome.ok) return answer(c, outcome);
-  await purgeRivers(baseOf(c), outcome.value.rivers);
+  await purgeRivers(scopeOf(c), outcome.value.rivers);
   return c.json(outcome.value.source);
 });
 
@@ -142,7 +141,7 @@ adminRoutes.delete('/sources/:id', async (c) => {
   const { d, dir } = directory(c);
   const outcome = await dir.removeSource(d, c.req.param('id'));
   if (!outcome.ok) return answer(c, outcome);
-  await purgeRivers(baseOf(c), outcome.value.categories);
+  await purgeRivers(scopeOf(c), outcome.value.categories);
   return c.json({ deleted: outcome.value.deleted });
 });
 
@@ -183,13 +182,15 @@ adminRoutes.put('/categories/:slug', async (c) => {
   // items as the sources publish them: what the river already left out, their Feeds do not deliver again.
   const { d, dir } = directory(c);
   const { created } = await dir.putCategory(d, category);
-  await purgeRivers(baseOf(c), [slug]);
+  await purgeRivers(scopeOf(c), [slug]);
   return c.json(category, created ? 201 : 200);
 });
 
 adminRoutes.delete('/categories/:slug', async (c) => {
   const { d, dir } = directory(c);
-  return answer(c, await dir.deleteCategory(d, c.req.param('slug')));
+  const outcome = await dir.deleteCategory(d, c.req.param('slug'));
+  if (outcome.ok) await purgeRivers(scopeOf(c), [outcome.value.deleted]);
+  return answer(c, outcome);
 });
 
 adminRoutes.post('/opml', async (c) => {
@@ -210,6 +211,6 @@ adminRoutes.post('/poll', async (c) => {
     if (!(await dir.source(d, sourceId))) return c.json({ error: `source "${sourceId}" not found` }, 404);
   }
   const report = await runPoll(c.env, { force, sourceId, listSkipped: true });
-  await announceChanges(baseOf(c), readConfig(c.env).websubHub, report.changedCategories);
+  await announceChanges(scopeOf(c), readConfig(c.env).websubHub, report.changedCategories);
   return c.json({ polled: report.polled, results: report.results, changedCategories: report.changedCategories });
 });

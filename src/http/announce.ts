@@ -1,5 +1,6 @@
 // After a run: cache purge and WebSub (W3C) pings, so subscribers get pushes instead of polling us.
 import { purgeCached } from './caching';
+import { forgetRemembered } from './memo';
 import { forgetPointers } from './versions';
 import { errorText } from '../errors';
 
@@ -31,17 +32,23 @@ export async function notifyHub(hub: string, baseUrl: string, slugs: string[]): 
   return error ? { ok: false, error } : { ok: true };
 }
 
-/**
- * After rivers changed: this colo forgets their versions (every cached view of them is keyed by version, so none is
- * found again) and its cached index page.
- */
-export async function purgeRivers(baseUrl: string, slugs: string[]): Promise<void> {
-  await Promise.all([forgetPointers(baseUrl, slugs), purgeCached([`${baseUrl}/`])]);
+/** A deployment as the serve path caches it: its public base and its key prefix. */
+export interface CacheScope {
+  base: string;
+  prefix: string;
 }
 
-/** After a run changed rivers: drop this colo's cached copies, then tell the WebSub hub. */
-export async function announceChanges(baseUrl: string, hub: string | undefined, slugs: string[]): Promise<void> {
-  if (slugs.length === 0) return;
-  await purgeRivers(baseUrl, slugs);
-  if (hub) await notifyHub(hub, baseUrl, slugs);
+/**
+ * After a change: this colo forgets the changed rivers' versions (every cached view of them is keyed by version, so
+ * none is found again) and its cached index page, and this isolate what it remembered of the registry.
+ */
+export async function purgeRivers(scope: CacheScope, slugs: string[]): Promise<void> {
+  forgetRemembered(scope.prefix);
+  await Promise.all([forgetPointers(scope.base, slugs), purgeCached([`${scope.base}/`])]);
+}
+
+/** After a run: drop this colo's cached copies of what changed, then tell the WebSub hub. */
+export async function announceChanges(scope: CacheScope, hub: string | undefined, slugs: string[]): Promise<void> {
+  await purgeRivers(scope, slugs);
+  if (hub && slugs.length) await notifyHub(hub, scope.base, slugs);
 }

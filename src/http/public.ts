@@ -3,7 +3,7 @@
 // (older pages, filters, long pages) ask the river's own object. Answers are cached under the river's version.
 import { Hono, type Context } from 'hono';
 import { readConfig } from '../config';
-import type { CategorySummary, Config, Env, RenderContext, RiverItem, RiverPage } from '../model';
+import type { CategorySummary, Config, Env, IndexDoc, RenderContext, RiverItem, RiverPage, SourceStatus } from '../model';
 import { VERSION } from '../version';
 import { renderAtom } from '../render/atom';
 import { renderIndexPage, renderRiverPage, renderStatusPage } from '../render/html';
@@ -11,12 +11,13 @@ import { renderJsonFeed } from '../render/jsonfeed';
 import { renderOpml } from '../render/opml';
 import { renderRss } from '../render/rss';
 import { CURSOR, cursorOf, selectItems, type RiverQuery } from '../river/filter';
-import { ALL_SLUG, idRecord, loadIndex, loadPage } from '../store/kv';
+import { ALL_SLUG, idRecord, loadIndex, loadPage, olderVersion } from '../store/kv';
 import { deploymentOf, directoryOf, riverOf } from '../store/objects';
 import { cacheControl, etagOf, httpDate, isNotModified, serveCached } from './caching';
 import { PAGE_CSP } from './page-policy';
 import { LANGUAGE_TAG, SLUG } from './patterns';
-import { olderVersion, riverPointer, type RiverPointer } from './versions';
+import { remembered } from './memo';
+import { riverPointer, type RiverPointer } from './versions';
 
 type AppEnv = { Bindings: Env };
 
@@ -69,19 +70,36 @@ function notFound(c: Context<AppEnv>, what: string): Response {
 }
 
 /** One page of a river for a query: from the river's KV page when it holds the answer, else from the river itself. */
-async function riverView(c: Context<AppEnv>, slug: string, query: RiverQuery, pointer: RiverPointer): Promise<{ river: RiverPage; items: RiverItem[]; next?: string }> {
+async function riverView(c: Context<AppEnv>, slug: string, query: RiverQuery, pointer: RiverPointer): Promise<{ river: RiverPage; items: RiverItem[]; next?: string; degraded?: boolean }> {
   const d = deploymentOf(c.env);
   const river = riverOf(c.env, d, slug);
+  let page: RiverPage | null = null;
   if (!query.lang && !query.source && !query.q) {
-    let page = pointer.page ?? (await loadPage(c.env.TRIBUTARY, d.prefix, slug));
+    page = pointer.page ?? (await loadPage(c.env.TRIBUTARY, d.prefix, slug));
     // This colo's KV copy can be older than the version the colo was told about: ask the river for the current page.
-    if (!page || olderVersion(page.version, pointer.version)) page = await river.head(d, slug);
-    const { page: items, next } = selectItems(page.items, query);
-    if (next || !page.more) return { river: page, items, next };
-    if (items.length === query.limit) return { river: page, items, next: cursorOf(items[items.length - 1]) };
+    if (!page || olderVersion(page.version, pointer.version)) page = (await river.head(d, slug).catch(() => null)) ?? page;
+    if (page) {
+      const { page: items, next } = selectItems(page.items, query);
+      if (next || !page.more) return { river: page, items, next };
+      if (items.length === query.limit) return { river: page, items, next: cursorOf(items[items.length - 1]) };
+    }
   }
-  const view = await river.query(d, slug, query);
-  return { river: view.river, items: view.river.items, next: view.next };
+  try {
+    const view = await river.query(d, slug, query);
+    return { river: view.river, items: view.river.items, next: view.next };
+  } catch (err) {
+    // The river's own object is out of reach: a long page is cut to what KV holds (not cached); anything else waits.
+    if (!page || query.before) throw new RiverUnavailable(slug, err);
+    console.warn(`river "${slug}" could not answer a view; serving its page`, err);
+    return { river: page, items: selectItems(page.items, query).page, degraded: true };
+  }
+}
+
+/** A view only the river's own object can answer, while it cannot: 503, and readers come back later. */
+class RiverUnavailable extends Error {
+  constructor(slug: string, cause: unknown) {
+    super(`river "${slug}" is unavailable`, { cause });
+  }
 }
 
 /** The river's pointer; for a category whose page KV does not show yet, its current page from the river itself. */
@@ -91,10 +109,21 @@ async function pointerFor(c: Context<AppEnv>, slug: string, base: string): Promi
   const pointer = await riverPointer(base, slug, () => loadPage(kv, d.prefix, slug), (p) => c.executionCtx.waitUntil(p));
   if (pointer) return pointer;
   // Rare: a category created a moment ago, or the first request after an upgrade (the index starts the migration).
-  const index = (await loadIndex(kv, d.prefix)) ?? (await directoryOf(c.env, d).index(d));
+  const index = await indexDoc(c.env);
   if (slug !== ALL_SLUG && !index.categories.some((x) => x.slug === slug)) return null;
   const page = await riverOf(c.env, d, slug).head(d, slug);
   return { version: page.version, page };
+}
+
+// Registry-sized reads a public page can be hammered with: remembered by this isolate for a few seconds.
+const STATUS_MEMO_MS = 5_000;
+const INDEX_MEMO_MS = 10_000;
+const OPML_MEMO_MS = 60_000;
+
+/** The `index` document (from KV, else from the Directory, which writes it again). */
+function indexDoc(env: Env): Promise<IndexDoc> {
+  const d = deploymentOf(env);
+  return remembered(`${d.prefix}\u0000index`, INDEX_MEMO_MS, async () => (await loadIndex(env.TRIBUTARY, d.prefix)) ?? directoryOf(env, d).index(d));
 }
 
 export const publicRoutes = new Hono<AppEnv>();
@@ -118,13 +147,29 @@ async function serveRiver(c: Context<AppEnv>, slug: string, format: Format | 'ht
   const selfUrl = `${base}${withQuery(path, new URLSearchParams(query.canonical))}`;
   const pointer = await pointerFor(c, slug, base);
   if (!pointer) return notFound(c, `category "${slug}"`);
+  return serveView(c, slug, format, query, pointer, { base, selfUrl, path, config }).catch((err: unknown) => {
+    if (!(err instanceof RiverUnavailable)) throw err;
+    console.error(err.message, err.cause);
+    return c.json({ error: `${err.message}; try again in a minute` }, 503, { 'Retry-After': '60' });
+  });
+}
+
+async function serveView(
+  c: Context<AppEnv>,
+  slug: string,
+  format: Format | 'html',
+  query: RiverQuery & { canonical: string },
+  pointer: RiverPointer,
+  at: { base: string; selfUrl: string; path: string; config: Config },
+): Promise<Response> {
+  const { base, selfUrl, path, config } = at;
   // The version in the cache key: a cached answer of an older river is never found again.
   const cacheKey = `${selfUrl}${selfUrl.includes('?') ? '&' : '?'}_v=${pointer.version}`;
   return serveCached(
     c.req.raw,
     cacheKey,
     async () => {
-      const { river, items, next } = await riverView(c, slug, query, pointer);
+      const { river, items, next, degraded } = await riverView(c, slug, query, pointer);
       const nextQuery = new URLSearchParams(query.canonical);
       if (next) nextQuery.set('before', next);
       const ctx: RenderContext = {
@@ -143,10 +188,15 @@ async function serveRiver(c: Context<AppEnv>, slug: string, format: Format | 'ht
           'Content-Type': type,
           // Stored with the page, so a cached copy needs no header rewrite per request.
           ...(format === 'html' ? { 'Content-Security-Policy': PAGE_CSP } : {}),
-          // Everything the body depends on: the river, the view, and the settings and code that render it.
-          ETag: etagOf(river.version, format, query.canonical, RENDER_VERSION, GENERATOR, base, String(config.pollIntervalMinutes), config.websubHub ?? ''),
+          // Everything the body depends on: the river, the view, and the settings and code that render it. A cut-short
+          // answer (the river's object was out of reach) has no validator and is kept by no cache.
+          ...(degraded
+            ? { 'Cache-Control': 'no-store' }
+            : {
+                ETag: etagOf(river.version, format, query.canonical, RENDER_VERSION, GENERATOR, base, String(config.pollIntervalMinutes), config.websubHub ?? ''),
+                'Cache-Control': cacheControl(config.pollIntervalMinutes * 60),
+              }),
           'Last-Modified': httpDate(river.updatedAt),
-          'Cache-Control': cacheControl(config.pollIntervalMinutes * 60),
           Vary: 'Accept-Encoding',
           'X-Content-Type-Options': 'nosniff',
           'Access-Control-Allow-Origin': '*',
@@ -165,8 +215,7 @@ publicRoutes.get('/', async (c) => {
     c.req.raw,
     `${base}/`,
     async () => {
-      const d = deploymentOf(c.env);
-      const index = (await loadIndex(c.env.TRIBUTARY, d.prefix)) ?? (await directoryOf(c.env, d).index(d));
+      const index = await indexDoc(c.env);
       const rows: CategorySummary[] = index.categories.map(({ itemCount, updatedAt, ...category }) => ({ category, itemCount, updatedAt }));
       const body = renderIndexPage(rows, { baseUrl: base, generator: GENERATOR });
       return new Response(body, {
@@ -184,9 +233,9 @@ publicRoutes.get('/', async (c) => {
   );
 });
 
-async function statusRows(env: Env) {
+function statusRows(env: Env): Promise<SourceStatus[]> {
   const d = deploymentOf(env);
-  return directoryOf(env, d).status(d);
+  return remembered(`${d.prefix}\u0000status`, STATUS_MEMO_MS, () => directoryOf(env, d).status(d));
 }
 
 publicRoutes.get('/status.json', async (c) => {
@@ -203,7 +252,7 @@ publicRoutes.get('/status', async (c) => {
 publicRoutes.get('/feeds.opml', async (c) => {
   const config = readConfig(c.env);
   const d = deploymentOf(c.env);
-  const { sources, categories } = await directoryOf(c.env, d).registry(d);
+  const { sources, categories } = await remembered(`${d.prefix}\u0000registry`, OPML_MEMO_MS, () => directoryOf(c.env, d).registry(d));
   const registry = { sources: idRecord(Object.fromEntries(sources.map((s) => [s.id, s]))), categories: idRecord(Object.fromEntries(categories.map((x) => [x.slug, x]))) };
   const body = renderOpml(registry, { title: 'Tributary sources', baseUrl: baseUrlOf(c, config) });
   const etag = etagOf(body);

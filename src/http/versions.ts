@@ -51,10 +51,3 @@ export async function forgetPointers(base: string, slugs: string[]): Promise<voi
   for (const k of keys) memory.delete(k);
   await Promise.all(keys.map((k) => cache().delete(new Request(k))));
 }
-
-/** Versions are `<epoch>.<seq>` in base 36 and decimal: an older copy of the same river sorts before a newer one. */
-export function olderVersion(a: string, than: string): boolean {
-  const [ea, sa] = a.split('.');
-  const [eb, sb] = than.split('.');
-  return ea === eb && Number(sa) < Number(sb);
-}

@@ -106,21 +106,37 @@ export function hostDelaysMs(sources: Source[], spacingMs = HOST_SPACING_MS): nu
 }
 
 /**
- * Queue messages for due sources: the k-th source of a host goes out k × spacing after its first, so no two fetches
- * of one host share a second; sources with the same delay (all on distinct hosts) share messages of `perMessage`.
+ * Queue messages for due sources, at most `perMessage` sources each. A host's sources travel together (the consumer
+ * paces them `spacingMs` apart, as an inline run does); a host with more than `perMessage` sends the next ones in a
+ * message delayed by the time those took, so no two consumers fetch one host at once. Small hosts share messages.
  */
 export function queueMessages(due: { id: string; host: string }[], spacingMs: number, perMessage: number): { sourceIds: string[]; delaySeconds: number }[] {
-  const rank = new Map<string, number>();
-  const byDelay = new Map<number, string[]>();
+  const byHost = new Map<string, string[]>();
   for (const { id, host } of due) {
-    const k = rank.get(host) ?? 0;
-    rank.set(host, k + 1);
-    const delaySeconds = Math.min(43_200, Math.ceil((k * spacingMs) / 1000));
-    byDelay.set(delaySeconds, [...(byDelay.get(delaySeconds) ?? []), id]);
+    const ids = byHost.get(host);
+    if (ids) ids.push(id);
+    else byHost.set(host, [id]);
+  }
+  const runsByDelay = new Map<number, string[][]>();
+  for (const ids of byHost.values()) {
+    for (let k = 0; k * perMessage < ids.length; k++) {
+      const delaySeconds = Math.min(43_200, Math.ceil((k * perMessage * spacingMs) / 1000));
+      const runs = runsByDelay.get(delaySeconds) ?? [];
+      runs.push(ids.slice(k * perMessage, (k + 1) * perMessage));
+      runsByDelay.set(delaySeconds, runs);
+    }
   }
   const out: { sourceIds: string[]; delaySeconds: number }[] = [];
-  for (const [delaySeconds, ids] of [...byDelay].sort((a, b) => a[0] - b[0])) {
-    for (let i = 0; i < ids.length; i += perMessage) out.push({ sourceIds: ids.slice(i, i + perMessage), delaySeconds });
+  for (const [delaySeconds, runs] of [...runsByDelay].sort((a, b) => a[0] - b[0])) {
+    let message: string[] = [];
+    for (const run of runs) {
+      if (message.length + run.length > perMessage) {
+        out.push({ sourceIds: message, delaySeconds });
+        message = [];
+      }
+      message.push(...run);
+    }
+    if (message.length) out.push({ sourceIds: message, delaySeconds });
   }
   return out;
 }
@@ -336,8 +352,10 @@ export function stateAfter(stored: SourceState | undefined, record: PollRecord, 
     feedTitle: feed.title,
     feedLink: feed.link,
   });
-  // The categories this poll delivered to: a category joined while it ran still waits for its whole feed.
-  const next: SourceState = { ...state, identityPolicy: ingest.policy, categories: [...ingest.categories], registeredAt: source.createdAt };
+  // The categories this poll delivered to and the source is still in: one joined while it ran still waits for its whole
+  // feed, and one left while it ran is not counted as delivered (a return to it gets the whole feed).
+  const categories = ingest.categories.filter((c) => source.categories.includes(c));
+  const next: SourceState = { ...state, identityPolicy: ingest.policy, categories, registeredAt: source.createdAt };
   if (record.bodyHash) next.bodyHash = record.bodyHash;
   delete next.seen;
   return next;

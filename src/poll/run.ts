@@ -2,7 +2,7 @@
 // delivers to its Rivers) → report to the Directory → the changed rivers publish. The same steps serve inline runs
 // (cron, admin) and queue consumers; only who hands out the sources differs.
 import { errorText } from '../errors';
-import { hashBytes } from '../hash';
+import { digestBytes } from '../hash';
 import { VERSION } from '../version';
 import type { Config, Deployment, Env, PollRecord, PollTask } from '../model';
 import type { RiverFigures } from '../store/river';
@@ -68,13 +68,13 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
   });
   // Our budget, not the source's fault: nothing recorded, and it is first in line next run.
   if (outcome.kind === 'failed' && budget.spent && /subrequest budget/.test(outcome.reason)) return skipped;
-  const record: PollRecord = { id: source.id, createdAt: source.createdAt, checkedAt, outcome };
+  const record: PollRecord = { id: source.id, createdAt: source.createdAt, revision: task.revision, checkedAt, outcome };
   if (outcome.kind === 'failed') return { result: { id: source.id, outcome: 'failed', error: outcome.reason }, record, delivered: [] };
   if (outcome.kind === 'not-modified') return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };
 
   const { body, ...fetched } = outcome;
   record.outcome = fetched;
-  record.bodyHash = hashBytes(body);
+  record.bodyHash = await digestBytes(body);
   // A 200 whose bytes are what we parsed last time costs no parse.
   if (record.bodyHash === task.bodyHash && !task.failing && !task.wholeFeed) {
     record.sameBody = true;
@@ -128,7 +128,7 @@ async function finish(env: Env, d: Deployment, polls: SourcePoll[], tasks: PollT
   const directory = directoryOf(env, d);
   const records = polls.flatMap((p) => (p.record ? [p.record] : []));
   const unpolled = polls.flatMap((p, i) => (p.record ? [] : [tasks[i].source.id]));
-  await directory.record(d, records, unpolled);
+  if (records.length || unpolled.length) await directory.record(d, records, unpolled);
   const touched = [...new Set(polls.flatMap((p) => p.delivered))];
   if (touched.length === 0) return [];
   return directory.finishRun(d, touched, new Date(startedMs - CLOCK_MARGIN_MS).toISOString());

@@ -7,6 +7,8 @@ import { canonicalLink, titleKey } from './dedup';
 
 /** The river as a merge sees it. Entries handed out are the caller's to change; `update` stores the change. */
 export interface RiverStore {
+  /** The entry whose own key this is (an entry keeps the key of the item it began with). */
+  byKey(key: string): RiverItem | undefined;
   byItemKey(itemKey: string): RiverItem | undefined;
   byLink(link: string): RiverItem | undefined;
   byTitle(titleKey: string): RiverItem[];
@@ -104,7 +106,9 @@ export function mergeContribution(store: RiverStore, c: Contribution, opts: Merg
     }
     if (delivered.change === 'changed') continue;
     if (opts.admits && !opts.admits(item)) continue;
-    const story = findStory(store, item, c.source.id, windowMs);
+    // A source back in a river (added again, or rejoining) whose first entry outlived it under another source: that
+    // entry still bears this item's key, so the item joins it.
+    const story = store.byKey(item.key) ?? findStory(store, item, c.source.id, windowMs);
     if (story) attach(store, story, c, item);
     else insertEntry(store, c, item, opts.now);
     changes++;
@@ -183,6 +187,7 @@ export function withoutSources(e: RiverItem, sourceIds: ReadonlySet<string>): Ri
 /** RiverStore on Maps, over a list of entries (tests, the bench, the migration of stored rivers). */
 export class MemoryRiverStore implements RiverStore {
   readonly entries: RiverItem[];
+  private readonly keys = new Map<string, RiverItem>();
   private readonly items = new Map<string, RiverItem>();
   private readonly links = new Map<string, RiverItem>();
   private readonly titles = new Map<string, RiverItem[]>();
@@ -195,11 +200,15 @@ export class MemoryRiverStore implements RiverStore {
   private index(e: RiverItem): void {
     e.linkKeys ??= linkKeysOf(e);
     e.titleKey ??= titleKey(e.title);
+    this.keys.set(e.key, e);
     for (const s of e.sources) this.items.set(s.itemKey, e);
     for (const link of e.linkKeys) if (!this.links.has(link)) this.links.set(link, e);
     if (e.titleKey.length >= MIN_TITLE_KEY_LENGTH) this.titles.set(e.titleKey, [...(this.titles.get(e.titleKey) ?? []), e]);
   }
 
+  byKey(key: string): RiverItem | undefined {
+    return this.keys.get(key);
+  }
   byItemKey(itemKey: string): RiverItem | undefined {
     return this.items.get(itemKey);
   }

@@ -1,7 +1,6 @@
 // The Directory: the one writer of the registry (sources, categories) and of every source's scheduling state, with
 // the due index runs plan from. Admin changes that touch rivers go through it to the River that owns each river, so
 // every river keeps one writer. It also writes the `index` document the index page is served from.
-import { DurableObject } from 'cloudflare:workers';
 import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceStatus } from '../model';
 import { DUE_SLACK_MS, pollTask, spreadHosts, stateAfter } from '../poll/plan';
 import { ALL_SLUG, saveIndex } from './kv';
@@ -9,8 +8,8 @@ import { importLegacyLayout } from './migrate';
 import { countRequest, feedOf, riverOf } from './objects';
 import { defaultCategory, deriveId, planOpmlImport, type OpmlList } from './registry';
 import type { RiverFigures, RiverSettings } from './river';
-import { MetaTable } from './sql';
-import { DirectoryTables, type DueRow } from './tables';
+import { SqlObject } from './sql';
+import { DirectoryTables, newState, type DueRow } from './tables';
 
 /** An admin change's answer: the value, or the status and reason a person can act on. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 404 | 409; error: string };
@@ -43,6 +42,12 @@ export interface SourcePatch {
   intervalMinutes?: number | null;
 }
 
+// A River that did not take a removal is told again this much later.
+const REMOVAL_RETRY_MS = 60_000;
+// A reader that missed the index document in KV asks the Directory, which writes it again at most this often (KV
+// itself may take this long to show it everywhere).
+const INDEX_REWRITE_MS = 60_000;
+
 // The layout this code keeps (the earlier one, all in KV, is migrated on first use).
 const LAYOUT = '2';
 // A handed-out source is not handed out again for this long, unless its report comes back first.
@@ -54,17 +59,15 @@ function riverSettings(c: Category): RiverSettings {
 
 const ALL_SETTINGS: RiverSettings = { slug: ALL_SLUG, title: 'All categories' };
 
-export class Directory extends DurableObject<Env> {
+export class Directory extends SqlObject {
   private readonly tables: DirectoryTables;
-  private readonly meta: MetaTable;
   private starting?: Promise<void>;
   private indexWrite: Promise<void> = Promise.resolve();
   private indexPending = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    this.tables = new DirectoryTables(ctx.storage.sql);
-    this.meta = new MetaTable(ctx.storage.sql);
+    super(ctx, env, []);
+    this.tables = new DirectoryTables(this.sql);
   }
 
   /** Every call starts here: counts itself, and the first one brings the deployment to this layout. */
@@ -90,8 +93,9 @@ export class Directory extends DurableObject<Env> {
     );
     this.noteFigures(figures);
     await this.writeIndex(d);
-    await imported.finish();
     this.meta.set('layout', LAYOUT);
+    // Everything lives here now; keys of the earlier layout that outlast a failed delete are never read again.
+    await imported.finish().catch((err: unknown) => console.warn('some keys of the earlier layout stay behind:', err));
   }
 
   /** The next registry revision (of a source's URL or categories): rivers compare them, never clocks. */
@@ -156,12 +160,19 @@ export class Directory extends DurableObject<Env> {
    */
   async record(d: Deployment, records: PollRecord[], unpolled: string[] = []): Promise<void> {
     await this.ready(d);
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       this.tables.release(unpolled);
-      const states = this.tables.states(records.map((r) => r.id));
+      const ids = records.map((r) => r.id);
+      const states = this.tables.states(ids);
+      const revisions = this.tables.revisions(ids);
       for (const r of records) {
         const source = this.tables.source(r.id);
         if (!source || source.createdAt !== r.createdAt) continue;
+        // The URL or the categories changed while it was polled: its validators and schedule belong to what came before.
+        if (revisions.get(r.id) !== r.revision) {
+          this.tables.release([r.id]);
+          continue;
+        }
         this.tables.putState(source, stateAfter(states.get(r.id), r, source, d.config));
       }
     });
@@ -192,9 +203,10 @@ export class Directory extends DurableObject<Env> {
     if (this.noteFigures([figures])) await this.writeIndex(d);
   }
 
-  private noteFigures(figures: (RiverFigures | null)[]): boolean {
+  /** Keeps each category's newest figures (a run that ends late does not put back older ones); true when any changed. */
+  private noteFigures(figures: (RiverFigures | null | undefined)[]): boolean {
     let changed = false;
-    for (const f of figures) if (f && f.slug !== ALL_SLUG && this.tables.setFigures(f.slug, f.itemCount, f.updatedAt)) changed = true;
+    for (const f of figures) if (f && f.slug !== ALL_SLUG && this.tables.setFigures(f)) changed = true;
     return changed;
   }
 
@@ -260,10 +272,10 @@ export class Directory extends DurableObject<Env> {
     return this.tables.categories();
   }
 
-  /** The index document (and it is written to KV again: a reader found it missing). */
+  /** The index document; written to KV again (at most once a minute) since a reader found it missing. */
   async index(d: Deployment): Promise<IndexDoc> {
     await this.ready(d);
-    await this.writeIndex(d);
+    if (Date.now() - this.meta.number('indexWrittenMs') > INDEX_REWRITE_MS) await this.writeIndex(d);
     return this.tables.indexDoc();
   }
 
@@ -282,7 +294,7 @@ export class Directory extends DurableObject<Env> {
     };
     if (input.title) source.title = input.title;
     if (input.intervalMinutes) source.intervalMinutes = input.intervalMinutes;
-    const added = this.ctx.storage.transactionSync(() => {
+    const added = this.transaction(() => {
       this.tables.putSource(source, { rev: this.revision() });
       return this.ensureCategories(source.categories);
     });
@@ -309,37 +321,75 @@ export class Directory extends DurableObject<Env> {
     const joined = next.categories.some((s) => !prev.categories.includes(s));
     const moved = next.url !== prev.url;
     const rev = moved || left.length || joined ? this.revision() : undefined;
-    const added = this.ctx.storage.transactionSync(() => {
+    const added = this.transaction(() => {
+      const stored = this.tables.state(id) ?? newState();
+      // Categories it left are no longer delivered to: coming back to one brings the whole feed again.
+      const state = { ...stored, categories: stored.categories?.filter((c) => !left.includes(c)) };
       if (moved) {
         // Another feed: the old one's validators and body hash mean nothing to it.
-        const { etag: _e, lastModified: _l, bodyHash: _b, ...state } = this.tables.state(id) ?? { consecutiveFailures: 0, paused: false, itemCount: 0 };
-        this.tables.putSource(next, { state: { ...state, nextCheckAt: undefined }, rev });
+        const { etag: _e, lastModified: _l, bodyHash: _b, ...fresh } = state;
+        this.tables.putSource(next, { state: { ...fresh, nextCheckAt: undefined }, rev });
       } else {
-        this.tables.putSource(next, { rev });
+        this.tables.putSource(next, { state, rev });
       }
       if (joined) this.tables.dueNow(id);
+      for (const slug of left) this.tables.queueRemoval(slug, id, rev!);
       return this.ensureCategories(next.categories);
     });
     await this.configureRivers(d, added);
-    const figures = await Promise.all(left.map((slug) => riverOf(this.env, d, slug).removeSource(d, slug, id, rev!)));
-    if (this.noteFigures(figures)) await this.writeIndex(d);
-    return { ok: true, value: { source: next, rivers: figures.filter((f): f is RiverFigures => f !== null).map((f) => f.slug) } };
+    if (left.length) {
+      await feedOf(this.env, d, next)
+        .leave(d, left)
+        .catch((err: unknown) => console.warn(`source "${id}" left ${left.join(', ')}; its Feed has not heard yet:`, err));
+    }
+    const figures = await this.drainRemovals(d);
+    return { ok: true, value: { source: next, rivers: figures.map((f) => f.slug) } };
   }
 
   async removeSource(d: Deployment, id: string): Promise<Outcome<{ deleted: string; categories: string[] }>> {
     await this.ready(d);
     const source = this.tables.source(id);
     if (!source) return { ok: false, status: 404, error: `source "${id}" not found` };
-    this.tables.deleteSource(id);
-    // A revision this source never had: every delivery of it still under way is refused.
+    // A revision this source never had: every delivery of it still under way is refused. The rivers hear of it from
+    // the queue of removals, written with the registry change, so a River that cannot take it now is told later.
     const rev = this.revision();
-    const slugs = [...source.categories, ALL_SLUG];
-    const figures = await Promise.all(slugs.map((slug) => riverOf(this.env, d, slug).removeSource(d, slug, id, rev)));
+    this.transaction(() => {
+      this.tables.deleteSource(id);
+      for (const slug of [...source.categories, ALL_SLUG]) this.tables.queueRemoval(slug, id, rev);
+    });
     await feedOf(this.env, d, source)
       .forget(d)
       .catch((err: unknown) => console.warn(`the memory of removed source "${id}" stays behind:`, err));
-    if (this.noteFigures(figures)) await this.writeIndex(d);
-    return { ok: true, value: { deleted: id, categories: figures.filter((f): f is RiverFigures => f !== null).map((f) => f.slug) } };
+    const figures = await this.drainRemovals(d);
+    return { ok: true, value: { deleted: id, categories: figures.map((f) => f.slug) } };
+  }
+
+  /** Tells the rivers about sources that left them; what a River cannot take now is retried by the alarm. */
+  private async drainRemovals(d: Deployment): Promise<RiverFigures[]> {
+    const pending = this.tables.removals();
+    const figures = await Promise.all(
+      pending.map(async (r) => {
+        try {
+          const f = await riverOf(this.env, d, r.slug).removeSource(d, r.slug, r.source, r.revision);
+          this.tables.removalDone(r);
+          return f;
+        } catch (err) {
+          console.warn(`river "${r.slug}" did not take the removal of "${r.source}" yet:`, err);
+          return undefined;
+        }
+      }),
+    );
+    if (this.tables.removals().length) await this.ctx.storage.setAlarm(Date.now() + REMOVAL_RETRY_MS);
+    const published = figures.filter((f): f is RiverFigures => f !== undefined && f !== null);
+    if (this.noteFigures(published)) await this.writeIndex(d);
+    return published;
+  }
+
+  override async alarm(): Promise<void> {
+    const d = this.meta.deployment();
+    if (!d) return;
+    await this.ready(d);
+    await this.drainRemovals(d);
   }
 
   async putCategory(d: Deployment, category: Category): Promise<{ category: Category; created: boolean }> {
@@ -357,8 +407,8 @@ export class Directory extends DurableObject<Env> {
     if (!this.tables.category(slug)) return { ok: false, status: 404, error: `category "${slug}" not found` };
     const users = this.tables.sourcesIn(slug);
     if (users.length) return { ok: false, status: 409, error: `category "${slug}" is used by sources: ${users.map((s) => s.id).join(', ')}` };
-    this.tables.deleteCategory(slug);
     await riverOf(this.env, d, slug).destroy(d, slug);
+    this.tables.deleteCategory(slug);
     await this.writeIndex(d);
     return { ok: true, value: { deleted: slug } };
   }
@@ -375,7 +425,7 @@ export class Directory extends DurableObject<Env> {
       d.config,
       new Date().toISOString(),
     );
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       for (const c of plan.categories) this.tables.putCategory(c);
       for (const s of plan.sources) this.tables.putSource({ ...s, createdAt: this.createdAt() }, { rev: this.revision() });
     });

@@ -2,6 +2,7 @@
 // feed cannot spend another's CPU), tells new and changed items from what it delivered before, and delivers them to
 // the source's rivers through an outbox: the memory and the outbox change in one transaction, so a delivery that
 // fails is retried (alarm), never lost; rivers merge idempotently, so one delivered twice changes nothing.
+import { errorText } from '../errors';
 import { ingestFeed } from '../ingest';
 import type { Contribution, ContributedItem, Deployment, Env, IdentityPolicy, IngestReport, Item, ItemDraft, Source } from '../model';
 import { assignKeys } from '../river/dedup';
@@ -28,12 +29,17 @@ const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, payload TEXT NOT NULL)',
 ];
 
-// A contribution per outbox row stays small enough for one River call within the Free plan's CPU.
-const CHUNK_ITEMS = 20;
-const CHUNK_CHARS = 256 * 1024;
-const RETRY_MS = 60_000;
-// A delivery that failed this often is dropped (and said in the log): it would block its river's later deliveries.
-const MAX_ATTEMPTS = 12;
+// A contribution per outbox row stays small enough for one River call within the Free plan's CPU (the River folds
+// the text of every new item into words: about 0.2 µs a character).
+const CHUNK_ITEMS = 10;
+const CHUNK_CHARS = 64 * 1024;
+// A failed delivery is retried after 1, 2, 4 … minutes, at most 6 hours apart, for about two days; then its items
+// leave the memory, so the source's next poll delivers them again if its feed still carries them.
+const RETRY_BASE_MS = 60_000;
+const RETRY_MAX_MS = 6 * 3600_000;
+const MAX_ATTEMPTS = 16;
+// Until its outbox is empty a Feed keeps an alarm: a request that dies after queueing a delivery cannot strand it.
+const DELIVERY_ALARM_MS = 5 * 60_000;
 
 /** Identity memory per source: enough to outlast what the feed and the river keep. */
 export function memoryCap(itemsPerSource: number): number {
@@ -88,7 +94,11 @@ export class Feed extends SqlObject {
     if (!ingested.ok) return { ok: false, error: ingested.error };
     const { meta } = ingested.feed;
     const drafts = [...ingested.feed.items].sort(newestByDate).slice(0, d.config.itemsPerSource);
-    const { items, policy, delivered } = this.accept(d, source, req.revision, drafts, req.fetchedAt, { title: meta.title, link: meta.link });
+    // Two runs that overlap: a fetch older than one already taken would roll edits back; its news came with the newer.
+    const stale = (this.meta.get('fetchedAt') ?? '') > req.fetchedAt;
+    const { items, policy, delivered } = stale
+      ? { items: drafts, policy: (this.meta.get('policy') as IdentityPolicy | undefined) ?? 'guid', delivered: [] }
+      : this.accept(d, source, req.revision, drafts, req.fetchedAt, { title: meta.title, link: meta.link });
     await this.deliver();
     return {
       ok: true,
@@ -105,7 +115,7 @@ export class Feed extends SqlObject {
    * rivers this source delivered to before, every item for a river it joined since.
    */
   private accept(d: Deployment, source: Source, revision: number, drafts: ItemDraft[], polledAt: string, feed: { title?: string; link?: string }): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
-    return this.ctx.storage.transactionSync(() => {
+    return this.transaction(() => {
       const memory = new Map(all<{ key: string; hash: string | null; seq: number }>(this.sql, 'SELECT key, hash, seq FROM memory').map((r) => [r.key, r]));
       const before = this.meta.get('policy') as IdentityPolicy | undefined;
       const { items, policy } = assignKeys(source.id, drafts, { policy: before, known: new Set(memory.keys()) });
@@ -124,6 +134,7 @@ export class Feed extends SqlObject {
       }
       this.meta.set('delivered', JSON.stringify(targets));
       this.meta.set('policy', policy);
+      this.meta.set('fetchedAt', polledAt);
       return { items, policy, delivered };
     });
   }
@@ -160,39 +171,60 @@ export class Feed extends SqlObject {
 
   /** Delivers the outbox, each river's contributions in order; true when nothing is left to deliver. */
   private async deliver(): Promise<boolean> {
+    if (this.meta.get('forgotten') || !first(this.sql, 'SELECT id FROM outbox LIMIT 1')) return true;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + DELIVERY_ALARM_MS);
     while (!this.meta.get('forgotten') && first(this.sql, 'SELECT id FROM outbox LIMIT 1')) {
       this.draining ??= this.drain().finally(() => (this.draining = undefined));
       if (!(await this.draining)) return false;
     }
+    await this.ctx.storage.deleteAlarm();
     return true;
   }
 
+  /** One pass over the outbox; false when a river did not take a delivery (the alarm then tries again). */
   private async drain(): Promise<boolean> {
     const d = this.meta.deployment()!;
     const slugs = all<{ slug: string }>(this.sql, 'SELECT DISTINCT slug FROM outbox').map((r) => r.slug);
-    const done = await Promise.all(slugs.map((slug) => this.drainRiver(d, slug)));
-    if (done.every(Boolean)) return true;
-    await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+    const retries = await Promise.all(slugs.map((slug) => this.drainRiver(d, slug)));
+    const wait = Math.min(...retries.filter((r): r is number => r !== undefined));
+    if (!Number.isFinite(wait)) return true;
+    await this.ctx.storage.setAlarm(Date.now() + wait);
     return false;
   }
 
-  private async drainRiver(d: Deployment, slug: string): Promise<boolean> {
+  /** Delivers one river's contributions in order; returns how long to wait before trying again, if one failed. */
+  private async drainRiver(d: Deployment, slug: string): Promise<number | undefined> {
     for (;;) {
       const row = first<{ id: number; attempts: number; payload: string }>(this.sql, 'SELECT id, attempts, payload FROM outbox WHERE slug = ? ORDER BY id LIMIT 1', slug);
-      if (!row) return true;
+      if (!row) return undefined;
+      const contribution = JSON.parse(row.payload) as Contribution;
       try {
-        await riverOf(this.env, d, slug).merge(d, slug, JSON.parse(row.payload) as Contribution);
+        const merged = await riverOf(this.env, d, slug).merge(d, slug, contribution);
+        // Refused (the source left that river, or the category went): it is not delivered there, so a return gets it all.
+        if (merged.refused) this.undeliver(slug);
       } catch (err) {
         const attempts = row.attempts + 1;
         if (attempts < MAX_ATTEMPTS) {
           this.sql.exec('UPDATE outbox SET attempts = ? WHERE id = ?', attempts, row.id);
-          console.warn(`delivery to river "${slug}" failed (attempt ${attempts}), retrying:`, err);
-          return false;
+          console.warn(`delivery to river "${slug}" failed (attempt ${attempts}), retrying: ${errorText(err)}`);
+          return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempts - 1));
         }
-        console.error(`delivery to river "${slug}" dropped after ${attempts} attempts:`, err);
+        console.error(`delivery to river "${slug}" given up after ${attempts} attempts; the next poll delivers its items again: ${errorText(err)}`);
+        this.forgetItems((contribution.items ?? []).map((i) => i.key));
       }
       this.sql.exec('DELETE FROM outbox WHERE id = ?', row.id);
     }
+  }
+
+  /** The source no longer delivers to these rivers: if it comes back to one, that river gets its whole feed. */
+  private undeliver(...slugs: string[]): void {
+    const delivered = this.meta.json<string[]>('delivered') ?? [];
+    this.meta.set('delivered', JSON.stringify(delivered.filter((s) => !slugs.includes(s))));
+  }
+
+  private forgetItems(keys: string[]): void {
+    for (const key of keys) this.sql.exec('DELETE FROM memory WHERE key = ?', key);
+    this.meta.set('count', String(first<{ n: number }>(this.sql, 'SELECT count(*) AS n FROM memory')!.n));
   }
 
   override async alarm(): Promise<void> {
@@ -200,6 +232,12 @@ export class Feed extends SqlObject {
     if (!d) return;
     countRequest(d.prefix, 'feed');
     await this.deliver();
+  }
+
+  /** The source left these categories (the Directory says so): a return to one gets the whole feed. */
+  async leave(d: Deployment, slugs: string[]): Promise<void> {
+    this.enter(d);
+    this.undeliver(...slugs);
   }
 
   // ───────────────────────────── lifecycle ─────────────────────────────
@@ -210,7 +248,7 @@ export class Feed extends SqlObject {
    */
   async forget(d: Deployment): Promise<void> {
     this.enter(d);
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       this.sql.exec('DELETE FROM memory');
       this.sql.exec('DELETE FROM outbox');
       this.meta.set('forgotten', new Date().toISOString());
@@ -231,7 +269,7 @@ export class Feed extends SqlObject {
     pending?: { items: Item[]; polledAt: string; feed: { title?: string; link?: string } },
   ): Promise<string[]> {
     this.enter(d);
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       let seq = this.meta.number('seq');
       // Oldest first: the earlier layout listed seen keys newest first.
       for (const [key, hash] of [...memory].reverse()) {

@@ -10,6 +10,13 @@ export const ALL_SLUG = 'all';
 /** KV's value limit is 25 MiB; ours is 1 MiB, so every read on the serve path stays page-sized. */
 export const MAX_VALUE_BYTES = 1024 * 1024;
 
+/** Versions are `<epoch>.<seq>` (base 36, decimal): within one river's life an older copy sorts before a newer one. */
+export function olderVersion(a: string, than: string): boolean {
+  const [ea, sa] = a.split('.');
+  const [eb, sb] = than.split('.');
+  return ea === eb && Number(sa) < Number(sb);
+}
+
 const pageKey = (prefix: string, slug: string): string => `${prefix}page:${slug}`;
 const indexKey = (prefix: string): string => `${prefix}index`;
 

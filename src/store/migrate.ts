@@ -1,6 +1,7 @@
 // The first run of this code on a namespace in the earlier layout (everything in KV: `registry`, `state`,
 // `river:<slug>`, `snap:<id>`) moves it into the Durable Objects in place: nothing lost, nothing twice.
 import type { Deployment, Env, Item, Source, SourceState } from '../model';
+import { currentState } from '../poll/plan';
 import { ALL_SLUG, deleteLegacyKeys, loadLegacyLayout, loadLegacySnapshot, type LegacySnapshot } from './kv';
 import { feedOf, riverOf } from './objects';
 import { defaultCategory } from './registry';
@@ -66,7 +67,8 @@ export async function importLegacyLayout({ env, d, tables, revision }: Migration
   for (const source of Object.values(registry.sources)) {
     await importFeed(env, d, tables, source, state.sources[source.id], hashes.get(source.id), snapshots.get(source.id));
   }
-  return { rivers: legacy.riverSlugs, finish: () => deleteLegacyKeys(env.TRIBUTARY, d.prefix, legacy.keys) };
+  // `registry` last: a finish that stops half way leaves the earlier layout recognisable, and the next start resumes it.
+  return { rivers: legacy.riverSlugs, finish: () => deleteLegacyKeys(env.TRIBUTARY, d.prefix, [...legacy.keys.filter((k) => k !== 'registry'), 'registry']) };
 }
 
 /** One source's Feed: its seen keys (newest first, as stored) with the hashes the rivers held, and any unmerged poll. */
@@ -79,9 +81,12 @@ async function importFeed(
   riverHashes: Map<string, string | null> | undefined,
   snap: LegacySnapshot | undefined,
 ): Promise<void> {
+  // A state left by an earlier incarnation of the id (removed and added again) says nothing about this one.
+  stored = currentState(source, stored);
   const seen = stored?.seen ?? [];
   const memory: [string, string | null][] = seen.map((key) => [key, riverHashes?.get(key) ?? null]);
-  for (const [key, hash] of riverHashes ?? []) if (!seen.includes(key)) memory.push([key, hash]);
+  const seenSet = new Set(seen);
+  for (const [key, hash] of riverHashes ?? []) if (!seenSet.has(key)) memory.push([key, hash]);
   const delivered = stored?.categories ?? (memory.length ? source.categories : []);
   const pending = snap && snap.polledAt > (stored?.lastCheckedAt ?? '') ? snap : undefined;
   if (pending) {
@@ -97,7 +102,8 @@ async function importFeed(
     source,
     rev,
     memory,
-    { policy: (pending?.state ?? stored)?.identityPolicy, delivered: delivered.length ? [...delivered, ALL_SLUG] : [] },
+    // The policy before the unmerged poll: its items keep the keys they had if that poll changed the policy.
+    { policy: stored?.identityPolicy, delivered: delivered.length ? [...delivered, ALL_SLUG] : [] },
     items ? { items, polledAt: pending!.polledAt, feed: { title: pending!.feedTitle, link: pending!.feedLink } } : undefined,
   );
 }

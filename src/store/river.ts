@@ -26,8 +26,9 @@ export interface RiverView {
   next?: string;
 }
 
-// A run flushes the rivers it changed when it ends; this alarm publishes if it never does (the run died).
-const PUBLISH_FALLBACK_MS = 60_000;
+// A run flushes the rivers it changed when it ends; this alarm publishes if it never does (the run died). As long as a
+// lease, so a long run (one host, paced fetches) is not published twice.
+const PUBLISH_FALLBACK_MS = 10 * 60_000;
 // Items per call when importing a river of the earlier layout: each call stays within the Free plan's CPU.
 const IMPORT_CHUNK = 40;
 
@@ -37,6 +38,7 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS entries_title ON entries (title_key)',
   // Every source item the river holds → its entry (the source's own key), and every story link → the entry holding it.
   'CREATE TABLE IF NOT EXISTS refs (item_key TEXT PRIMARY KEY, entry TEXT NOT NULL, source TEXT NOT NULL) WITHOUT ROWID',
+  'CREATE INDEX IF NOT EXISTS refs_source ON refs (source)',
   'CREATE TABLE IF NOT EXISTS links (link TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID',
   // Sources that left this river, at which registry revision: a delivery of an earlier one is refused (it was fetched
   // before they left, and would bring them back). Revisions, not clocks: the Worker's and the Directory's may differ.
@@ -87,6 +89,10 @@ class SqlRiverStore implements RiverStore {
     return e;
   }
 
+  byKey(key: string): RiverItem | undefined {
+    return this.load(key);
+  }
+
   byItemKey(itemKey: string): RiverItem | undefined {
     const ref = first<{ entry: string }>(this.sql, 'SELECT entry FROM refs WHERE item_key = ?', itemKey);
     return ref ? this.load(ref.entry) : undefined;
@@ -123,16 +129,15 @@ class SqlRiverStore implements RiverStore {
 
   update(e: RiverItem): void {
     const body = bodyOf(e);
-    if (this.bodies.get(e.key) !== body) {
-      // The text a query or a rule reads changed: its words too.
-      this.sql.exec('UPDATE entries SET words = ? WHERE key = ?', foldedWords(searchableText(e))(true), e.key);
-      this.bodies.set(e.key, body);
-    }
+    // The words change only when the text a query or a rule reads did.
+    const words = this.bodies.get(e.key) !== body ? foldedWords(searchableText(e))(true) : null;
+    this.bodies.set(e.key, body);
     this.sql.exec(
-      'UPDATE entries SET published_at = ?, title_key = ?, lang = ?, data = ? WHERE key = ?',
+      'UPDATE entries SET published_at = ?, title_key = ?, lang = ?, words = coalesce(?, words), data = ? WHERE key = ?',
       instantKey(e.publishedAt),
       indexedTitle(e),
       primaryLanguage(e.language),
+      words,
       JSON.stringify(e),
       e.key,
     );
@@ -167,6 +172,7 @@ function indexedTitle(e: RiverItem): string {
 
 export class River extends SqlObject {
   private publishing?: Promise<RiverFigures>;
+  private legacy?: Promise<RiverDoc | null>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, SCHEMA);
@@ -207,6 +213,7 @@ export class River extends SqlObject {
   /** Folds one source's delivery into the river. Idempotent: a delivery seen before changes nothing. */
   async merge(d: Deployment, slug: string, c: Contribution): Promise<{ changed: boolean; refused?: string }> {
     this.enter(d, slug);
+    if (this.meta.get('destroyed')) return { changed: false, refused: `category "${slug}" was deleted` };
     const departed = first<{ revision: number }>(this.sql, 'SELECT revision FROM departed WHERE source = ?', c.source.id);
     if (departed && c.revision < departed.revision) return { changed: false, refused: `source "${c.source.id}" left this river after that fetch` };
     const now = new Date().toISOString();
@@ -217,7 +224,7 @@ export class River extends SqlObject {
       folded.set(item.key, f);
       return rule ? rule(f) : true;
     };
-    const changes = this.ctx.storage.transactionSync(() => {
+    const changes = this.transaction(() => {
       const store = new SqlRiverStore(this.sql, folded);
       const n = mergeContribution(store, c, { now, admits });
       if (n === 0) return 0;
@@ -245,9 +252,14 @@ export class River extends SqlObject {
     this.enter(d, settings.slug);
     const before = this.meta.get('settings');
     const next = JSON.stringify(settings);
-    if (before === next && this.meta.get('published') !== undefined) return null;
+    if (before === next && this.meta.get('published') !== undefined && !this.meta.get('destroyed')) return null;
     const now = new Date().toISOString();
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
+      if (this.meta.get('destroyed')) {
+        // A category created again under a deleted one's slug: a river of its own (new epoch, so no old version matches).
+        this.meta.set('destroyed', undefined);
+        this.meta.set('epoch', Date.now().toString(36));
+      }
       this.meta.set('settings', next);
       const rule = indexRule(settings);
       if (rule) this.prune(rule);
@@ -259,10 +271,12 @@ export class River extends SqlObject {
   private prune(rule: (f: FoldedWords) => boolean): void {
     const store = new SqlRiverStore(this.sql, new Map());
     for (const row of all<{ words: string; data: string }>(this.sql, 'SELECT words, data FROM entries')) {
-      const e = JSON.parse(row.data) as RiverItem;
+      let e: RiverItem | undefined;
       let exact: FoldedWords | undefined;
-      const f: FoldedWords = (plain) => (plain ? row.words : (exact ??= foldedWords(searchableText(e)))(false));
-      if (!rule(f)) store.delete(e);
+      const entry = (): RiverItem => (e ??= JSON.parse(row.data) as RiverItem);
+      // The stored words answer a rule typed without diacritics; one typed with them reads the entry.
+      const f: FoldedWords = (plain) => (plain ? row.words : (exact ??= foldedWords(searchableText(entry())))(false));
+      if (!rule(f)) store.delete(entry());
     }
     this.meta.set('count', String(this.count() - store.removed));
   }
@@ -273,7 +287,7 @@ export class River extends SqlObject {
    */
   async removeSource(d: Deployment, slug: string, sourceId: string, revision: number): Promise<RiverFigures | null> {
     this.enter(d, slug);
-    const changed = this.ctx.storage.transactionSync(() => {
+    const changed = this.transaction(() => {
       this.sql.exec('INSERT INTO departed (source, revision) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET revision = max(revision, excluded.revision)', sourceId, revision);
       const store = new SqlRiverStore(this.sql, new Map());
       const gone = new Set([sourceId]);
@@ -299,12 +313,19 @@ export class River extends SqlObject {
     return changed ? this.publish(new Date().toISOString()) : null;
   }
 
-  /** The category was deleted: the river and its page go. */
+  /**
+   * The category was deleted: its entries and its page go. Who left it and when stays (a delivery sent before it
+   * was deleted is still refused), and so does the mark that it was deleted, until a category takes the slug again.
+   */
   async destroy(d: Deployment, slug: string): Promise<void> {
     this.enter(d, slug);
-    await deletePage(this.env.TRIBUTARY, d.prefix, slug);
+    this.transaction(() => {
+      for (const table of ['entries', 'refs', 'links']) this.sql.exec(`DELETE FROM ${table}`);
+      for (const k of ['count', 'seq', 'published', 'publishedAt', 'updatedAt']) this.meta.set(k, undefined);
+      this.meta.set('destroyed', new Date().toISOString());
+    });
     await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
+    await deletePage(this.env.TRIBUTARY, d.prefix, slug);
   }
 
   // ───────────────────────────── publishing ─────────────────────────────
@@ -431,18 +452,22 @@ export class River extends SqlObject {
    */
   async importLegacy(d: Deployment, settings: RiverSettings, from: number): Promise<{ next?: number; hashes: [string, string, string | null][] }> {
     this.enter(d, settings.slug);
-    const legacy = await this.env.TRIBUTARY.get<RiverDoc>(`${d.prefix}river:${settings.slug}`, 'json');
+    // Read and parsed once per instance, not once per chunk (an earlier river can be megabytes).
+    this.legacy ??= this.env.TRIBUTARY.get<RiverDoc>(`${d.prefix}river:${settings.slug}`, 'json');
+    const legacy = await this.legacy;
     const entries = legacy?.items ?? [];
     const chunk = entries.slice(from, from + IMPORT_CHUNK);
     const hashes: [string, string, string | null][] = [];
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       if (from === 0) this.meta.set('settings', JSON.stringify(settings));
       const store = new SqlRiverStore(this.sql, new Map());
       for (const e of chunk) {
-        if (store.load(e.key)) continue;
-        const entry: RiverItem = { ...e, linkKeys: e.linkKeys ?? linkKeysOf(e), titleKey: e.titleKey ?? titleKey(e.title) };
-        store.insert(entry);
-        entry.sources.forEach((s, i) => hashes.push([s.id, s.itemKey, i === 0 ? e.contentHash : null]));
+        // A chunk imported before (a migration that stopped half way): its hashes are still wanted.
+        entry: {
+          e.sources.forEach((s, i) => hashes.push([s.id, s.itemKey, i === 0 ? e.contentHash : null]));
+          if (store.load(e.key)) break entry;
+          store.insert({ ...e, linkKeys: e.linkKeys ?? linkKeysOf(e), titleKey: e.titleKey ?? titleKey(e.title) });
+        }
       }
       this.meta.set('count', String(this.count() + store.inserted));
       if (legacy?.updatedAt) this.meta.set('updatedAt', legacy.updatedAt);

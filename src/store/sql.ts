@@ -66,6 +66,11 @@ export class MetaTable {
   deployment(): Deployment | undefined {
     return this.json<Deployment>('deployment');
   }
+
+  /** Forgets what it read: after a rolled-back transaction, or after the rows were deleted under it. */
+  forget(): void {
+    this.cache.clear();
+  }
 }
 
 /** A Durable Object on SQLite: its schema applied at start, and its own facts in a meta table. */
@@ -78,5 +83,15 @@ export abstract class SqlObject extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     for (const statement of schema) this.sql.exec(statement);
     this.meta = new MetaTable(this.sql);
+  }
+
+  /** One transaction; if it throws, its writes are rolled back and so is what the meta table remembered. */
+  protected transaction<T>(fn: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      this.meta.forget();
+      throw err;
+    }
   }
 }

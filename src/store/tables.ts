@@ -3,16 +3,21 @@
 import { hash64 } from '../hash';
 import type { Category, CategoryRow, IndexDoc, Source, SourceState } from '../model';
 import { hostOf } from '../poll/plan';
+import { olderVersion } from './kv';
 import { publicCategory } from './registry';
 import { all, first, placeholders, slices } from './sql';
 
 const SCHEMA = [
   // rev: the registry revision of the source's URL and categories (rivers it left refuse deliveries of older ones).
-  'CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, url TEXT NOT NULL UNIQUE, rev INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS categories (slug TEXT PRIMARY KEY, data TEXT NOT NULL, item_count INTEGER NOT NULL DEFAULT 0, updated_at TEXT) WITHOUT ROWID',
+  // One source per URL is the admin API's rule, not the table's: an earlier registry may hold two, and must import.
+  'CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, url TEXT NOT NULL, rev INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL)',
+  'CREATE INDEX IF NOT EXISTS sources_url ON sources (url)',
+  'CREATE TABLE IF NOT EXISTS categories (slug TEXT PRIMARY KEY, data TEXT NOT NULL, item_count INTEGER NOT NULL DEFAULT 0, updated_at TEXT, version TEXT) WITHOUT ROWID',
   // due_at: the next check in ms (0: never checked); tie breaks equal due times differently each round (no starving).
   'CREATE TABLE IF NOT EXISTS schedule (id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, tie TEXT NOT NULL, leased_until INTEGER NOT NULL DEFAULT 0, host TEXT NOT NULL, state TEXT NOT NULL) WITHOUT ROWID',
   'CREATE INDEX IF NOT EXISTS schedule_due ON schedule (due_at, tie)',
+  // Removals the rivers have not acknowledged yet (written with the registry change that causes them).
+  'CREATE TABLE IF NOT EXISTS removals (slug TEXT NOT NULL, source TEXT NOT NULL, revision INTEGER NOT NULL, PRIMARY KEY (slug, source)) WITHOUT ROWID',
 ];
 
 /** A fresh source's state: never checked, due at once. */
@@ -101,9 +106,26 @@ export class DirectoryTables {
     this.sql.exec('DELETE FROM categories WHERE slug = ?', slug);
   }
 
-  /** A river's figures for the index page; true when they changed. */
-  setFigures(slug: string, itemCount: number, updatedAt: string): boolean {
-    return this.sql.exec('UPDATE categories SET item_count = ?, updated_at = ? WHERE slug = ? AND (item_count != ? OR updated_at IS NOT ?)', itemCount, updatedAt, slug, itemCount, updatedAt).rowsWritten > 0;
+  /** A river's figures for the index page, unless older ones than those stored; true when they changed. */
+  setFigures(f: { slug: string; itemCount: number; updatedAt: string; version: string }): boolean {
+    const stored = first<{ version: string | null }>(this.sql, 'SELECT version FROM categories WHERE slug = ?', f.slug);
+    if (!stored || (stored.version && olderVersion(f.version, stored.version))) return false;
+    return (
+      this.sql.exec('UPDATE categories SET item_count = ?, updated_at = ?, version = ? WHERE slug = ? AND (item_count != ? OR updated_at IS NOT ?)', f.itemCount, f.updatedAt, f.version, f.slug, f.itemCount, f.updatedAt)
+        .rowsWritten > 0
+    );
+  }
+
+  queueRemoval(slug: string, source: string, revision: number): void {
+    this.sql.exec('INSERT INTO removals (slug, source, revision) VALUES (?, ?, ?) ON CONFLICT (slug, source) DO UPDATE SET revision = max(revision, excluded.revision)', slug, source, revision);
+  }
+
+  removals(): { slug: string; source: string; revision: number }[] {
+    return all(this.sql, 'SELECT slug, source, revision FROM removals');
+  }
+
+  removalDone(r: { slug: string; source: string; revision: number }): void {
+    this.sql.exec('DELETE FROM removals WHERE slug = ? AND source = ? AND revision = ?', r.slug, r.source, r.revision);
   }
 
   indexDoc(): IndexDoc {

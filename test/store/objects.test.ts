@@ -36,7 +36,8 @@ describe('the Directory', () => {
     // An overlapping run finds nothing due: both are on lease.
     expect((await dir.plan(d, { now, budget: 50 })).tasks).toEqual([]);
     // One is reported (not modified, next check in 15 minutes); the other was not fetched and is due again at once.
-    await dir.record(d, [{ id: 'one', createdAt: first.tasks.find((t) => t.source.id === 'one')!.source.createdAt, checkedAt: now, outcome: { kind: 'not-modified', status: 304, finalUrl: 'https://x.test/' } }], ['two']);
+    const one = first.tasks.find((t) => t.source.id === 'one')!;
+    await dir.record(d, [{ id: 'one', createdAt: one.source.createdAt, revision: one.revision, checkedAt: now, outcome: { kind: 'not-modified', status: 304, finalUrl: 'https://x.test/' } }], ['two']);
     expect((await dir.plan(d, { now, budget: 50 })).tasks.map((t) => t.source.id)).toEqual(['two']);
     // A forced poll takes every source, leased or not.
     expect((await dir.plan(d, { now, budget: 50, force: true })).tasks).toHaveLength(2);
@@ -60,7 +61,7 @@ describe('a Feed', () => {
     expect(await runDurableObjectAlarm(feed)).toBe(true);
     // Still both: the good one waits behind the first, in order.
     expect(await pending()).toEqual({ n: 2, attempts: 1 });
-    for (let i = 0; i < 12 && (await pending()).n > 0; i++) await runDurableObjectAlarm(feed);
+    for (let i = 0; i < 20 && (await pending()).n > 0; i++) await runDurableObjectAlarm(feed);
     expect((await pending()).n).toBe(0);
     const river = riverOf(env, d, 'news');
     expect((await river.head(d, 'news')).items.map((i) => i.title)).toEqual(['A story that must arrive']);
