@@ -1,7 +1,7 @@
 // River → Atom 1.0 (RFC 4287), with RFC 5005 next links and WebSub hub; one array joined once.
 
 import type { RenderContext, River, RiverItem, SourceRef } from '../model';
-import { firstInstant, isImageEnclosure, itemAuthors, itemIds, itemLink, publishedInstant, updatedInstant } from './fields';
+import { firstInstant, itemAuthors, itemIds, itemLink, publishedInstant, updatedInstant } from './fields';
 import { TRIBUTARY_NS } from './namespace';
 import { attr, cdataContent, escapeXml, languageTag, languageTagger, mediaType } from './xml';
 
@@ -46,12 +46,9 @@ function renderEntry(
   const language = entryLanguageTag(item.language);
   out.push(`<entry${language && language !== feedLanguage ? attr('xml:lang', language) : ''}>\n`);
   const published = publishedInstant(item, river);
-  out.push(
-    `<id>${escapeXml(id)}</id>\n`,
-    `<title type="text">${escapeXml(item.title)}</title>\n`,
-    `<updated>${updatedInstant(item, published)}</updated>\n`,
-    `<published>${published}</published>\n`,
-  );
+  // <updated> is required and may carry the first-seen time; <published> is only a date the source gave.
+  out.push(`<id>${escapeXml(id)}</id>\n`, `<title type="text">${escapeXml(item.title)}</title>\n`, `<updated>${updatedInstant(item, published)}</updated>\n`);
+  if (!item.dateGuessed) out.push(`<published>${published}</published>\n`);
   const link = itemLink(item);
   if (link) out.push(`<link rel="alternate" type="text/html" href="${escapeXml(link)}"/>\n`);
   if (item.comments) out.push(`<link rel="replies" type="text/html" href="${escapeXml(item.comments)}"/>\n`);
@@ -59,7 +56,6 @@ function renderEntry(
   for (const tag of item.tags) if (tag) out.push(`<category term="${escapeXml(tag)}"/>\n`);
 
   for (const enclosure of item.enclosures) {
-    if (isImageEnclosure(enclosure) && enclosure.url === item.image) continue;
     out.push(
       `<link rel="enclosure" href="${escapeXml(enclosure.url)}"${attr('type', mediaType(enclosure.type))}${attr('length', enclosure.length && enclosure.length > 0 ? Math.floor(enclosure.length) : undefined)}/>\n`,
     );

@@ -175,7 +175,8 @@ function renderArticle(out: string[], river: River, item: RiverItem, pageLang: s
   );
   if (primary) out.push(sourceLink(primary, false));
   if (others.length > 0) out.push(`<span${ui}> · also in </span>`, others.map((s) => sourceLink(s, true)).join(', '));
-  out.push(` · ${humanTime(publishedDate(item, river))}`);
+  // A date the source never gave is shown as what it is: when the river first saw the item.
+  out.push(item.dateGuessed ? ` · <span${ui}>seen </span>${humanTime(publishedDate(item, river))}` : ` · ${humanTime(publishedDate(item, river))}`);
   if (item.authors.length > 0) out.push(` · ${escapeXml(item.authors.join(', '))}`);
   out.push('</p>\n');
   if (item.image) out.push(`<img class="thumb" src="${escapeAttr(item.image)}" alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer">\n`);

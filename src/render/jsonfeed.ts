@@ -4,14 +4,13 @@
 // objects, without building them (stringify escapes long Thai/Vietnamese bodies character by character; here a body
 // is checked by one native scan and its quotes escaped by one native replace).
 //   feed: version, title, home_page_url, feed_url, description?, next_url?, authors, language?, hubs?, items
-//   item: id, date_published, _tributary {sources [{id, title, feed_url, home_page_url?, url?}], first_seen, comments?},
+//   item: id, date_published (when the source gave one), _tributary {sources [{id, title, feed_url, home_page_url?, url?}], first_seen, comments?},
 //         url?, title?, content_html | content_text, image?, date_modified?, authors? [{name}], tags?, language?,
 //         attachments? [{url, mime_type, size_in_bytes?}]
 
 import type { RenderContext, River, RiverItem, SourceRef } from '../model';
 import {
   enclosureMimeType,
-  isImageEnclosure,
   itemAuthors,
   itemIds,
   itemLink,
@@ -79,7 +78,8 @@ function renderItem(
   const published = publishedInstant(item, river);
   const link = itemLink(item);
   const linkJson = link ? jsonString(link) : '';
-  let json = `{"id":${jsonString(id)},"date_published":"${published}","_tributary":{"sources":[`;
+  // A date the source never gave is no publication date: it is left out (the river still orders by first sight).
+  let json = item.dateGuessed ? `{"id":${jsonString(id)},"_tributary":{"sources":[` : `{"id":${jsonString(id)},"date_published":"${published}","_tributary":{"sources":[`;
   for (let k = 0; k < item.sources.length; k++) {
     const source = sourceJson(item.sources[k], link, linkJson);
     json += k > 0 ? `,${source}` : source;
@@ -97,7 +97,7 @@ function renderItem(
   json += html ? `,"content_html":${jsonHtml(html)}` : `,"content_text":${title}`;
   if (item.image) json += `,"image":${jsonString(item.image)}`;
   const updated = updatedInstant(item, published);
-  if (updated !== published) json += `,"date_modified":"${updated}"`;
+  if (updated !== published && !item.dateGuessed) json += `,"date_modified":"${updated}"`;
 
   const authors = itemAuthors(item);
   for (let k = 0; k < authors.length; k++) json += `${k === 0 ? ',"authors":[' : ','}{"name":${jsonString(authors[k])}}`;
@@ -113,8 +113,8 @@ function renderItem(
   if (language) json += `,"language":"${language}"`;
 
   let attachments = 0;
+  // Every file the source attached stays an attachment, an image used as the item's image too.
   for (const enclosure of item.enclosures) {
-    if (isImageEnclosure(enclosure) && enclosure.url === item.image) continue;
     json += `${attachments++ === 0 ? ',"attachments":[' : ','}{"url":${jsonString(enclosure.url)},"mime_type":${jsonString(enclosureMimeType(enclosure))}`;
     if (enclosure.length && enclosure.length > 0 && Number.isFinite(enclosure.length)) json += `,"size_in_bytes":${Math.floor(enclosure.length)}`;
     json += '}';

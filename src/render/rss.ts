@@ -61,7 +61,9 @@ function renderItem(out: string[], { river, feedLanguage, itemLanguageTag, sourc
   let xml = item.title ? `<item>\n<title>${escapeXml(item.title)}</title>\n` : '<item>\n';
   const link = itemLink(item);
   if (link) xml += `<link>${escapeXml(link)}</link>\n`;
-  xml += `<guid isPermaLink="${idIsPermaLink(id)}">${escapeXml(id)}</guid>\n<pubDate>${rfc822(publishedInstant(item, river))}</pubDate>\n`;
+  xml += `<guid isPermaLink="${idIsPermaLink(id)}">${escapeXml(id)}</guid>\n`;
+  // A date the source never gave is no publication date: no <pubDate> (the river still orders by first sight).
+  if (!item.dateGuessed) xml += `<pubDate>${rfc822(publishedInstant(item, river))}</pubDate>\n`;
 
   const description = item.summaryHtml || item.contentHtml;
   // HTML bodies go in CDATA: long markup is copied, not escaped character by character.
@@ -81,8 +83,9 @@ function renderItem(out: string[], { river, feedLanguage, itemLanguageTag, sourc
   const itemLanguage = itemLanguageTag(item.language);
   if (itemLanguage && itemLanguage !== feedLanguage) xml += `<dc:language>${escapeXml(itemLanguage)}</dc:language>\n`;
 
-  // RSS allows one <enclosure> in practice (readers take the first); every file is also a media:content.
-  let attachment: Enclosure | undefined;
+  // RSS allows one <enclosure> in practice (readers take the first): the first file that is not an image, else the
+  // first image; every file is also a media:content.
+  let attachment: Enclosure | undefined = item.enclosures[0];
   for (const enclosure of item.enclosures) {
     if (!isImageEnclosure(enclosure)) {
       attachment = enclosure;
