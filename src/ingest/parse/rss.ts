@@ -116,6 +116,15 @@ function readItem(item: XmlElement): ReturnType<typeof finishEntry> {
   return finishEntry(entry);
 }
 
+/**
+ * The items under `parent`, in document order; an item illegally nested in another counts as one of its own (as
+ * feedparser and browsers' feed readers take it), not as part of the outer one.
+ */
+function collectItems(parent: XmlElement, out: XmlElement[], isItem = false): void {
+  if (isItem) out.push(parent);
+  for (const el of elements(parent)) if (el.local === 'item' && isCore(el)) collectItems(el, out, true);
+}
+
 /** Reads an RSS document whose root is `rss`, `rdf:RDF` or a bare `channel`. */
 export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
   rootNs = root.ns;
@@ -216,9 +225,9 @@ export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
   feed.nextUrl = links.next;
   if (!feed.link && links.alternate) feed.link = links.alternate;
   const items: XmlElement[] = [];
-  if (itemParent) for (const el of elements(itemParent)) if (el.local === 'item' && isCore(el)) items.push(el);
+  if (itemParent) collectItems(itemParent, items);
   // Some RSS 2.0 feeds put items after </channel>, directly under <rss>.
-  if (root.local === 'rss') for (const el of elements(root)) if (el.local === 'item' && isCore(el)) items.push(el);
+  if (root.local === 'rss') for (const el of elements(root)) if (el.local === 'item' && isCore(el)) collectItems(el, items, true);
   for (const item of items) feed.entries.push(readItem(item));
   for (const key of ['selfUrl', 'hubUrl', 'nextUrl'] as const) if (feed[key] === undefined) delete feed[key];
   return feed;

@@ -53,6 +53,8 @@ const NS_BY_URI: Record<string, string> = {
   'http://www.w3.org/1999/02/22-rdf-syntax-ns#': 'rdf',
   'http://purl.org/rss/1.0/': 'rss10',
   'http://my.netscape.com/rdf/simple/0.9/': 'rss09',
+  // The RSS 0.90 namespace as Netscape's own early documents spelled it.
+  'http://channel.netscape.com/rdf/simple/0.9/': 'rss09',
   'http://backend.userland.com/rss2': '',
   'http://blogs.law.harvard.edu/tech/rss': '',
   'http://backend.userland.com/rss': '',
