@@ -87,6 +87,29 @@ function identityValue(d: ItemDraft, policy: IdentityPolicy): string {
 }
 
 /**
+ * One item per guid and link: a feed that lists an item again (say with a corrected body) means one item, in the
+ * place it first stood, with the body it gave last. Repeats would otherwise make its ids look untrustworthy and turn
+ * the item into two.
+ */
+function withoutRepeats(drafts: ItemDraft[]): ItemDraft[] {
+  const at = new Map<string, number>();
+  const out: ItemDraft[] = [];
+  for (const d of drafts) {
+    if (!d.guid || !d.url) {
+      out.push(d);
+      continue;
+    }
+    const id = `${d.guid}\u0000${canonicalLink(d.url) ?? d.url}`;
+    const i = at.get(id);
+    if (i === undefined) {
+      at.set(id, out.length);
+      out.push(d);
+    } else out[i] = { ...d, publishedAt: out[i].publishedAt, dateGuessed: out[i].dateGuessed };
+  }
+  return out;
+}
+
+/**
  * Gives each draft its stable key: hash of source id + identity, so feed data can never address another source's key.
  * When this fetch calls for another policy than the last one, an item the source already delivered keeps the key it
  * had (`known`): one fetch with a few missing guids must not make the whole feed new again.
@@ -96,6 +119,7 @@ export function assignKeys(
   drafts: ItemDraft[],
   previous?: { policy?: IdentityPolicy; known: ReadonlySet<string> },
 ): { items: Item[]; policy: IdentityPolicy } {
+  drafts = withoutRepeats(drafts);
   const policy = chooseIdentityPolicy(drafts);
   const keyOf = (d: ItemDraft, p: IdentityPolicy): string => hash64(`${sourceId}\u0000${identityValue(d, p)}`);
   const earlier = previous?.policy && previous.policy !== policy ? previous.policy : undefined;

@@ -99,3 +99,27 @@ describe('identity across a policy change', () => {
     expect(assignKeys('s1', flaky).items.filter((i) => known.has(i.key))).toHaveLength(0);
   });
 });
+
+describe('a feed that lists an item twice', () => {
+  it('is one item where it first stood, with the body it gave last (its guids stay trusted)', () => {
+    const draft = (guid: string, title: string, body: string, url = `https://repeat.test/${guid}`) => ({
+      sourceId: 'rep',
+      guid,
+      url,
+      title,
+      summaryHtml: body,
+      publishedAt: '2026-11-20T08:00:00.000Z',
+      authors: [],
+      tags: [],
+      enclosures: [],
+      contentHash: `${title}|${body}`,
+    });
+    const { items, policy } = assignKeys('rep', [draft('1', 'Budget vote', 'first draft'), draft('2', 'Flood news', 'x'), draft('1', 'Budget vote', 'corrected')]);
+    expect(policy).toBe('guid');
+    expect(items.map((i) => [i.guid, i.summaryHtml])).toEqual([
+      ['1', 'corrected'],
+      ['2', 'x'],
+    ]);
+    expect(items[0].key).toBe(assignKeys('rep', [draft('1', 'Budget vote', 'first draft')]).items[0].key);
+  });
+});
