@@ -316,6 +316,8 @@ export interface SourceRef {
   itemUrl?: string;
   /** The identity key of this source's item (updates and removals find it by this). */
   itemKey: string;
+  /** The source's own id for its item (RSS guid, Atom id, JSON Feed id), as it gave it. */
+  itemGuid?: string;
   /** When this source published it (ISO UTC). */
   publishedAt: string;
 }
@@ -326,6 +328,11 @@ export interface RiverItem extends Item {
   sources: SourceRef[];
   /** When the river first saw it (ISO UTC). */
   firstSeenAt: string;
+  /**
+   * The id readers get, fixed when the entry was made: the source's own id where it is an absolute IRI no other
+   * entry of the river has, else one of ours. Entries made before it existed get theirs from render/fields.
+   */
+  id?: string;
   /** Cross-source match keys, kept so a merge need not recompute them for every stored entry (river/merge). */
   linkKeys?: string[];
   titleKey?: string;

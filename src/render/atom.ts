@@ -2,7 +2,7 @@
 
 import type { RenderContext, River, RiverItem, SourceRef } from '../model';
 import { firstInstant, itemAuthors, itemIds, itemLink, publishedInstant, updatedInstant } from './fields';
-import { TRIBUTARY_NS } from './namespace';
+import { TRIBUTARY_NS, tributarySource } from './namespace';
 import { attr, cdataContent, escapeXml, languageTag, languageTagger, mediaType } from './xml';
 
 export function renderAtom(river: River, items: RiverItem[], ctx: RenderContext): string {
@@ -72,13 +72,11 @@ function renderEntry(
   const sources = item.sources;
   if (sources.length > 0) renderSource(out, sources[0]);
   // The other sources that carried the story: rel="via" for readers, our element for the full record.
+  if (sources[0]?.itemGuid) out.push(tributarySource(sources[0]));
   for (let k = 1; k < sources.length; k++) {
     const source = sources[k];
     const href = source.itemUrl || source.siteUrl || source.feedUrl;
-    out.push(`<link rel="via" href="${escapeXml(href)}" title="${escapeXml(source.title)}"/>\n`);
-    out.push(
-      `<tributary:source url="${escapeXml(source.feedUrl)}"${attr('site', source.siteUrl)}${attr('link', source.itemUrl)}>${escapeXml(source.title)}</tributary:source>\n`,
-    );
+    out.push(`<link rel="via" href="${escapeXml(href)}" title="${escapeXml(source.title)}"/>\n`, tributarySource(source));
   }
   out.push('</entry>\n');
 }

@@ -166,9 +166,10 @@ function isHttpUrl(value: string | undefined): value is string {
 }
 
 /**
- * One id per item, unique within the document and stable across renders and formats:
- * the source's permalink guid when it is an http(s) URL (what readers already know), else a tag: URI
- * built from the source id and the item's identity key (source guids like "1" collide across sources).
+ * One id per item, unique within the document and stable across renders and formats: the id the entry was given
+ * when it was made (the source's own id where it is an absolute IRI, river/merge entryId); for entries made before
+ * entries kept one, the source's permalink guid when it is an http(s) URL, else a tag: URI built from the source id
+ * and the item's identity key — what they were served with from the start.
  */
 export function itemIds(items: RiverItem[]): string[] {
   const seen = new Set<string>();
@@ -178,7 +179,8 @@ export function itemIds(items: RiverItem[]): string[] {
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     let id: string;
-    if (item.guid && item.guidIsPermaLink !== false && isHttpUrl(item.guid)) id = item.guid;
+    if (item.id) id = item.id;
+    else if (item.guid && item.guidIsPermaLink !== false && isHttpUrl(item.guid)) id = item.guid;
     else {
       let source = sourcePart.get(item.sourceId);
       if (source === undefined) {
@@ -199,8 +201,9 @@ export function itemIds(items: RiverItem[]): string[] {
 }
 
 /** Whether an id is a URL a reader may open (RSS guid isPermaLink). */
-export function idIsPermaLink(id: string): boolean {
-  return isHttpUrl(id);
+/** Whether an item's id is its permalink: an http(s) URL, unless it is the source's guid and the source said it is not. */
+export function idIsPermaLink(id: string, item?: Pick<RiverItem, 'guid' | 'guidIsPermaLink'>): boolean {
+  return isHttpUrl(id) && !(item && id === item.guid && item.guidIsPermaLink === false);
 }
 
 /** Enclosures that are images are shown as thumbnails/media; the rest are the item's attachments. */

@@ -4,7 +4,7 @@
 // objects, without building them (stringify escapes long Thai/Vietnamese bodies character by character; here a body
 // is checked by one native scan and its quotes escaped by one native replace).
 //   feed: version, title, home_page_url, feed_url, description?, next_url?, authors, language?, hubs?, items
-//   item: id, date_published (when the source gave one), _tributary {sources [{id, title, feed_url, home_page_url?, url?}], first_seen, comments?},
+//   item: id, date_published (when the source gave one), _tributary {sources [{id, title, feed_url, home_page_url?, url?, item_id?}], first_seen, comments?},
 //         url?, title?, content_html | content_text, image?, date_modified?, authors? [{name}], tags?, language?,
 //         attachments? [{url, mime_type, size_in_bytes?}]
 
@@ -137,8 +137,9 @@ function sourceWriter(): (source: SourceRef, link: string | undefined, linkJson:
       known = { title: source.title, feedUrl: source.feedUrl, siteUrl: source.siteUrl, json };
       written.set(source.id, known);
     }
-    if (!source.itemUrl) return `${known.json}}`;
+    const itemId = source.itemGuid ? `,"item_id":${jsonString(source.itemGuid)}` : '';
+    if (!source.itemUrl) return `${known.json}${itemId}}`;
     // The primary source's link is usually the item's own.
-    return `${known.json},"url":${source.itemUrl === link ? linkJson : jsonString(source.itemUrl)}}`;
+    return `${known.json},"url":${source.itemUrl === link ? linkJson : jsonString(source.itemUrl)}${itemId}}`;
   };
 }

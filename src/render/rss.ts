@@ -13,7 +13,7 @@ import {
   rfc822Of,
   rfc822Writer,
 } from './fields';
-import { TRIBUTARY_NS } from './namespace';
+import { TRIBUTARY_NS, tributarySource } from './namespace';
 import { attr, cdataContent, escapeXml, languageTag, languageTagger, mediaType } from './xml';
 
 export function renderRss(river: River, items: RiverItem[], ctx: RenderContext): string {
@@ -61,7 +61,7 @@ function renderItem(out: string[], { river, feedLanguage, itemLanguageTag, sourc
   let xml = item.title ? `<item>\n<title>${escapeXml(item.title)}</title>\n` : '<item>\n';
   const link = itemLink(item);
   if (link) xml += `<link>${escapeXml(link)}</link>\n`;
-  xml += `<guid isPermaLink="${idIsPermaLink(id)}">${escapeXml(id)}</guid>\n`;
+  xml += `<guid isPermaLink="${idIsPermaLink(id, item)}">${escapeXml(id)}</guid>\n`;
   // A date the source never gave is no publication date: no <pubDate> (the river still orders by first sight).
   if (!item.dateGuessed) xml += `<pubDate>${rfc822(publishedInstant(item, river))}</pubDate>\n`;
 
@@ -100,13 +100,11 @@ function renderItem(out: string[], { river, feedLanguage, itemLanguageTag, sourc
   }
   if (item.image) xml += `<media:thumbnail url="${escapeXml(item.image)}"/>\n`;
 
-  // Attribution: <source> names the primary feed; every other source that carried the story follows.
+  // Attribution: <source> names the primary feed; every other source that carried the story follows, and so does
+  // the primary when it gave its item an id of its own (readers that also take that source match it by that id).
   const sources = item.sources;
   if (sources.length > 0) xml += sourceElement(sources[0]);
-  for (let k = 1; k < sources.length; k++) {
-    const source = sources[k];
-    xml += `<tributary:source url="${escapeXml(source.feedUrl)}"${attr('site', source.siteUrl)}${attr('link', source.itemUrl)}>${escapeXml(source.title)}</tributary:source>\n`;
-  }
+  for (let k = 0; k < sources.length; k++) if (k > 0 || sources[k].itemGuid) xml += tributarySource(sources[k]);
   out.push(`${xml}</item>\n`);
 }
 

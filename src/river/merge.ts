@@ -19,6 +19,8 @@ export interface RiverStore {
   addRef(itemKey: string, entry: RiverItem, sourceId: string): void;
   /** A link that points to `entry`, unless another entry already holds it. */
   addLink(link: string, entry: RiverItem): void;
+  /** Whether an entry of the river already serves this id. */
+  idTaken(id: string): boolean;
 }
 
 export interface MergeOptions {
@@ -46,7 +48,24 @@ export function newestFirst(a: Pick<RiverItem, 'publishedAt' | 'key'>, b: Pick<R
 }
 
 function refFor(c: Contribution, item: Item): SourceRef {
-  return { ...c.source, itemUrl: item.url, itemKey: item.key, publishedAt: item.publishedAt };
+  const ref: SourceRef = { ...c.source, itemUrl: item.url, itemKey: item.key, publishedAt: item.publishedAt };
+  if (item.guid) ref.itemGuid = item.guid;
+  return ref;
+}
+
+// Ids readers and other aggregators de-duplicate by: URLs, tag: URIs (RFC 4151) and URNs, as the source gave them.
+const ABSOLUTE_IRI = /^(?:https?:\/\/[^\s]+|tag:[^\s]+|urn:[a-z0-9][a-z0-9-]{0,31}:[^\s]+)$/i;
+
+/** A new entry's id: the source's own when it is an absolute IRI the river does not serve yet, else one of ours. */
+export function entryId(item: Pick<Item, 'guid' | 'sourceId' | 'key'>, taken: (id: string) => boolean): string {
+  const own = item.guid?.trim();
+  if (own && own.length <= 2048 && ABSOLUTE_IRI.test(own) && !taken(own)) return own;
+  return mintedId(item.sourceId, item.key);
+}
+
+/** Our id for an item: a tag: URI (RFC 4151) from its source and identity key, the same in every format. */
+export function mintedId(sourceId: string, key: string): string {
+  return `tag:tributary,2025:${encodeURIComponent(sourceId)}/${encodeURIComponent(key)}`;
 }
 
 /** The item as stored: without the delivery's `change` mark. */
@@ -63,6 +82,7 @@ function withBody(entry: RiverItem, item: Item): RiverItem {
   return {
     ...item,
     key: entry.key,
+    id: entry.id,
     sourceId: entry.sourceId,
     guid: entry.guid,
     guidIsPermaLink: entry.guidIsPermaLink,
@@ -159,7 +179,7 @@ function attach(store: RiverStore, story: RiverItem, c: Contribution, item: Item
 }
 
 function insertEntry(store: RiverStore, c: Contribution, item: Item, now: string): void {
-  const entry: RiverItem = { ...item, sources: [refFor(c, item)], firstSeenAt: now, titleKey: titleKey(item.title) };
+  const entry: RiverItem = { ...item, id: entryId(item, (id) => store.idTaken(id)), sources: [refFor(c, item)], firstSeenAt: now, titleKey: titleKey(item.title) };
   entry.linkKeys = linkKeysOf(entry);
   store.insert(entry);
 }
@@ -188,6 +208,7 @@ export function withoutSources(e: RiverItem, sourceIds: ReadonlySet<string>): Ri
 export class MemoryRiverStore implements RiverStore {
   readonly entries: RiverItem[];
   private readonly keys = new Map<string, RiverItem>();
+  private readonly ids = new Set<string>();
   private readonly items = new Map<string, RiverItem>();
   private readonly links = new Map<string, RiverItem>();
   private readonly titles = new Map<string, RiverItem[]>();
@@ -201,6 +222,7 @@ export class MemoryRiverStore implements RiverStore {
     e.linkKeys ??= linkKeysOf(e);
     e.titleKey ??= titleKey(e.title);
     this.keys.set(e.key, e);
+    if (e.id) this.ids.add(e.id);
     for (const s of e.sources) this.items.set(s.itemKey, e);
     for (const link of e.linkKeys) if (!this.links.has(link)) this.links.set(link, e);
     if (e.titleKey.length >= MIN_TITLE_KEY_LENGTH) this.titles.set(e.titleKey, [...(this.titles.get(e.titleKey) ?? []), e]);
@@ -232,6 +254,9 @@ export class MemoryRiverStore implements RiverStore {
   }
   addLink(link: string, entry: RiverItem): void {
     if (!this.links.has(link)) this.links.set(link, entry);
+  }
+  idTaken(id: string): boolean {
+    return this.ids.has(id);
   }
 }
 

@@ -40,6 +40,8 @@ const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS refs (item_key TEXT PRIMARY KEY, entry TEXT NOT NULL, source TEXT NOT NULL) WITHOUT ROWID',
   'CREATE INDEX IF NOT EXISTS refs_source ON refs (source)',
   'CREATE TABLE IF NOT EXISTS links (link TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID',
+  // The ids the river serves (an entry's id is fixed when it is made, and unique in the river).
+  'CREATE TABLE IF NOT EXISTS ids (id TEXT PRIMARY KEY, entry TEXT NOT NULL) WITHOUT ROWID',
   // Sources that left this river, at which registry revision: a delivery of an earlier one is refused (it was fetched
   // before they left, and would bring them back). Revisions, not clocks: the Worker's and the Directory's may differ.
   'CREATE TABLE IF NOT EXISTS departed (source TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID',
@@ -122,6 +124,7 @@ class SqlRiverStore implements RiverStore {
     );
     for (const s of e.sources) this.addRef(s.itemKey, e, s.id);
     for (const link of e.linkKeys ?? []) this.addLink(link, e);
+    if (e.id) this.sql.exec('INSERT OR IGNORE INTO ids (id, entry) VALUES (?, ?)', e.id, e.key);
     this.loaded.set(e.key, e);
     this.bodies.set(e.key, bodyOf(e));
     this.inserted++;
@@ -151,11 +154,16 @@ class SqlRiverStore implements RiverStore {
     this.sql.exec('INSERT OR IGNORE INTO links (link, entry) VALUES (?, ?)', link, e.key);
   }
 
+  idTaken(id: string): boolean {
+    return first(this.sql, 'SELECT 1 AS x FROM ids WHERE id = ?', id) !== undefined;
+  }
+
   /** Removes an entry with its refs and the links it holds. */
   delete(e: RiverItem): void {
     this.sql.exec('DELETE FROM entries WHERE key = ?', e.key);
     for (const s of e.sources) this.sql.exec('DELETE FROM refs WHERE item_key = ? AND entry = ?', s.itemKey, e.key);
     for (const link of e.linkKeys ?? []) this.sql.exec('DELETE FROM links WHERE link = ? AND entry = ?', link, e.key);
+    if (e.id) this.sql.exec('DELETE FROM ids WHERE id = ? AND entry = ?', e.id, e.key);
     this.loaded.delete(e.key);
     this.removed++;
   }
@@ -320,7 +328,7 @@ export class River extends SqlObject {
   async destroy(d: Deployment, slug: string): Promise<void> {
     this.enter(d, slug);
     this.transaction(() => {
-      for (const table of ['entries', 'refs', 'links']) this.sql.exec(`DELETE FROM ${table}`);
+      for (const table of ['entries', 'refs', 'links', 'ids']) this.sql.exec(`DELETE FROM ${table}`);
       for (const k of ['count', 'seq', 'published', 'publishedAt', 'updatedAt']) this.meta.set(k, undefined);
       this.meta.set('destroyed', new Date().toISOString());
     });
