@@ -2,7 +2,11 @@
 // esbuild: our sources import without .ts extensions). Peers run side by side with us on the same inputs, in rounds
 // (every contestant once per round, order rotated), after a warm-up; medians only. Absolute times vary with the
 // machine and its neighbours; the ratios, measured in the same rounds, are what to compare.
-//   node cpu.mjs parts <out.json> [--quick]      ingest, render and cron-CPU figures as JSON
+//   node cpu.mjs parts <out.json> [--quick]        ingest and render figures as JSON
+//   node cpu.mjs runs <group> <out.json> [--quick] polling runs of whole deployments, CPU per invocation
+//                                                  (bench/scenarios.ts; groups: newsroom, inline-500, inline-50-long,
+//                                                  queue-500, queue-10000 — one process each)
+//   node cpu.mjs profile <what> <ms> <out>         a .cpuprofile of one operation
 //   node --expose-gc cpu.mjs memory <name> <file>  peak memory of one contestant on one file (a child per contestant)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,10 +24,10 @@ import { renderAtom } from '../src/render/atom';
 import { renderJsonFeed } from '../src/render/jsonfeed';
 import { assignKeys } from '../src/river/dedup';
 import { mergeRiver, type SourceContribution } from '../src/river/merge';
-import { runPoll } from '../src/poll/run';
-import type { Env, Registry, RenderContext, River, RiverItem } from '../src/model';
+import type { RenderContext, River, RiverItem } from '../src/model';
 import { atomDocument, jsonFeedDocument, newsItems, podcastDocument, rssDocument, sizedDocument } from './generate.mjs';
-import { SourceSet } from './origin.mjs';
+import { Site, changedSource } from './runs';
+import { scenarioGroup } from './scenarios';
 
 // ───────────────────────────── timing ─────────────────────────────
 
@@ -413,117 +417,6 @@ async function benchRender(budgetMs: number) {
   return { items: items.length, outputChars: sizes, formats: out };
 }
 
-// ───────────────────────────── part 3 (CPU side): one cron invocation's work ─────────────────────────────
-
-/** KV in memory (a Map of strings): the JSON parse/stringify a real binding costs stays in the measurement. */
-function memoryKv() {
-  const store = new Map<string, string>();
-  const kv = {
-    async get(key: string, type?: unknown) {
-      const v = store.get(key) ?? null;
-      const kind = typeof type === 'string' ? type : (type as { type?: string } | undefined)?.type;
-      return v === null ? null : kind === 'json' ? JSON.parse(v) : v;
-    },
-    async put(key: string, value: string) {
-      store.set(key, value);
-    },
-    async delete(key: string) {
-      store.delete(key);
-    },
-    async list() {
-      return { keys: [...store.keys()].map((name) => ({ name })), list_complete: true };
-    },
-  };
-  return { kv: kv as unknown as KVNamespace, store };
-}
-
-/** An inline-mode deployment of `count` sources in 7 categories, KV and fetch in memory (see benchCronCpu). */
-function cronDeployment(count: number) {
-  const sources = new SourceSet();
-  const origin = 'https://bench-origin.example.net';
-  const stub = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const m = /^\/src\/(\d+)\.xml$/.exec(url.pathname);
-    if (!m) return new Response('not found', { status: 404 });
-    const headers: Record<string, string> = {};
-    new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
-    const a = sources.respond(Number(m[1]), headers);
-    return new Response(a.body ? new Uint8Array(a.body) : null, { status: a.status, headers: a.headers });
-  }) as typeof fetch;
-  const { kv, store } = memoryKv();
-  const registry: Registry = { sources: {}, categories: {} };
-  for (let c = 1; c <= 7; c++) registry.categories[`category-${c}`] = { slug: `category-${c}`, title: `Category ${c}` };
-  for (let k = 0; k < count; k++) {
-    const cats = [`category-${(k % 7) + 1}`];
-    if (k % 5 === 0) cats.push(`category-${((k + 1) % 7) + 1}`);
-    registry.sources[`s${k}`] = { id: `s${k}`, url: `${origin}/src/${k}.xml`, categories: cats, createdAt: '2026-01-01T00:00:00.000Z' };
-  }
-  store.set('registry', JSON.stringify(registry));
-  const env = { TRIBUTARY: kv, SUBREQUEST_BUDGET: String(count <= 50 ? 50 : count + 7), HOST_SPACING_MS: '0' } as unknown as Env;
-  let tick = 0;
-  const start = Date.now();
-  /** One cron run, one interval after the previous one; CPU (user + system) and wall time of this process. */
-  const run = async () => {
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = stub;
-    try {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const report = await runPoll(env, { now: new Date(start + tick++ * 16 * 60_000) });
-      const c = process.cpuUsage(c0);
-      const fetched = report.results.filter((r) => r.outcome !== 'skipped').length;
-      return { cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - t0, polled: fetched };
-    } finally {
-      globalThis.fetch = realFetch;
-    }
-  };
-  /** CPU of the fetch stand-in alone for `n200` fresh and `n304` not-modified answers, bodies read as fetchFeed reads them. */
-  const stubCost = async (n200: number, n304: number) => {
-    const c0 = process.cpuUsage();
-    for (let i = 0; i < n200 + n304; i++) {
-      const k = i % count;
-      const etag = i < n200 ? '"none"' : `"s${k}-g${sources.generation.get(k) ?? 0}"`;
-      const res = await stub(`${origin}/src/${k}.xml`, { headers: { 'if-none-match': etag } });
-      const reader = res.body?.getReader();
-      if (reader) while (!(await reader.read()).done);
-    }
-    const c = process.cpuUsage(c0);
-    return (c.user + c.system) / 1000;
-  };
-  return { sources, store, run, stubCost };
-}
-
-/**
- * CPU time of inline cron runs for `count` sources in 7 categories. KV is a Map of strings (the JSON parse and
- * stringify a real binding costs stay in), fetch is answered in memory from the SourceSet the HTTP origin uses (no
- * server shares our CPU; its own cost is measured apart and reported as stubMs).
- */
-async function benchCronCpu(count: number, repeats: number) {
-  const d = cronDeployment(count);
-  const cold = await d.run();
-  // Settle: the runs right after the cold one still bring deferred sources and status changes.
-  for (let i = 0; i < 3; i++) await d.run();
-  const scenario = async (prepare: () => void, changedShare: number) => {
-    const xs = [];
-    for (let i = 0; i < repeats; i++) {
-      prepare();
-      xs.push(await d.run());
-      // Back to quiet between samples so each sample is what its name says.
-      await d.run();
-    }
-    const polled = xs[0].polled;
-    const n200 = Math.round(polled * changedShare);
-    const stub = await d.stubCost(n200, polled - n200);
-    return { cpuMs: round(median(xs.map((x) => x.cpuMs)), 1), wallMs: round(median(xs.map((x) => x.wallMs)), 1), stubMs: round(stub, 1), polled, samples: xs.length };
-  };
-  const quiet = await scenario(() => {}, 0);
-  const oneInTen = await scenario(() => d.sources.bump({ every: 10, count }), 0.1);
-  const all = await scenario(() => d.sources.bump({ all: true, count }), 1);
-  const stateBytes = d.store.get('state')?.length ?? 0;
-  const riverBytes = [...d.store.entries()].filter(([k]) => k.startsWith('river:')).reduce((n, [, v]) => n + v.length, 0);
-  return { sources: count, cold: { cpuMs: round(cold.cpuMs, 1), wallMs: round(cold.wallMs, 1), polled: cold.polled }, quiet, oneInTen, all, stateBytes, riverBytes };
-}
-
 // ───────────────────────────── memory (child process per contestant) ─────────────────────────────
 
 /** Peak memory of one contestant reading the 5 MB file once, its result kept alive until measured. */
@@ -578,12 +471,32 @@ async function profileTarget(what: string, ms: number, outFile: string): Promise
     const fn = { 'render-rss': renderRss, 'render-atom': renderAtom, 'render-json': renderJsonFeed }[what];
     if (!fn) throw new Error(`nothing to profile called ${what}`);
     op = () => fn(river, river.items, RENDER_CTX);
-  } else if (what === 'cron-50-1of10') {
-    const d = cronDeployment(50);
-    for (let i = 0; i < 4; i++) await d.run();
+  } else if (what === 'run-50-all-304' || what === 'run-50-one-changed') {
+    const site = new Site({ name: `profile-${what}`, sources: 50, subrequestBudget: 50 });
+    await site.register();
+    for (let i = 0; i < 4; i++) await site.tick('warm');
+    let n = 0;
+    op =
+      what === 'run-50-all-304'
+        ? async () => void (await site.tick('all 304'))
+        : async () => {
+            site.sources.bump({ ids: [changedSource(n++, 50)] });
+            await site.tick('one changed');
+          };
+  } else if (what === 'serve-miss') {
+    // A cache miss of a feed: the page from the version pointer (no KV read), select, render RSS, cache puts.
+    const site = new Site({ name: 'profile-serve', sources: 50, subrequestBudget: 50 });
+    await site.register();
+    for (let i = 0; i < 3; i++) await site.tick('warm');
+    await site.request('/feeds/category-1.rss');
+    let n = Date.now();
+    op = async () => void (await site.request(`/feeds/category-1.rss?before=9999999999999.${(++n).toString(16)}`, {}, 'serve miss', { text: false }));
+  } else if (what === 'queue-10k-producer') {
+    // The producer alone: every tick finds all 10,000 sources due (never polled; the lease of the last tick ran out).
+    const site = new Site({ name: 'profile-producer', sources: 10_000, mode: 'queue' });
+    await site.register();
     op = async () => {
-      d.sources.bump({ every: 10, count: 50 });
-      await d.run();
+      await site.tick('producer only', { consume: false });
     };
   } else throw new Error(`nothing to profile called ${what}`);
   for (let i = 0; i < 3; i++) await op(); // warm
@@ -639,22 +552,21 @@ async function parts(outFile: string, quick: boolean, tmpDir: string, corpusDir:
   const stages = await ingestStages(news.doc, 2000 * scale);
   log('render: 500-item river …');
   const render = await benchRender(2500 * scale);
-  log('cron CPU: 50 sources …');
-  const cron50 = await benchCronCpu(50, quick ? 2 : 5);
-  log('cron CPU: 500 sources …');
-  const cron500 = await benchCronCpu(500, quick ? 1 : 2);
-  writeFileSync(outFile, JSON.stringify({ ingest, corpus, ingestStages100k: stages, render, cronCpu: [cron50, cron500], bigFile: join(tmpDir, 'big.xml') }, null, 2));
+  writeFileSync(outFile, JSON.stringify({ ingest, corpus, ingestStages100k: stages, render, bigFile: join(tmpDir, 'big.xml') }, null, 2));
 }
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === 'parts') {
   const [outFile, tmpDir, corpusDir] = args.filter((a) => !a.startsWith('--'));
   await parts(outFile, args.includes('--quick'), tmpDir, corpusDir);
+} else if (mode === 'runs') {
+  const [group, outFile] = args.filter((a) => !a.startsWith('--'));
+  writeFileSync(outFile, JSON.stringify(await scenarioGroup(group, args.includes('--quick')), null, 2));
 } else if (mode === 'profile') {
   await profileTarget(args[0], Number(args[1] ?? 2000), args[2]);
 } else if (mode === 'memory') {
   await memoryOf(args[0], args[1]);
 } else {
-  process.stderr.write('usage: cpu.mjs parts <out.json> <tmpDir> [corpusDir] [--quick] | memory <contestant> <file>\n');
+  process.stderr.write('usage: cpu.mjs parts <out.json> <tmpDir> [corpusDir] [--quick] | runs <group> <out.json> [--quick] | profile <what> <ms> <out> | memory <contestant> <file>\n');
   process.exit(2);
 }

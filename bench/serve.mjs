@@ -1,6 +1,9 @@
 // Part 4 of `npm run bench`: requests/s and latency of the Worker under `wrangler dev`, loaded by autocannon.
-// Starts the bench origin and wrangler dev (own process group, fresh local KV), registers sources through the
-// admin API (OPML import) and polls once, measures, and stops everything it started.
+// Builds the Worker once (wrangler deploy --dry-run), starts the bench origin and wrangler dev on that bundle (own
+// process group, fresh local state), waits until the Worker and its Durable Objects answer, registers sources through
+// the admin API (OPML import) and polls once, measures, and stops everything it started. Every scenario's answers are
+// checked (status, errors, a non-zero rate); a scenario with wrong answers is retried once, then the bench stops with
+// the Worker's log. 5xx answers are reported with what the Worker logged.
 //   baseline  GET /nope                               the 404 JSON of an unknown path: no KV, no cache (the Worker
 //                                                     has no static route; this is the cheapest thing it answers)
 //   cached    GET /feeds/news.rss                     Cache API hit: no KV read, no render
@@ -9,7 +12,7 @@
 //                                                     (the cursor is newer than every item: a full 50-item page)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -58,12 +61,11 @@ function load(opts) {
   });
 }
 
-/** One scenario: a short warm-up run (discarded), then the measured run. */
-async function scenario(name, base, { path, headers = {}, unique }, seconds, connections) {
+/** One autocannon run of a scenario, summarized. */
+async function loadOnce(name, base, { path, headers = {}, unique }, seconds, connections) {
   let n = 0;
   const requests = unique ? [{ setupRequest: (req) => ({ ...req, path: unique(n++) }) }] : undefined;
   const opts = { url: base + path, headers, connections, requests };
-  await load({ ...opts, duration: 1 });
   const r = await load({ ...opts, duration: seconds });
   const statuses = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]));
   return {
@@ -75,7 +77,40 @@ async function scenario(name, base, { path, headers = {}, unique }, seconds, con
     bytesPerResponse: r.requests.total ? Math.round(r.throughput.total / r.requests.total) : 0,
     statuses,
     errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
   };
+}
+
+/** What is wrong with a measured run, or null: every answer must have the scenario's status, and there must be answers. */
+function problemOf(m, expected) {
+  const wrong = Object.entries(m.statuses).filter(([k]) => Number(k) !== expected);
+  if (m.total === 0 || m.requestsPerSec === 0) return `no answers (${m.errors} errors/timeouts)`;
+  if (m.errors > 0) return `${m.errors} connection errors or timeouts`;
+  if (wrong.length) return `unexpected statuses ${wrong.map(([k, v]) => `${k}×${v}`).join(', ')} (expected ${expected} only)`;
+  return null;
+}
+
+/** One scenario: a short warm-up run (discarded), then the measured run; a run with wrong answers is retried once. */
+async function scenario(name, base, spec, seconds, connections, { expected, check, onProblem }) {
+  for (let attempt = 1; ; attempt++) {
+    await loadOnce(name, base, spec, 1, connections);
+    const m = await loadOnce(name, base, spec, seconds, connections);
+    const problem = problemOf(m, expected);
+    if (!problem) return { ...m, attempts: attempt };
+    await onProblem(name, spec, m, problem, attempt);
+    if (attempt >= 2) throw new Error(`serving scenario "${name}" failed twice: ${problem}`);
+    await check();
+  }
+}
+
+/** Stack traces and error lines of the Worker in wrangler's output (what a 500 left behind). */
+function errorLines(output) {
+  const lines = output.split('\n');
+  const out = [];
+  lines.forEach((l, i) => {
+    if (/unhandled error|✘|\bError\b|exception|Uncaught/i.test(l)) out.push(lines.slice(i, i + 12).join('\n'));
+  });
+  return [...new Set(out)].slice(-5);
 }
 
 export async function benchServing({ root, workDir, seconds = 4, rounds = 2, connections = 10, log = () => {} }) {
@@ -89,15 +124,52 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
   mkdirSync(workDir, { recursive: true });
   writeFileSync(envFile, `ADMIN_TOKEN=${token}\n`, { mode: 0o600 });
 
+  // A snapshot of the Worker, built the way `wrangler deploy` builds it: wrangler dev then serves this file and does
+  // not rebuild and reload the Worker mid-measurement when something under src/ changes.
+  const bundleDir = join(workDir, 'worker-bundle');
+  rmSync(bundleDir, { recursive: true, force: true });
+  await new Promise((resolve, reject) => {
+    const b = spawn(process.execPath, [join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', bundleDir], {
+      cwd: root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    b.stdout.on('data', (d) => (out += d));
+    b.stderr.on('data', (d) => (out += d));
+    b.once('error', reject);
+    b.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`wrangler deploy --dry-run (bundling the Worker) exited ${code}:\n${out.slice(-2000)}`))));
+  });
+
+  // wrangler's debug log (workerd's own messages land there even at --log-level warn): read back when something fails.
+  const debugLog = join(workDir, 'wrangler-dev-debug.log');
+  rmSync(debugLog, { force: true });
+  const debugTail = () => {
+    try {
+      return readFileSync(debugLog, 'utf8')
+        .split('\n')
+        .filter((l) => !/^\s+'/.test(l)) // the bundle's source, quoted in config dumps
+        .slice(-60)
+        .join('\n');
+    } catch {
+      return '(no wrangler debug log)';
+    }
+  };
+
   let child;
   let exited;
+  let gone = false;
   let output = '';
+  const tail = (n = 3000) => output.slice(-n);
+  const serverErrors = [];
   try {
     child = spawn(
       process.execPath,
       [
         join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
         'dev',
+        join(bundleDir, 'index.js'),
+        '--no-bundle',
         '--ip', HOST,
         '--port', String(port),
         '--persist-to', stateDir,
@@ -107,41 +179,56 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
         // One local host serves every source: no per-host spacing in the seeding poll.
         '--var', 'HOST_SPACING_MS:0',
         '--show-interactive-dev-session=false',
-        // Request logging on stdout would be part of every measured request.
+        // Request logging on stdout would be part of every measured request; warnings and the Worker's errors stay.
         '--log-level', 'warn',
       ],
       {
         cwd: root,
-        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' },
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', WRANGLER_LOG_PATH: debugLog },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       },
     );
-    exited = new Promise((r) => child.once('exit', r));
-    const keep = (d) => (output = (output + d).slice(-4000));
+    exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    exited.then(() => (gone = true));
+    const keep = (d) => (output = (output + d).slice(-64_000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
 
-    log(`starting wrangler dev on ${base} …`);
-    const deadline = Date.now() + 120_000;
-    let ready = false;
-    let gone = false;
-    exited.then(() => (gone = true));
-    while (!ready && !gone && Date.now() < deadline) {
-      try {
-        const r = await fetch(`${base}/nope`, { signal: AbortSignal.timeout(2000) });
-        await r.arrayBuffer();
-        ready = r.status === 404;
-      } catch {
-        await new Promise((r) => setTimeout(r, 300));
+    // Ready means: our Worker answers (its own 404 JSON, not a placeholder), and its Durable Objects answer
+    // (/status.json comes from the Directory), three times in a row.
+    const probe = async () => {
+      const nope = await fetch(`${base}/nope`, { signal: AbortSignal.timeout(5000) });
+      const body = await nope.text();
+      if (nope.status !== 404 || !body.includes('no route for GET /nope')) throw new Error(`/nope answered ${nope.status} ${body.slice(0, 120)}`);
+      const status = await fetch(`${base}/status.json`, { signal: AbortSignal.timeout(10_000) });
+      const json = await status.text();
+      if (status.status !== 200 || !json.includes('"sources"')) throw new Error(`/status.json answered ${status.status} ${json.slice(0, 200)}`);
+    };
+    const waitReady = async (what, ms) => {
+      log(`waiting for wrangler dev on ${base} (${what}) …`);
+      const deadline = Date.now() + ms;
+      let streak = 0;
+      let last = '';
+      while (streak < 3) {
+        if (gone) throw new Error(`wrangler dev exited (${JSON.stringify(await exited)}):\n${tail()}\n--- wrangler debug log (${debugLog}) ---\n${debugTail()}`);
+        if (Date.now() > deadline) throw new Error(`wrangler dev not ready on ${base} after ${ms / 1000} s (last: ${last}):\n${tail()}`);
+        try {
+          await probe();
+          streak++;
+        } catch (e) {
+          streak = 0;
+          last = e.message;
+          await new Promise((r) => setTimeout(r, 300));
+        }
       }
-    }
-    if (!ready) throw new Error(`wrangler dev did not answer on ${base}: ${output.slice(-1500)}`);
+    };
+    await waitReady('start', 180_000);
 
     const admin = async (method, path, body, type = 'application/json') => {
       const r = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
       const text = await r.text();
-      if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${text.slice(0, 300)}`);
+      if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${text.slice(0, 300)}\n${tail()}`);
       return JSON.parse(text);
     };
     const outlines = Array.from({ length: SOURCES }, (_, i) => `<outline type="rss" text="Source ${i}" xmlUrl="${origin.origin}/src/${i}.xml"/>`).join('');
@@ -154,23 +241,46 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
     const first = await fetch(base + feedPath);
     const feedBytes = (await first.arrayBuffer()).byteLength;
     const etag = first.headers.get('etag');
-    if (first.status !== 200 || !etag) throw new Error(`GET ${feedPath}: HTTP ${first.status}, etag ${etag}`);
+    if (first.status !== 200 || !etag) throw new Error(`GET ${feedPath}: HTTP ${first.status}, etag ${etag}\n${tail()}`);
     await new Promise((r) => setTimeout(r, 300)); // the cache put runs after the response (waitUntil)
-    const check = await fetch(base + feedPath, { headers: { 'if-none-match': etag } });
-    await check.arrayBuffer();
-    if (check.status !== 304) throw new Error(`conditional GET answered ${check.status}, not 304`);
+    const check304 = await fetch(base + feedPath, { headers: { 'if-none-match': etag } });
+    await check304.arrayBuffer();
+    if (check304.status !== 304) throw new Error(`conditional GET answered ${check304.status}, not 304`);
+    const missProbe = await fetch(`${base}${feedPath}?before=9999999999999.${Date.now().toString(16)}`);
+    const missBody = await missProbe.text();
+    if (missProbe.status !== 200 || !missBody.includes('<item>')) throw new Error(`cache-miss probe answered ${missProbe.status}: ${missBody.slice(0, 300)}\n${tail()}`);
 
     // Rounds of every scenario in turn, so drift on a shared machine hits all of them; ratios are taken per round.
+    let salt = Date.now();
     const scenarios = [
-      ['baseline (404 JSON, no KV)', { path: '/nope' }],
-      ['cached feed (Cache API hit)', { path: feedPath }],
-      ['304 (If-None-Match)', { path: feedPath, headers: { 'if-none-match': etag } }],
-      ['cache miss (KV read + render)', { path: feedPath, unique: (n) => `${feedPath}?before=9999999999999.${typeof n === 'number' ? n.toString(16) : n}` }],
+      ['baseline (404 JSON, no KV)', { path: '/nope' }, 404],
+      ['cached feed (Cache API hit)', { path: feedPath }, 200],
+      ['304 (If-None-Match)', { path: feedPath, headers: { 'if-none-match': etag } }, 304],
+      // Each request its own cache key: a cursor newer than every item (a full 50-item page from the KV page).
+      ['cache miss (KV page + render)', { path: feedPath, unique: (n) => `${feedPath}?before=9999999999999.${typeof n === 'number' ? (salt + n).toString(16) : n}` }, 200],
     ];
+    const onProblem = async (name, spec, m, problem, attempt) => {
+      // Look at one answer of the failing route, and at what the Worker logged.
+      const path = spec.unique ? spec.unique(1e9 + attempt) : spec.path;
+      let sample = '';
+      try {
+        const r = await fetch(base + path, { headers: spec.headers ?? {}, signal: AbortSignal.timeout(10_000) });
+        sample = `HTTP ${r.status} ${(await r.text()).slice(0, 300)}`;
+      } catch (e) {
+        sample = `request failed: ${e.message}`;
+      }
+      const entry = { scenario: name, attempt, problem, statuses: m.statuses, errors: m.errors, sample, workerLog: errorLines(output), wranglerAlive: !gone, debugLog: gone ? debugTail() : undefined };
+      serverErrors.push(entry);
+      log(`serving: "${name}" attempt ${attempt}: ${problem}; sample ${sample}; wrangler ${gone ? 'exited' : 'alive'}`);
+      for (const l of entry.workerLog) log(`  worker log: ${l.split('\n').join('\n    ')}`);
+      salt += 1e6;
+    };
     log(`load: ${rounds} rounds × ${scenarios.length} scenarios × ${seconds} s, ${connections} connections …`);
     const measured = [];
     for (let round = 0; round < rounds; round++) {
-      for (const [name, spec] of scenarios) measured.push({ round, ...(await scenario(name, base, spec, seconds, connections)) });
+      for (const [name, spec, expected] of scenarios) {
+        measured.push({ round, ...(await scenario(name, base, spec, seconds, connections, { expected, check: () => waitReady('retry', 60_000), onProblem })) });
+      }
     }
     const median = (xs) => {
       const s = [...xs].sort((a, b) => a - b);
@@ -178,25 +288,30 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
       return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
     };
     const baselineOf = (round) => measured.find((m) => m.round === round && m.name === scenarios[0][0]);
-    const summary = scenarios.map(([name]) => {
+    const summary = scenarios.map(([name, , expected]) => {
       const mine = measured.filter((m) => m.name === name);
       return {
         name,
         path: mine[0].path,
+        expectedStatus: expected,
         requestsPerSec: Math.round(median(mine.map((m) => m.requestsPerSec))),
-        latencyMs: { p50: median(mine.map((m) => m.latencyMs.p50)), p99: median(mine.map((m) => m.latencyMs.p99)) },
+        latencyMs: { p50: median(mine.map((m) => m.latencyMs.p50)), p99: median(mine.map((m) => m.latencyMs.p99)), mean: median(mine.map((m) => m.latencyMs.mean)) },
         statuses: mine.reduce((acc, m) => {
           for (const [k, v] of Object.entries(m.statuses)) acc[k] = (acc[k] ?? 0) + v;
           return acc;
         }, {}),
         errors: mine.reduce((n, m) => n + m.errors, 0),
+        retried: mine.some((m) => m.attempts > 1),
         bytesPerResponse: mine[0].bytesPerResponse,
         // Baseline throughput ÷ this scenario's, round by round: 1.0 = as fast as the route that does nothing.
         baselineOverThis: Number(median(mine.map((m) => baselineOf(m.round).requestsPerSec / m.requestsPerSec)).toFixed(2)),
+        // This scenario's mean latency ÷ the baseline's, round by round: the time of a request relative to the static route.
+        meanLatencyOverBaseline: Number(median(mine.map((m) => m.latencyMs.mean / baselineOf(m.round).latencyMs.mean)).toFixed(2)),
         p99OverBaseline: Number(median(mine.map((m) => m.latencyMs.p99 / baselineOf(m.round).latencyMs.p99)).toFixed(2)),
       };
     });
-    return { wrangler: base, sources: SOURCES, feedBytes, itemsPerPage: 50, seconds, rounds, connections, runs: summary, measured };
+    const workerErrors = errorLines(output);
+    return { wrangler: base, sources: SOURCES, feedBytes, itemsPerPage: 50, seconds, rounds, connections, runs: summary, measured, serverErrors, workerErrorsInLog: workerErrors };
   } finally {
     await stopGroup(child, exited);
     rmSync(envFile, { force: true });
