@@ -47,10 +47,16 @@ export function notModified(from: Response): Response {
   return new Response(null, { status: 304, headers });
 }
 
+/** A built answer: a 200, its body as text and its headers. One without an ETag is answered and kept nowhere. */
+export interface Answer {
+  body: string;
+  headers: Record<string, string>;
+}
+
 /** A rendered answer kept in this isolate's memory, in front of the Cache API. */
 interface Remembered {
-  body: ArrayBuffer;
-  headers: [string, string][];
+  body: string | ArrayBuffer;
+  headers: HeadersInit;
   until: number;
 }
 
@@ -72,34 +78,38 @@ function recall(key: string, now: number): Response | undefined {
   return new Response(hit.body, { status: 200, headers: hit.headers });
 }
 
-async function remember(key: string, res: Response, now: number): Promise<void> {
-  const body = await res.arrayBuffer();
-  if (body.byteLength > MEMORY_MAX_BODY) return;
+function keep(key: string, body: string | ArrayBuffer, headers: HeadersInit, now: number): void {
+  if ((typeof body === 'string' ? body.length * 3 : body.byteLength) > MEMORY_MAX_BODY) return;
   if (memory.size >= MEMORY_ENTRIES) memory.delete(memory.keys().next().value!); // oldest first (insertion order)
-  memory.set(key, { body, headers: [...res.headers], until: now + MEMORY_TTL_MS });
+  memory.set(key, { body, headers, until: now + MEMORY_TTL_MS });
 }
 
 /**
- * Serves from memory or the Cache API when it can (no KV read at all), else builds, answers and stores.
+ * Serves from memory or the Cache API when it can (no KV read at all), else builds, answers and stores: the built
+ * body is text, so the answer, the Cache API's copy and the memory's share it (no stream is copied).
  * `cacheKey` must be normalized by the caller so random query parameters cannot bust it.
  */
-export async function serveCached(
-  req: Request,
-  cacheKey: string,
-  build: () => Promise<Response>,
-  waitUntil: (p: Promise<unknown>) => void,
-): Promise<Response> {
+export async function serveCached(req: Request, cacheKey: string, build: () => Promise<Answer>, waitUntil: (p: Promise<unknown>) => void): Promise<Response> {
   const now = Date.now();
   let res = recall(cacheKey, now);
   if (!res) {
     const cache = (caches as unknown as { default: Cache }).default;
     const keyReq = new Request(cacheKey, { method: 'GET' });
-    res = await cache.match(keyReq);
-    if (!res) {
-      res = await build();
-      if (res.status === 200 && res.headers.get('etag')) waitUntil(cache.put(keyReq, res.clone()));
+    const hit = await cache.match(keyReq);
+    if (hit) {
+      res = hit;
+      if (hit.headers.get('etag')) {
+        const copy = hit.clone();
+        waitUntil(copy.arrayBuffer().then((body) => keep(cacheKey, body, [...copy.headers], now)));
+      }
+    } else {
+      const answer = await build();
+      res = new Response(answer.body, { headers: answer.headers });
+      if (answer.headers.ETag) {
+        waitUntil(cache.put(keyReq, new Response(answer.body, { headers: answer.headers })));
+        keep(cacheKey, answer.body, answer.headers, now);
+      }
     }
-    if (res.status === 200 && res.headers.get('etag')) waitUntil(remember(cacheKey, res.clone(), now));
   }
   const etag = res.headers.get('etag');
   if (res.status === 200 && etag && isNotModified(req, etag, res.headers.get('last-modified') ?? undefined)) return notModified(res);

@@ -3,15 +3,12 @@
 // (older pages, filters, long pages) ask the river's own object. Answers are cached under the river's version.
 import { Hono, type Context } from 'hono';
 import { readConfig } from '../config';
-import type { CategorySummary, Config, Env, IndexDoc, RenderContext, RiverItem, RiverPage, SourceStatus } from '../model';
-import { VERSION } from '../version';
-import { renderAtom } from '../render/atom';
-import { renderIndexPage, renderRiverPage, renderStatusPage } from '../render/html';
-import { renderJsonFeed } from '../render/jsonfeed';
+import type { CategorySummary, Config, Env, IndexDoc, RiverItem, RiverPage, SourceStatus } from '../model';
+import { renderIndexPage, renderStatusPage } from '../render/html';
 import { renderOpml } from '../render/opml';
-import { renderRss } from '../render/rss';
+import { FORMATS, GENERATOR, renderKey, renderView, viewPath, withQuery, type ViewFormat, type ViewRequest } from '../render/views';
 import { CURSOR, cursorOf, selectItems, type RiverQuery } from '../river/filter';
-import { ALL_SLUG, idRecord, loadIndex, loadPage, olderVersion } from '../store/kv';
+import { ALL_SLUG, decodePage, idRecord, loadIndex, loadPage, olderVersion, pageRiver, type StoredPage } from '../store/kv';
 import { deploymentOf, directoryOf, riverOf } from '../store/objects';
 import { cacheControl, etagOf, httpDate, isNotModified, serveCached } from './caching';
 import { PAGE_CSP } from './page-policy';
@@ -20,18 +17,6 @@ import { remembered } from './memo';
 import { riverPointer, type RiverPointer } from './versions';
 
 type AppEnv = { Bindings: Env };
-
-// Bumped whenever a renderer's output changes, so ETags change with it.
-const RENDER_VERSION = '1';
-const GENERATOR = `Tributary/${VERSION}`;
-
-const FORMATS = {
-  rss: { type: 'application/rss+xml; charset=utf-8', render: renderRss },
-  atom: { type: 'application/atom+xml; charset=utf-8', render: renderAtom },
-  json: { type: 'application/feed+json; charset=utf-8', render: renderJsonFeed },
-} as const;
-type Format = keyof typeof FORMATS;
-
 
 /** Absolute base for self links: PUBLIC_BASE_URL, else (in dev) the request origin. */
 export function baseUrlOf(c: Context<AppEnv>, config: Config): string {
@@ -60,38 +45,55 @@ function readQuery(c: Context<AppEnv>, config: Config): RiverQuery & { canonical
   return { ...q, canonical: canon.toString() };
 }
 
-function withQuery(path: string, query: URLSearchParams): string {
-  const s = query.toString();
-  return s ? `${path}?${s}` : path;
-}
-
 function notFound(c: Context<AppEnv>, what: string): Response {
   return c.json({ error: `${what} not found` }, 404);
 }
 
-/** One page of a river for a query: from the river's KV page when it holds the answer, else from the river itself. */
-async function riverView(c: Context<AppEnv>, slug: string, query: RiverQuery, pointer: RiverPointer): Promise<{ river: RiverPage; items: RiverItem[]; next?: string; degraded?: boolean }> {
+/** What a view is made of: the river's meta and the page's items, or a body the River pre-rendered. */
+interface ViewParts {
+  river: RiverPage;
+  items: RiverItem[];
+  next?: string;
+  /** The whole document, pre-rendered by the River (the default view of a format). */
+  body?: string;
+  /** Cut short (the River was out of reach): answered, never cached. */
+  degraded?: boolean;
+}
+
+/** The page this colo serves: its KV copy, or the River's own when that copy is older than the version announced. */
+async function currentPage(c: Context<AppEnv>, slug: string, pointer: RiverPointer): Promise<StoredPage | null> {
   const d = deploymentOf(c.env);
-  const river = riverOf(c.env, d, slug);
-  let page: RiverPage | null = null;
+  const page = pointer.page ?? (await loadPage(c.env.TRIBUTARY, d.prefix, slug));
+  if (page && !olderVersion(page.meta.version, pointer.version)) return page;
+  const head = await riverOf(c.env, d, slug)
+    .head(d, slug)
+    .catch(() => null);
+  return head ? decodePage(head) : page;
+}
+
+/** One page of a river for a query: from the river's KV page when it holds the answer, else from the river itself. */
+async function riverView(c: Context<AppEnv>, slug: string, format: ViewFormat, query: RiverQuery & { canonical: string }, pointer: RiverPointer, key: string): Promise<ViewParts> {
+  const d = deploymentOf(c.env);
+  let page: StoredPage | null = null;
   if (!query.lang && !query.source && !query.q) {
-    page = pointer.page ?? (await loadPage(c.env.TRIBUTARY, d.prefix, slug));
-    // This colo's KV copy can be older than the version the colo was told about: ask the river for the current page.
-    if (!page || olderVersion(page.version, pointer.version)) page = (await river.head(d, slug).catch(() => null)) ?? page;
+    page = await currentPage(c, slug, pointer);
     if (page) {
-      const { page: items, next } = selectItems(page.items, query);
-      if (next || !page.more) return { river: page, items, next };
-      if (items.length === query.limit) return { river: page, items, next: cursorOf(items[items.length - 1]) };
+      const river = pageRiver(page, []);
+      const body = query.canonical === '' ? page.view(format, key) : undefined;
+      if (body !== undefined) return { river, items: [], body };
+      const { page: items, next } = selectItems(page.items(), query);
+      if (next || !page.meta.more) return { river, items, next };
+      if (items.length === query.limit) return { river, items, next: cursorOf(items[items.length - 1]) };
     }
   }
   try {
-    const view = await river.query(d, slug, query);
+    const view = await riverOf(c.env, d, slug).query(d, slug, query);
     return { river: view.river, items: view.river.items, next: view.next };
   } catch (err) {
     // The river's own object is out of reach: a long page is cut to what KV holds (not cached); anything else waits.
     if (!page || query.before) throw new RiverUnavailable(slug, err);
     console.warn(`river "${slug}" could not answer a view; serving its page`, err);
-    return { river: page, items: selectItems(page.items, query).page, degraded: true };
+    return { river: pageRiver(page, []), items: selectItems(page.items(), query).page, degraded: true };
   }
 }
 
@@ -111,8 +113,8 @@ async function pointerFor(c: Context<AppEnv>, slug: string, base: string): Promi
   // Rare: a category created a moment ago, or the first request after an upgrade (the index starts the migration).
   const index = await indexDoc(c.env);
   if (slug !== ALL_SLUG && !index.categories.some((x) => x.slug === slug)) return null;
-  const page = await riverOf(c.env, d, slug).head(d, slug);
-  return { version: page.version, page };
+  const page = decodePage(await riverOf(c.env, d, slug).head(d, slug));
+  return { version: page.meta.version, page };
 }
 
 // Registry-sized reads a public page can be hammered with: remembered by this isolate for a few seconds.
@@ -132,76 +134,53 @@ publicRoutes.get('/feeds/:file{[a-z0-9][a-z0-9-]{0,62}\\.(rss|atom|json)}', asyn
   const file = c.req.param('file');
   const dot = file.lastIndexOf('.');
   const slug = file.slice(0, dot);
-  const format = file.slice(dot + 1) as Format;
+  const format = file.slice(dot + 1) as ViewFormat;
   return serveRiver(c, slug, format);
 });
 
 publicRoutes.get('/c/:slug', async (c) => serveRiver(c, c.req.param('slug'), 'html'));
 
-async function serveRiver(c: Context<AppEnv>, slug: string, format: Format | 'html'): Promise<Response> {
+async function serveRiver(c: Context<AppEnv>, slug: string, format: ViewFormat): Promise<Response> {
   if (!SLUG.test(slug)) return notFound(c, `category "${slug}"`);
   const config = readConfig(c.env);
   const base = baseUrlOf(c, config);
   const query = readQuery(c, config);
-  const path = format === 'html' ? `/c/${slug}` : `/feeds/${slug}.${format}`;
-  const selfUrl = `${base}${withQuery(path, new URLSearchParams(query.canonical))}`;
   const pointer = await pointerFor(c, slug, base);
   if (!pointer) return notFound(c, `category "${slug}"`);
-  return serveView(c, slug, format, query, pointer, { base, selfUrl, path, config }).catch((err: unknown) => {
+  return serveView(c, { slug, format, base, canonical: query.canonical }, query, pointer, config).catch((err: unknown) => {
     if (!(err instanceof RiverUnavailable)) throw err;
     console.error(err.message, err.cause);
     return c.json({ error: `${err.message}; try again in a minute` }, 503, { 'Retry-After': '60' });
   });
 }
 
-async function serveView(
-  c: Context<AppEnv>,
-  slug: string,
-  format: Format | 'html',
-  query: RiverQuery & { canonical: string },
-  pointer: RiverPointer,
-  at: { base: string; selfUrl: string; path: string; config: Config },
-): Promise<Response> {
-  const { base, selfUrl, path, config } = at;
+async function serveView(c: Context<AppEnv>, view: ViewRequest, query: RiverQuery & { canonical: string }, pointer: RiverPointer, config: Config): Promise<Response> {
+  const selfUrl = `${view.base}${withQuery(viewPath(view.slug, view.format), new URLSearchParams(view.canonical))}`;
   // The version in the cache key: a cached answer of an older river is never found again.
   const cacheKey = `${selfUrl}${selfUrl.includes('?') ? '&' : '?'}_v=${pointer.version}`;
+  const key = renderKey(view.base, config);
   return serveCached(
     c.req.raw,
     cacheKey,
     async () => {
-      const { river, items, next, degraded } = await riverView(c, slug, query, pointer);
-      const nextQuery = new URLSearchParams(query.canonical);
-      if (next) nextQuery.set('before', next);
-      const ctx: RenderContext = {
-        selfUrl,
-        htmlUrl: `${base}/c/${slug}`,
-        nextUrl: next ? `${base}${withQuery(path, nextQuery)}` : undefined,
-        baseUrl: base,
-        ttlMinutes: config.pollIntervalMinutes,
-        websubHub: config.websubHub,
-        generator: GENERATOR,
-      };
-      const body = format === 'html' ? renderRiverPage(river, items, ctx) : FORMATS[format].render(river, items, ctx);
-      const type = format === 'html' ? 'text/html; charset=utf-8' : FORMATS[format].type;
-      return new Response(body, {
+      const { river, items, next, body, degraded } = await riverView(c, view.slug, view.format, query, pointer, key);
+      return {
+        body: body ?? renderView(river, items, { ...view, next }, config),
         headers: {
-          'Content-Type': type,
+          'Content-Type': FORMATS[view.format].type,
           // Stored with the page, so a cached copy needs no header rewrite per request.
-          ...(format === 'html' ? { 'Content-Security-Policy': PAGE_CSP } : {}),
-          // Everything the body depends on: the river, the view, and the settings and code that render it. A cut-short
-          // answer (the river's object was out of reach) has no validator and is kept by no cache.
+          ...(view.format === 'html' ? { 'Content-Security-Policy': PAGE_CSP } : {}),
+          // Everything the body depends on: the river, the view, and the settings and code that render it (the render
+          // key). A cut-short answer (the River was out of reach) has no validator and is kept by no cache.
           ...(degraded
             ? { 'Cache-Control': 'no-store' }
-            : {
-                ETag: etagOf(river.version, format, query.canonical, RENDER_VERSION, GENERATOR, base, String(config.pollIntervalMinutes), config.websubHub ?? ''),
-                'Cache-Control': cacheControl(config.pollIntervalMinutes * 60),
-              }),
+            : { ETag: etagOf(river.version, view.format, query.canonical, key), 'Cache-Control': cacheControl(config.pollIntervalMinutes * 60) }),
           'Last-Modified': httpDate(river.updatedAt),
           Vary: 'Accept-Encoding',
           'X-Content-Type-Options': 'nosniff',
           'Access-Control-Allow-Origin': '*',
         },
-      });
+      };
     },
     (p) => c.executionCtx.waitUntil(p),
   );
@@ -218,7 +197,8 @@ publicRoutes.get('/', async (c) => {
       const index = await indexDoc(c.env);
       const rows: CategorySummary[] = index.categories.map(({ itemCount, updatedAt, ...category }) => ({ category, itemCount, updatedAt }));
       const body = renderIndexPage(rows, { baseUrl: base, generator: GENERATOR });
-      return new Response(body, {
+      return {
+        body,
         headers: {
           'Content-Type': 'text/html; charset=utf-8',
           'Content-Security-Policy': PAGE_CSP,
@@ -227,7 +207,7 @@ publicRoutes.get('/', async (c) => {
           'X-Content-Type-Options': 'nosniff',
           'Access-Control-Allow-Origin': '*',
         },
-      });
+      };
     },
     (p) => c.executionCtx.waitUntil(p),
   );

@@ -1,12 +1,12 @@
 // Which version of a river a request serves. Rendered answers are cached under their river's version, so a run that
 // changed a river can leave no cached variant stale: once a colo learns the new version (this isolate's memory,
 // then the Cache API, then the river's page in KV), every variant's cache key changes with it.
-import type { RiverPage } from '../model';
+import type { StoredPage } from '../store/kv';
 
 /** What a request knows of a river before its cache: the version, and the page when it had to read it. */
 export interface RiverPointer {
   version: string;
-  page?: RiverPage;
+  page?: StoredPage;
 }
 
 // KV itself takes up to 60 s to show a write everywhere: a colo's pointer lives as long; this isolate's, shorter.
@@ -26,7 +26,7 @@ function cache(): Cache {
  * The river's current version as this colo knows it; reads the page from KV (through `load`) only when neither this
  * isolate nor the colo's cache knows it. Null when KV has no page for the slug.
  */
-export async function riverPointer(base: string, slug: string, load: () => Promise<RiverPage | null>, waitUntil: (p: Promise<unknown>) => void): Promise<RiverPointer | null> {
+export async function riverPointer(base: string, slug: string, load: () => Promise<StoredPage | null>, waitUntil: (p: Promise<unknown>) => void): Promise<RiverPointer | null> {
   const key = pointerUrl(base, slug);
   const now = Date.now();
   const mem = memory.get(key);
@@ -39,9 +39,9 @@ export async function riverPointer(base: string, slug: string, load: () => Promi
   }
   const page = await load();
   if (!page) return null;
-  const pointer: RiverPointer = { version: page.version, page };
+  const pointer: RiverPointer = { version: page.meta.version, page };
   memory.set(key, { pointer, until: now + POINTER_MEMORY_MS });
-  waitUntil(cache().put(new Request(key), new Response(page.version, { headers: { 'Cache-Control': `public, max-age=${POINTER_CACHE_SECONDS}` } })));
+  waitUntil(cache().put(new Request(key), new Response(page.meta.version, { headers: { 'Cache-Control': `public, max-age=${POINTER_CACHE_SECONDS}` } })));
   return pointer;
 }
 

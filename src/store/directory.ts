@@ -119,11 +119,13 @@ export class Directory extends SqlObject {
     await this.ready(d);
     const now = Date.parse(opts.now);
     let ids: string[];
-    if (opts.sourceId !== undefined) ids = this.tables.source(opts.sourceId) ? [opts.sourceId] : [];
-    else if (opts.force) ids = this.tables.sourceIds();
-    else ids = this.tables.due(now + DUE_SLACK_MS, now, Math.max(0, Math.floor(opts.budget))).map((r) => r.id);
+    if (opts.sourceId !== undefined || opts.force) {
+      ids = opts.sourceId !== undefined ? (this.tables.source(opts.sourceId) ? [opts.sourceId] : []) : this.tables.sourceIds();
+      this.tables.lease(ids, now + LEASE_MS);
+    } else {
+      ids = this.tables.leaseDue(now + DUE_SLACK_MS, now, Math.max(0, Math.floor(opts.budget)), now + LEASE_MS).map((r) => r.id);
+    }
     const tasks = this.tasksFor(ids);
-    this.tables.lease(ids, now + LEASE_MS);
     const handed = new Set(ids);
     const skipped = opts.listSkipped ? this.tables.sourceIds().filter((id) => !handed.has(id)) : [];
     return { tasks, skipped };
@@ -133,12 +135,7 @@ export class Directory extends SqlObject {
   async dueSources(d: Deployment, now: string, limit: number): Promise<DueRow[]> {
     await this.ready(d);
     const t = Date.parse(now);
-    const due = this.tables.due(t + DUE_SLACK_MS, t, limit);
-    this.tables.lease(
-      due.map((r) => r.id),
-      t + LEASE_MS,
-    );
-    return due;
+    return this.tables.leaseDue(t + DUE_SLACK_MS, t, limit, t + LEASE_MS);
   }
 
   /** The tasks of the given sources (a queue consumer's batch): only their rows are read. */
@@ -148,10 +145,12 @@ export class Directory extends SqlObject {
   }
 
   private tasksFor(ids: string[]): PollTask[] {
-    const states = this.tables.states(ids);
-    const revisions = this.tables.revisions(ids);
-    const sources = ids.map((id) => this.tables.source(id)).filter((s): s is Source => s !== undefined);
-    return spreadHosts(sources).map((s) => pollTask(s, states.get(s.id), revisions.get(s.id) ?? 0));
+    const rows = this.tables.pollRows(ids);
+    const sources = ids.map((id) => rows.get(id)?.source).filter((s): s is Source => s !== undefined);
+    return spreadHosts(sources).map((s) => {
+      const row = rows.get(s.id)!;
+      return pollTask(row.source, row.state, row.rev);
+    });
   }
 
   /**
@@ -162,18 +161,16 @@ export class Directory extends SqlObject {
     await this.ready(d);
     this.transaction(() => {
       this.tables.release(unpolled);
-      const ids = records.map((r) => r.id);
-      const states = this.tables.states(ids);
-      const revisions = this.tables.revisions(ids);
+      const rows = this.tables.pollRows(records.map((r) => r.id));
       for (const r of records) {
-        const source = this.tables.source(r.id);
-        if (!source || source.createdAt !== r.createdAt) continue;
+        const row = rows.get(r.id);
+        if (!row || row.source.createdAt !== r.createdAt) continue;
         // The URL or the categories changed while it was polled: its validators and schedule belong to what came before.
-        if (revisions.get(r.id) !== r.revision) {
+        if (row.rev !== r.revision) {
           this.tables.release([r.id]);
           continue;
         }
-        this.tables.putState(source, stateAfter(states.get(r.id), r, source, d.config));
+        this.tables.putState(row.source, stateAfter(row.state, r, row.source, d.config));
       }
     });
   }

@@ -3,7 +3,7 @@
 //   index         IndexDoc    categories and their figures    written by the Directory only
 // Legacy keys (before the Durable Objects) are read once by the migration (store/migrate.ts), then deleted:
 //   registry, state, river:<slug>, snap:<sourceId>
-import type { IndexDoc, Registry, RiverPage, SourceState, Item } from '../model';
+import type { IndexDoc, Item, Registry, RiverItem, RiverPage, SourceState } from '../model';
 
 export const ALL_SLUG = 'all';
 
@@ -71,14 +71,66 @@ async function remove(kv: KVNamespace, prefix: string, key: string): Promise<voi
 
 // ───────────────────────────── served documents ─────────────────────────────
 
-export async function loadPage(kv: KVNamespace, prefix: string, slug: string): Promise<RiverPage | null> {
+/** What a river's page says of the river: everything but its items. */
+export type PageMeta = Omit<RiverPage, 'items'> & {
+  /** The render key (render/views) the pre-rendered views were made with; none when the page carries none. */
+  renderKey?: string;
+};
+
+/** A river's newest page as stored: its meta at once; its items, and its pre-rendered default views, on demand. */
+export interface StoredPage {
+  meta: PageMeta;
+  /** The page's items, parsed when first asked for. */
+  items(): RiverItem[];
+  /** The default view of a format, as the River rendered it, if it did so with this render key. */
+  view(format: string, renderKey: string): string | undefined;
+}
+
+/**
+ * The stored form: one line of JSON (the meta, and where each section of the rest starts and ends), then the
+ * sections — the items as a JSON array, then each pre-rendered view. A cache miss of a default view slices its
+ * section out of the text: no parse, no render.
+ */
+export function encodePage(meta: PageMeta, itemsJson: string, views: Record<string, string> = {}): string {
+  const at: Record<string, [number, number]> = {};
+  let offset = 0;
+  const sections = [itemsJson, ...Object.values(views)];
+  for (const [name, text] of [['items', itemsJson], ...Object.entries(views)] as const) {
+    at[name] = [offset, offset + text.length];
+    offset += text.length;
+  }
+  return `${JSON.stringify({ meta, at })}\n${sections.join('')}`;
+}
+
+export function decodePage(text: string): StoredPage {
+  const nl = text.indexOf('\n');
+  const header = JSON.parse(text.slice(0, nl)) as { meta: PageMeta; at: Record<string, [number, number]> };
+  const section = (name: string): string | undefined => {
+    const span = header.at[name];
+    return span ? text.slice(nl + 1 + span[0], nl + 1 + span[1]) : undefined;
+  };
+  let items: RiverItem[] | undefined;
+  return {
+    meta: header.meta,
+    items: () => (items ??= JSON.parse(section('items') ?? '[]') as RiverItem[]),
+    view: (format, renderKey) => (header.meta.renderKey === renderKey && format !== 'items' ? section(format) : undefined),
+  };
+}
+
+/** The page as a river value for the renderers: its meta with the given items. */
+export function pageRiver(page: StoredPage, items: RiverItem[] = page.items()): RiverPage {
+  const { renderKey: _k, ...meta } = page.meta;
+  return { ...meta, items };
+}
+
+export async function loadPage(kv: KVNamespace, prefix: string, slug: string): Promise<StoredPage | null> {
   const text = await readText(kv, prefix, pageKey(prefix, slug));
-  return text === null ? null : (JSON.parse(text) as RiverPage);
+  return text === null ? null : decodePage(text);
 }
 
 /** Stores a river's newest page; its version rides in the metadata too, for operators listing keys. */
-export async function savePage(kv: KVNamespace, prefix: string, json: string, page: Pick<RiverPage, 'slug' | 'version' | 'itemCount'>): Promise<void> {
-  await writeText(kv, prefix, pageKey(prefix, page.slug), json, { metadata: { version: page.version, itemCount: page.itemCount } });
+export async function savePage(kv: KVNamespace, prefix: string, text: string, meta: Pick<PageMeta, 'slug' | 'version' | 'itemCount'>): Promise<void> {
+  await writeText(kv, prefix, pageKey(prefix, meta.slug), text, { metadata: { version: meta.version, itemCount: meta.itemCount } });
 }
 
 export async function deletePage(kv: KVNamespace, prefix: string, slug: string): Promise<void> {

@@ -5,7 +5,8 @@ import type { Category, Contribution, Deployment, Env, Item, River as RiverDoc, 
 import { CURSOR, cursorOf, foldedWords, indexRule, keywordNeedle, needleMatches, searchableText, type FoldedWords, type RiverQuery } from '../river/filter';
 import { MIN_TITLE_KEY_LENGTH, fitBytes, linkKeysOf, mergeContribution, withoutSources, type RiverMeta, type RiverStore } from '../river/merge';
 import { titleKey } from '../river/dedup';
-import { ALL_SLUG, MAX_VALUE_BYTES, deletePage, savePage } from './kv';
+import { ALL_SLUG, MAX_VALUE_BYTES, deletePage, encodePage, savePage, type PageMeta } from './kv';
+import { VIEW_FORMATS, renderKey, renderView } from '../render/views';
 import { countRequest, directoryOf } from './objects';
 import { SqlObject, all, first } from './sql';
 
@@ -33,7 +34,8 @@ const PUBLISH_FALLBACK_MS = 10 * 60_000;
 const IMPORT_CHUNK = 40;
 
 const SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, published_at TEXT NOT NULL, title_key TEXT NOT NULL, lang TEXT NOT NULL, words TEXT NOT NULL, data TEXT NOT NULL)',
+  // data: the entry as readers get it (JSON, joined as is into the page); link_keys: the story links it holds.
+  'CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, published_at TEXT NOT NULL, title_key TEXT NOT NULL, lang TEXT NOT NULL, words TEXT NOT NULL, link_keys TEXT NOT NULL, data TEXT NOT NULL)',
   'CREATE INDEX IF NOT EXISTS entries_newest ON entries (published_at DESC, key)',
   'CREATE INDEX IF NOT EXISTS entries_title ON entries (title_key)',
   // Every source item the river holds → its entry (the source's own key), and every story link → the entry holding it.
@@ -67,6 +69,23 @@ function servedItem(e: RiverItem): RiverItem {
   return rest;
 }
 
+/** The columns an entry is read back from. */
+interface EntryRow {
+  data: string;
+  link_keys: string;
+  title_key: string;
+}
+
+const ENTRY_COLUMNS = 'data, link_keys, title_key';
+
+/** An entry with its match keys, from its row (a short title's key is not stored: it is cheap to make again). */
+function entryOf(row: EntryRow): RiverItem {
+  const e = JSON.parse(row.data) as RiverItem;
+  e.linkKeys = JSON.parse(row.link_keys) as string[];
+  e.titleKey = row.title_key || titleKey(e.title);
+  return e;
+}
+
 /** RiverStore on the River's tables; entries read during one merge are parsed once. */
 class SqlRiverStore implements RiverStore {
   private readonly loaded = new Map<string, RiverItem>();
@@ -83,9 +102,9 @@ class SqlRiverStore implements RiverStore {
   load(key: string): RiverItem | undefined {
     const hit = this.loaded.get(key);
     if (hit) return hit;
-    const row = first<{ data: string }>(this.sql, 'SELECT data FROM entries WHERE key = ?', key);
+    const row = first<EntryRow>(this.sql, `SELECT ${ENTRY_COLUMNS} FROM entries WHERE key = ?`, key);
     if (!row) return undefined;
-    const e = JSON.parse(row.data) as RiverItem;
+    const e = entryOf(row);
     this.loaded.set(key, e);
     this.bodies.set(key, bodyOf(e));
     return e;
@@ -114,13 +133,14 @@ class SqlRiverStore implements RiverStore {
   insert(e: RiverItem): void {
     const words = (this.folded.get(e.key) ?? foldedWords(searchableText(e)))(true);
     this.sql.exec(
-      'INSERT INTO entries (key, published_at, title_key, lang, words, data) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO entries (key, published_at, title_key, lang, words, link_keys, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
       e.key,
       instantKey(e.publishedAt),
       indexedTitle(e),
       primaryLanguage(e.language),
       words,
-      JSON.stringify(e),
+      JSON.stringify(e.linkKeys ?? []),
+      JSON.stringify(servedItem(e)),
     );
     for (const s of e.sources) this.addRef(s.itemKey, e, s.id);
     for (const link of e.linkKeys ?? []) this.addLink(link, e);
@@ -136,12 +156,13 @@ class SqlRiverStore implements RiverStore {
     const words = this.bodies.get(e.key) !== body ? foldedWords(searchableText(e))(true) : null;
     this.bodies.set(e.key, body);
     this.sql.exec(
-      'UPDATE entries SET published_at = ?, title_key = ?, lang = ?, words = coalesce(?, words), data = ? WHERE key = ?',
+      'UPDATE entries SET published_at = ?, title_key = ?, lang = ?, words = coalesce(?, words), link_keys = ?, data = ? WHERE key = ?',
       instantKey(e.publishedAt),
       indexedTitle(e),
       primaryLanguage(e.language),
       words,
-      JSON.stringify(e),
+      JSON.stringify(e.linkKeys ?? []),
+      JSON.stringify(servedItem(e)),
       e.key,
     );
   }
@@ -249,8 +270,8 @@ export class River extends SqlObject {
   private trim(store: SqlRiverStore, cap: number): void {
     const over = this.count() - cap;
     if (over <= 0) return;
-    for (const row of all<{ data: string }>(this.sql, 'SELECT data FROM entries ORDER BY published_at ASC, key DESC LIMIT ?', over)) {
-      store.delete(JSON.parse(row.data) as RiverItem);
+    for (const row of all<EntryRow>(this.sql, `SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY published_at ASC, key DESC LIMIT ?`, over)) {
+      store.delete(entryOf(row));
     }
     this.meta.set('count', String(this.count() - over));
   }
@@ -278,10 +299,10 @@ export class River extends SqlObject {
 
   private prune(rule: (f: FoldedWords) => boolean): void {
     const store = new SqlRiverStore(this.sql, new Map());
-    for (const row of all<{ words: string; data: string }>(this.sql, 'SELECT words, data FROM entries')) {
+    for (const row of all<EntryRow & { words: string }>(this.sql, `SELECT words, ${ENTRY_COLUMNS} FROM entries`)) {
       let e: RiverItem | undefined;
       let exact: FoldedWords | undefined;
-      const entry = (): RiverItem => (e ??= JSON.parse(row.data) as RiverItem);
+      const entry = (): RiverItem => (e ??= entryOf(row));
       // The stored words answer a rule typed without diacritics; one typed with them reads the entry.
       const f: FoldedWords = (plain) => (plain ? row.words : (exact ??= foldedWords(searchableText(entry())))(false));
       if (!rule(f)) store.delete(entry());
@@ -374,41 +395,56 @@ export class River extends SqlObject {
     const d = this.meta.deployment()!;
     const wait = this.meta.number('lastWriteMs') + d.config.kvWriteGapMs - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const page = this.page(d.config.feedLimitDefault);
-    await savePage(this.env.TRIBUTARY, d.prefix, pageJson(page), page);
-    this.meta.set('published', page.version);
+    const { meta, text } = this.storedPage(d);
+    await savePage(this.env.TRIBUTARY, d.prefix, text, meta);
+    this.meta.set('published', meta.version);
     this.meta.set('publishedAt', new Date().toISOString());
     this.meta.set('lastWriteMs', String(Date.now()));
     if (this.meta.get('published') === this.version()) await this.ctx.storage.deleteAlarm();
     return this.figures();
   }
 
-  /** The newest page as served: meta, version and the newest `size` entries. */
-  private page(size: number): RiverPage {
-    const items = all<{ data: string }>(this.sql, 'SELECT data FROM entries ORDER BY published_at DESC, key ASC LIMIT ?', size).map((r) =>
-      servedItem(JSON.parse(r.data) as RiverItem),
-    );
+  /** The river's meta as its page states it. */
+  private pageMeta(shown: number): PageMeta {
     const { slug, title, description, language } = this.settings();
     const count = this.count();
-    return {
-      slug,
-      title,
-      description,
-      language,
-      updatedAt: this.meta.get('updatedAt') ?? new Date(0).toISOString(),
-      version: this.version(),
-      itemCount: count,
-      more: count > items.length,
-      items,
-    };
+    return { slug, title, description, language, updatedAt: this.meta.get('updatedAt') ?? new Date(0).toISOString(), version: this.version(), itemCount: count, more: count > shown };
+  }
+
+  /**
+   * The newest page as stored: the newest `FEED_LIMIT_DEFAULT` entries joined as they are stored (no parse), and,
+   * where the deployment has a public base, every format's default view rendered, so a cache miss of one is a slice.
+   * Within the value limit: the oldest items give up full content first, then go; views go before items do.
+   */
+  private storedPage(d: Deployment): { meta: PageMeta; text: string } {
+    const rows = all<{ data: string }>(this.sql, 'SELECT data FROM entries ORDER BY published_at DESC, key ASC LIMIT ?', d.config.feedLimitDefault);
+    let meta = this.pageMeta(rows.length);
+    let itemsJson = `[${rows.map((r) => r.data).join(',')}]`;
+    let items: RiverItem[] | undefined;
+    if (itemsJson.length * 3 > MAX_VALUE_BYTES - 8192) {
+      items = fitBytes(JSON.parse(itemsJson) as RiverItem[], MAX_VALUE_BYTES - 8192);
+      itemsJson = JSON.stringify(items);
+      meta = { ...meta, more: meta.more || items.length < rows.length };
+    }
+    const base = d.config.publicBaseUrl;
+    if (!base) return { meta, text: encodePage(meta, itemsJson) };
+    items ??= JSON.parse(itemsJson) as RiverItem[];
+    const river = { ...meta, items };
+    const next = meta.more && items.length ? cursorOf(items[items.length - 1]) : undefined;
+    const views: Record<string, string> = {};
+    for (const format of VIEW_FORMATS) views[format] = renderView(river, items, { slug: meta.slug, format, base, canonical: '', next }, d.config);
+    const withViews = { ...meta, renderKey: renderKey(base, d.config) };
+    const text = encodePage(withViews, itemsJson, views);
+    // Views are a shortcut, not the page: a page they would push over the limit is stored without them.
+    return text.length * 3 <= MAX_VALUE_BYTES ? { meta: withViews, text } : { meta, text: encodePage(meta, itemsJson) };
   }
 
   // ───────────────────────────── reads ─────────────────────────────
 
-  /** The newest page as it stands now (KV may lag behind it by its propagation delay). */
-  async head(d: Deployment, slug: string): Promise<RiverPage> {
+  /** The newest page as it stands now, in its stored form (KV may lag behind it by its propagation delay). */
+  async head(d: Deployment, slug: string): Promise<string> {
     this.enter(d, slug);
-    return this.page(d.config.feedLimitDefault);
+    return this.storedPage(d).text;
   }
 
   /** One page of a view KV's page cannot answer: older pages, language, source, keywords, long pages. */
@@ -446,10 +482,9 @@ export class River extends SqlObject {
         next = cursorOf(items[items.length - 1]);
         break;
       }
-      items.push(servedItem(e));
+      items.push(e);
     }
-    const page = this.page(0);
-    return { river: { ...page, items, more: next !== undefined }, next };
+    return { river: { ...this.pageMeta(0), items, more: next !== undefined }, next };
   }
 
   // ───────────────────────────── the earlier layout ─────────────────────────────

@@ -142,16 +142,6 @@ export class DirectoryTables {
     return row ? (JSON.parse(row.state) as SourceState) : undefined;
   }
 
-  states(ids: string[]): Map<string, SourceState> {
-    const out = new Map<string, SourceState>();
-    for (const part of slices(ids)) {
-      for (const r of all<{ id: string; state: string }>(this.sql, `SELECT id, state FROM schedule WHERE id IN (${placeholders(part.length)})`, ...part)) {
-        out.set(r.id, JSON.parse(r.state) as SourceState);
-      }
-    }
-    return out;
-  }
-
   allStates(): Map<string, SourceState> {
     return new Map(all<{ id: string; state: string }>(this.sql, 'SELECT id, state FROM schedule').map((r) => [r.id, JSON.parse(r.state) as SourceState]));
   }
@@ -174,9 +164,35 @@ export class DirectoryTables {
     this.sql.exec('UPDATE schedule SET due_at = 0, tie = ? WHERE id = ?', hash64(`${id}@0`), id);
   }
 
-  /** Sources due by `horizon` and not on lease at `now`: most overdue first, at most `limit`. */
-  due(horizon: number, now: number, limit: number): DueRow[] {
-    return all<DueRow>(this.sql, 'SELECT id, host FROM schedule WHERE due_at <= ? AND leased_until <= ? ORDER BY due_at, tie LIMIT ?', horizon, now, limit);
+  /**
+   * Hands out the sources due by `horizon` and not on lease at `now` — most overdue first, at most `limit` — on lease
+   * until `until`: one statement over the due index.
+   */
+  leaseDue(horizon: number, now: number, limit: number, until: number): DueRow[] {
+    const rows = all<DueRow & { due_at: number; tie: string }>(
+      this.sql,
+      'UPDATE schedule SET leased_until = ? WHERE id IN (SELECT id FROM schedule WHERE due_at <= ? AND leased_until <= ? ORDER BY due_at, tie LIMIT ?) RETURNING id, host, due_at, tie',
+      until,
+      horizon,
+      now,
+      limit,
+    );
+    rows.sort((a, b) => a.due_at - b.due_at || (a.tie < b.tie ? -1 : a.tie > b.tie ? 1 : 0));
+    return rows.map(({ id, host }) => ({ id, host }));
+  }
+
+  /** What polling needs of each source, in one read per slice of ids: the source, its revision and its state. */
+  pollRows(ids: string[]): Map<string, { source: Source; rev: number; state: SourceState }> {
+    const out = new Map<string, { source: Source; rev: number; state: SourceState }>();
+    for (const part of slices(ids)) {
+      const rows = all<{ id: string; data: string; rev: number; state: string }>(
+        this.sql,
+        `SELECT s.id, s.data, s.rev, sc.state FROM sources s JOIN schedule sc ON sc.id = s.id WHERE s.id IN (${placeholders(part.length)})`,
+        ...part,
+      );
+      for (const r of rows) out.set(r.id, { source: JSON.parse(r.data) as Source, rev: r.rev, state: JSON.parse(r.state) as SourceState });
+    }
+    return out;
   }
 
   /** Hands sources out until `until`: a concurrent run does not fetch them again meanwhile (a report ends the lease). */

@@ -3,7 +3,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Contribution, ContributedItem, Env } from '../../src/model';
-import { loadPage } from '../../src/store/kv';
+import { VIEW_FORMATS, renderKey, renderView } from '../../src/render/views';
+import { decodePage, loadPage, pageRiver } from '../../src/store/kv';
 import { deploymentOf, directoryOf, feedOf, riverOf } from '../../src/store/objects';
 import { call, fixtureRoute, isolatedEnv, rss } from '../support/kv';
 
@@ -64,7 +65,7 @@ describe('a Feed', () => {
     for (let i = 0; i < 20 && (await pending()).n > 0; i++) await runDurableObjectAlarm(feed);
     expect((await pending()).n).toBe(0);
     const river = riverOf(env, d, 'news');
-    expect((await river.head(d, 'news')).items.map((i) => i.title)).toEqual(['A story that must arrive']);
+    expect(decodePage(await river.head(d, 'news')).items().map((i) => i.title)).toEqual(['A story that must arrive']);
   });
 });
 
@@ -80,11 +81,11 @@ describe('a River', () => {
     const published = await river.flush(d, 'news', since);
     expect(published).toMatchObject({ slug: 'news', itemCount: 2 });
     const page = await loadPage(env.TRIBUTARY, d.prefix, 'news');
-    expect(page?.items.map((i) => i.title)).toEqual(['Second story of the river', 'First story of the river']);
-    expect(page?.version).toBe(published!.version);
+    expect(page?.items().map((i) => i.title)).toEqual(['Second story of the river', 'First story of the river']);
+    expect(page?.meta.version).toBe(published!.version);
     // The source leaves at revision 5: a delivery fetched at revision 3 or 4 is refused; one at 5 is taken.
     await river.removeSource(d, 'news', 'src', 5);
-    expect((await river.head(d, 'news')).items).toEqual([]);
+    expect(decodePage(await river.head(d, 'news')).items()).toEqual([]);
     expect((await river.merge(d, 'news', contribution([item('a3', 'Fetched before the source left', '2026-11-22T08:00:00.000Z')], 4))).refused).toMatch(/left this river/);
     expect(await river.merge(d, 'news', contribution([item('a4', 'Fetched after the source came back', '2026-11-23T08:00:00.000Z')], 5))).toEqual({ changed: true });
   });
@@ -100,5 +101,25 @@ describe('a River', () => {
     await river.flush(d, 'paced', new Date(t0 - 1000).toISOString());
     expect(counts.writtenKeys.filter((k) => k === 'page:paced')).toHaveLength(2);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('a River page', () => {
+  it('carries every format’s default view pre-rendered, identical to rendering its items', async () => {
+    const { env } = isolatedEnv({ KV_WRITE_GAP_MS: '0' });
+    const d = deploymentOf(env);
+    const river = riverOf(env, d, 'views');
+    await river.merge(d, 'views', contribution([item('v1', 'ข่าวเช้า: ตลาดหุ้นเปิดบวก', '2026-11-20T08:00:00.000Z'), item('v2', 'Tin sáng: chứng khoán tăng điểm', '2026-11-21T08:00:00.000Z')]));
+    await river.flush(d, 'views', new Date(Date.now() - 1000).toISOString());
+    const page = (await loadPage(env.TRIBUTARY, d.prefix, 'views'))!;
+    const base = env.PUBLIC_BASE_URL!;
+    for (const format of VIEW_FORMATS) {
+      const stored = page.view(format, renderKey(base, d.config));
+      expect(stored, format).toBe(renderView(pageRiver(page), page.items(), { slug: 'views', format, base, canonical: '' }, d.config));
+      const served = await call(env, format === 'html' ? '/c/views' : `/feeds/views.${format}`);
+      expect(await served.text(), format).toBe(stored);
+    }
+    // Another deployment's settings (another base) do not take a view rendered for this one.
+    expect(page.view('rss', renderKey('https://elsewhere.test', d.config))).toBeUndefined();
   });
 });
