@@ -182,6 +182,7 @@ async function takeTurn(caller: Invocation): Promise<() => void> {
 
 // ───────────────────────────── SQLite storage ─────────────────────────────
 
+const RETURNING = /\bRETURNING\b/i;
 const READER = /^\s*(select|with|pragma|values|explain)\b/i;
 
 /** SqlStorageCursor on an array of rows: iterable (early exit allowed), toArray, one, rowsRead, rowsWritten. */
@@ -241,10 +242,13 @@ export class NodeSqlStorage {
       stmt = this.db.prepare(query);
       this.statements.set(query, stmt);
     }
-    if (READER.test(query)) {
+    if (READER.test(query) || RETURNING.test(query)) {
       const rows = stmt.all(...(bindings as never[])) as Record<string, unknown>[];
+      // A write that returns rows (UPDATE … RETURNING) wrote them too.
+      const written = READER.test(query) ? 0 : rows.length;
       this.tally.rowsRead += rows.length;
-      return new Cursor(rows, rows.length, 0);
+      this.tally.rowsWritten += written;
+      return new Cursor(rows, rows.length, written);
     }
     const r = stmt.run(...(bindings as never[]));
     const written = Number(r.changes);

@@ -49,13 +49,11 @@ function notFound(c: Context<AppEnv>, what: string): Response {
   return c.json({ error: `${what} not found` }, 404);
 }
 
-/** What a view is made of: the river's meta and the page's items, or a body the River pre-rendered. */
+/** What a view is made of: the river's meta and the page's items. */
 interface ViewParts {
   river: RiverPage;
   items: RiverItem[];
   next?: string;
-  /** The whole document, pre-rendered by the River (the default view of a format). */
-  body?: string;
   /** Cut short (the River was out of reach): answered, never cached. */
   degraded?: boolean;
 }
@@ -72,15 +70,13 @@ async function currentPage(c: Context<AppEnv>, slug: string, pointer: RiverPoint
 }
 
 /** One page of a river for a query: from the river's KV page when it holds the answer, else from the river itself. */
-async function riverView(c: Context<AppEnv>, slug: string, format: ViewFormat, query: RiverQuery & { canonical: string }, pointer: RiverPointer, key: string): Promise<ViewParts> {
+async function riverView(c: Context<AppEnv>, slug: string, query: RiverQuery, pointer: RiverPointer): Promise<ViewParts> {
   const d = deploymentOf(c.env);
   let page: StoredPage | null = null;
   if (!query.lang && !query.source && !query.q) {
     page = await currentPage(c, slug, pointer);
     if (page) {
       const river = pageRiver(page, []);
-      const body = query.canonical === '' ? page.view(format, key) : undefined;
-      if (body !== undefined) return { river, items: [], body };
       const { page: items, next } = selectItems(page.items(), query);
       if (next || !page.meta.more) return { river, items, next };
       if (items.length === query.limit) return { river, items, next: cursorOf(items[items.length - 1]) };
@@ -163,9 +159,9 @@ async function serveView(c: Context<AppEnv>, view: ViewRequest, query: RiverQuer
     c.req.raw,
     cacheKey,
     async () => {
-      const { river, items, next, body, degraded } = await riverView(c, view.slug, view.format, query, pointer, key);
+      const { river, items, next, degraded } = await riverView(c, view.slug, query, pointer);
       return {
-        body: body ?? renderView(river, items, { ...view, next }, config),
+        body: renderView(river, items, { ...view, next }, config),
         headers: {
           'Content-Type': FORMATS[view.format].type,
           // Stored with the page, so a cached copy needs no header rewrite per request.

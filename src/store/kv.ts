@@ -72,55 +72,31 @@ async function remove(kv: KVNamespace, prefix: string, key: string): Promise<voi
 // ───────────────────────────── served documents ─────────────────────────────
 
 /** What a river's page says of the river: everything but its items. */
-export type PageMeta = Omit<RiverPage, 'items'> & {
-  /** The render key (render/views) the pre-rendered views were made with; none when the page carries none. */
-  renderKey?: string;
-};
+export type PageMeta = Omit<RiverPage, 'items'>;
 
-/** A river's newest page as stored: its meta at once; its items, and its pre-rendered default views, on demand. */
+/** A river's newest page as stored: its meta at once, its items when first asked for. */
 export interface StoredPage {
   meta: PageMeta;
-  /** The page's items, parsed when first asked for. */
   items(): RiverItem[];
-  /** The default view of a format, as the River rendered it, if it did so with this render key. */
-  view(format: string, renderKey: string): string | undefined;
 }
 
 /**
- * The stored form: one line of JSON (the meta, and where each section of the rest starts and ends), then the
- * sections — the items as a JSON array, then each pre-rendered view. A cache miss of a default view slices its
- * section out of the text: no parse, no render.
+ * The stored form: one line of JSON (the meta), then the items as a JSON array. A request that only needs to know the
+ * version (or finds its answer cached under it) parses one short line, not the page.
  */
-export function encodePage(meta: PageMeta, itemsJson: string, views: Record<string, string> = {}): string {
-  const at: Record<string, [number, number]> = {};
-  let offset = 0;
-  const sections = [itemsJson, ...Object.values(views)];
-  for (const [name, text] of [['items', itemsJson], ...Object.entries(views)] as const) {
-    at[name] = [offset, offset + text.length];
-    offset += text.length;
-  }
-  return `${JSON.stringify({ meta, at })}\n${sections.join('')}`;
+export function encodePage(meta: PageMeta, itemsJson: string): string {
+  return `${JSON.stringify(meta)}\n${itemsJson}`;
 }
 
 export function decodePage(text: string): StoredPage {
   const nl = text.indexOf('\n');
-  const header = JSON.parse(text.slice(0, nl)) as { meta: PageMeta; at: Record<string, [number, number]> };
-  const section = (name: string): string | undefined => {
-    const span = header.at[name];
-    return span ? text.slice(nl + 1 + span[0], nl + 1 + span[1]) : undefined;
-  };
   let items: RiverItem[] | undefined;
-  return {
-    meta: header.meta,
-    items: () => (items ??= JSON.parse(section('items') ?? '[]') as RiverItem[]),
-    view: (format, renderKey) => (header.meta.renderKey === renderKey && format !== 'items' ? section(format) : undefined),
-  };
+  return { meta: JSON.parse(text.slice(0, nl)) as PageMeta, items: () => (items ??= JSON.parse(text.slice(nl + 1)) as RiverItem[]) };
 }
 
 /** The page as a river value for the renderers: its meta with the given items. */
 export function pageRiver(page: StoredPage, items: RiverItem[] = page.items()): RiverPage {
-  const { renderKey: _k, ...meta } = page.meta;
-  return { ...meta, items };
+  return { ...page.meta, items };
 }
 
 export async function loadPage(kv: KVNamespace, prefix: string, slug: string): Promise<StoredPage | null> {

@@ -6,7 +6,6 @@ import { CURSOR, cursorOf, foldedWords, indexRule, keywordNeedle, needleMatches,
 import { MIN_TITLE_KEY_LENGTH, fitBytes, linkKeysOf, mergeContribution, withoutSources, type RiverMeta, type RiverStore } from '../river/merge';
 import { titleKey } from '../river/dedup';
 import { ALL_SLUG, MAX_VALUE_BYTES, deletePage, encodePage, savePage, type PageMeta } from './kv';
-import { VIEW_FORMATS, renderKey, renderView } from '../render/views';
 import { countRequest, directoryOf } from './objects';
 import { SqlObject, all, first } from './sql';
 
@@ -412,31 +411,18 @@ export class River extends SqlObject {
   }
 
   /**
-   * The newest page as stored: the newest `FEED_LIMIT_DEFAULT` entries joined as they are stored (no parse), and,
-   * where the deployment has a public base, every format's default view rendered, so a cache miss of one is a slice.
-   * Within the value limit: the oldest items give up full content first, then go; views go before items do.
+   * The newest page as stored: the newest `FEED_LIMIT_DEFAULT` entries joined as they are stored (no parse, no
+   * render: a publish costs what the change costs). Within the value limit: the oldest items give up full content
+   * first, then go.
    */
   private storedPage(d: Deployment): { meta: PageMeta; text: string } {
     const rows = all<{ data: string }>(this.sql, 'SELECT data FROM entries ORDER BY published_at DESC, key ASC LIMIT ?', d.config.feedLimitDefault);
-    let meta = this.pageMeta(rows.length);
-    let itemsJson = `[${rows.map((r) => r.data).join(',')}]`;
-    let items: RiverItem[] | undefined;
-    if (itemsJson.length * 3 > MAX_VALUE_BYTES - 8192) {
-      items = fitBytes(JSON.parse(itemsJson) as RiverItem[], MAX_VALUE_BYTES - 8192);
-      itemsJson = JSON.stringify(items);
-      meta = { ...meta, more: meta.more || items.length < rows.length };
-    }
-    const base = d.config.publicBaseUrl;
-    if (!base) return { meta, text: encodePage(meta, itemsJson) };
-    items ??= JSON.parse(itemsJson) as RiverItem[];
-    const river = { ...meta, items };
-    const next = meta.more && items.length ? cursorOf(items[items.length - 1]) : undefined;
-    const views: Record<string, string> = {};
-    for (const format of VIEW_FORMATS) views[format] = renderView(river, items, { slug: meta.slug, format, base, canonical: '', next }, d.config);
-    const withViews = { ...meta, renderKey: renderKey(base, d.config) };
-    const text = encodePage(withViews, itemsJson, views);
-    // Views are a shortcut, not the page: a page they would push over the limit is stored without them.
-    return text.length * 3 <= MAX_VALUE_BYTES ? { meta: withViews, text } : { meta, text: encodePage(meta, itemsJson) };
+    const meta = this.pageMeta(rows.length);
+    const itemsJson = `[${rows.map((r) => r.data).join(',')}]`;
+    if (itemsJson.length * 3 <= MAX_VALUE_BYTES - 8192) return { meta, text: encodePage(meta, itemsJson) };
+    const items = fitBytes(JSON.parse(itemsJson) as RiverItem[], MAX_VALUE_BYTES - 8192);
+    const fitted = { ...meta, more: meta.more || items.length < rows.length };
+    return { meta: fitted, text: encodePage(fitted, JSON.stringify(items)) };
   }
 
   // ───────────────────────────── reads ─────────────────────────────
