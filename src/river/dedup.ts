@@ -117,7 +117,7 @@ function withoutRepeats(drafts: ItemDraft[]): ItemDraft[] {
 export function assignKeys(
   sourceId: string,
   drafts: ItemDraft[],
-  previous?: { policy?: IdentityPolicy; known: ReadonlySet<string> },
+  previous?: { policy?: IdentityPolicy; known: Pick<ReadonlySet<string>, 'has'> },
 ): { items: Item[]; policy: IdentityPolicy } {
   drafts = withoutRepeats(drafts);
   const policy = chooseIdentityPolicy(drafts);

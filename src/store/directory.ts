@@ -70,6 +70,10 @@ export class Directory extends SqlObject {
     this.tables = new DirectoryTables(this.sql);
   }
 
+  protected override forgetRows(): void {
+    this.tables.forget();
+  }
+
   /** Every call starts here: counts itself, and the first one brings the deployment to this layout. */
   private async ready(d: Deployment): Promise<void> {
     countRequest(d.prefix, 'directory');

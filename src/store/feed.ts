@@ -9,7 +9,7 @@ import { assignKeys } from '../river/dedup';
 import { newestFirst } from '../river/merge';
 import { ALL_SLUG } from './kv';
 import { countRequest, riverOf } from './objects';
-import { SqlObject, all, first } from './sql';
+import { SqlObject, all, first, placeholders, slices } from './sql';
 
 /** One fetched body for a Feed to ingest. */
 export interface IngestRequest {
@@ -116,9 +116,11 @@ export class Feed extends SqlObject {
    */
   private accept(d: Deployment, source: Source, revision: number, drafts: ItemDraft[], polledAt: string, feed: { title?: string; link?: string }): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
     return this.transaction(() => {
-      const memory = new Map(all<{ key: string; hash: string | null; seq: number }>(this.sql, 'SELECT key, hash, seq FROM memory').map((r) => [r.key, r]));
       const before = this.meta.get('policy') as IdentityPolicy | undefined;
-      const { items, policy } = assignKeys(source.id, drafts, { policy: before, known: new Set(memory.keys()) });
+      // The memory is asked about one key at a time only if the policy changes; else it is read for this fetch's keys.
+      const known = { has: (key: string) => first(this.sql, 'SELECT 1 AS x FROM memory WHERE key = ?', key) !== undefined };
+      const { items, policy } = assignKeys(source.id, drafts, { policy: before, known });
+      const memory = this.recall(items.map((i) => i.key));
       const changes = items
         .filter((i) => memory.get(i.key)?.hash !== i.contentHash)
         .map((i): ContributedItem => ({ ...i, change: memory.has(i.key) ? 'changed' : 'new' }));
@@ -137,6 +139,15 @@ export class Feed extends SqlObject {
       this.meta.set('fetchedAt', polledAt);
       return { items, policy, delivered };
     });
+  }
+
+  /** The memory of these keys (hash delivered, and seq for pruning). */
+  private recall(keys: string[]): Map<string, { hash: string | null; seq: number }> {
+    const out = new Map<string, { hash: string | null; seq: number }>();
+    for (const part of slices(keys)) {
+      for (const r of all<{ key: string; hash: string | null; seq: number }>(this.sql, `SELECT key, hash, seq FROM memory WHERE key IN (${placeholders(part.length)})`, ...part)) out.set(r.key, r);
+    }
+    return out;
   }
 
   /** Writes the changed items' keys and hashes; keeps keys still in the feed from being pruned; prunes the oldest. */

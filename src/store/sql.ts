@@ -85,13 +85,17 @@ export abstract class SqlObject extends DurableObject<Env> {
     this.meta = new MetaTable(this.sql);
   }
 
-  /** One transaction; if it throws, its writes are rolled back and so is what the meta table remembered. */
+  /** One transaction; if it throws, its writes are rolled back and so is what the object remembered of its rows. */
   protected transaction<T>(fn: () => T): T {
     try {
       return this.ctx.storage.transactionSync(fn);
     } catch (err) {
       this.meta.forget();
+      this.forgetRows();
       throw err;
     }
   }
+
+  /** What an object keeps of its rows besides the meta table, forgotten when a transaction rolls back. */
+  protected forgetRows(): void {}
 }

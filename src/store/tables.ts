@@ -31,9 +31,32 @@ export interface DueRow {
   host: string;
 }
 
+/** What polling needs of a source: the source, its registry revision, its state. */
+export interface PollRow {
+  source: Source;
+  rev: number;
+  state: SourceState;
+}
+
+// Sources whose poll rows the tables keep parsed between a run's plan and its report (all writes go through them).
+const POLL_ROWS_KEPT = 2000;
+
 export class DirectoryTables {
+  private readonly kept = new Map<string, PollRow>();
+
   constructor(private readonly sql: SqlStorage) {
     for (const statement of SCHEMA) sql.exec(statement);
+  }
+
+  /** Forgets the rows it kept: after a rolled-back transaction, what it kept may not be what is stored. */
+  forget(): void {
+    this.kept.clear();
+  }
+
+  private keep(id: string, row: PollRow): void {
+    this.kept.delete(id);
+    this.kept.set(id, row);
+    if (this.kept.size > POLL_ROWS_KEPT) this.kept.delete(this.kept.keys().next().value!);
   }
 
   // ───────────────────────────── sources ─────────────────────────────
@@ -62,6 +85,7 @@ export class DirectoryTables {
 
   /** Adds or replaces a source (at revision `rev` when given); a new one gets a fresh state, due at once. */
   putSource(s: Source, opts: { state?: SourceState; rev?: number } = {}): void {
+    this.kept.delete(s.id);
     const existed = first(this.sql, 'SELECT 1 AS x FROM sources WHERE id = ?', s.id) !== undefined;
     this.sql.exec(
       'INSERT INTO sources (id, url, rev, data) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, rev = coalesce(?, sources.rev), data = excluded.data',
@@ -83,6 +107,7 @@ export class DirectoryTables {
   }
 
   deleteSource(id: string): void {
+    this.kept.delete(id);
     this.sql.exec('DELETE FROM sources WHERE id = ?', id);
     this.sql.exec('DELETE FROM schedule WHERE id = ?', id);
   }
@@ -148,6 +173,8 @@ export class DirectoryTables {
 
   /** Stores a source's state; the due index follows its next check, and the lease (if any) ends. */
   putState(source: Pick<Source, 'id' | 'url'>, state: SourceState): void {
+    const kept = this.kept.get(source.id);
+    if (kept) kept.state = state;
     const dueAt = state.nextCheckAt ? Date.parse(state.nextCheckAt) || 0 : 0;
     this.sql.exec(
       'INSERT INTO schedule (id, due_at, tie, leased_until, host, state) VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, tie = excluded.tie, leased_until = 0, host = excluded.host, state = excluded.state',
@@ -161,6 +188,7 @@ export class DirectoryTables {
 
   /** Makes a source due at once (it joined a category, or its URL changed). */
   dueNow(id: string): void {
+    this.kept.delete(id);
     this.sql.exec('UPDATE schedule SET due_at = 0, tie = ? WHERE id = ?', hash64(`${id}@0`), id);
   }
 
@@ -181,16 +209,29 @@ export class DirectoryTables {
     return rows.map(({ id, host }) => ({ id, host }));
   }
 
-  /** What polling needs of each source, in one read per slice of ids: the source, its revision and its state. */
-  pollRows(ids: string[]): Map<string, { source: Source; rev: number; state: SourceState }> {
-    const out = new Map<string, { source: Source; rev: number; state: SourceState }>();
-    for (const part of slices(ids)) {
+  /**
+   * What polling needs of each source, in one read per slice of ids; a run's report finds the rows its plan read
+   * still parsed (the Directory is the only writer, and every write passes here).
+   */
+  pollRows(ids: string[]): Map<string, PollRow> {
+    const out = new Map<string, PollRow>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const kept = this.kept.get(id);
+      if (kept) out.set(id, kept);
+      else missing.push(id);
+    }
+    for (const part of slices(missing)) {
       const rows = all<{ id: string; data: string; rev: number; state: string }>(
         this.sql,
         `SELECT s.id, s.data, s.rev, sc.state FROM sources s JOIN schedule sc ON sc.id = s.id WHERE s.id IN (${placeholders(part.length)})`,
         ...part,
       );
-      for (const r of rows) out.set(r.id, { source: JSON.parse(r.data) as Source, rev: r.rev, state: JSON.parse(r.state) as SourceState });
+      for (const r of rows) {
+        const row: PollRow = { source: JSON.parse(r.data) as Source, rev: r.rev, state: JSON.parse(r.state) as SourceState };
+        out.set(r.id, row);
+        this.keep(r.id, row);
+      }
     }
     return out;
   }
