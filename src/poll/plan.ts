@@ -1,6 +1,5 @@
 // plan: which sources to poll now, in what order and pace, and what a fetch outcome does to a source's state.
 // Pure: values in, values out (time and randomness come in through arguments).
-import { hash64 } from '../hash';
 import type { CheckedOutcome, Config, PollRecord, PollTask, Source, SourceState } from '../model';
 
 const MINUTE = 60_000;
@@ -9,8 +8,8 @@ const MINUTE = 60_000;
 export const HOST_SPACING_MS = 1000;
 
 /**
- * A source counts as due when its next check falls within this margin of `now`: the cron fires on the interval
- * boundary, and a source checked a few seconds after the previous boundary must not wait a whole extra round.
+ * A source counts as due when its next check falls within this margin of `now` (the Directory's due index): the cron
+ * fires on the interval boundary, and a source checked a few seconds after the previous one must not wait a round.
  */
 export const DUE_SLACK_MS = 2 * MINUTE;
 
@@ -21,41 +20,6 @@ export const PAUSED_RETRY_MINUTES = 24 * 60;
 export const BACKOFF_JITTER = 0.5;
 
 // ───────────────────────────── selecting ─────────────────────────────
-
-export interface SelectOptions {
-  /** At most this many sources (the subrequest budget left for fetches). */
-  budget: number;
-  /** See DUE_SLACK_MS. */
-  slackMs?: number;
-}
-
-/**
- * The sources to poll now: due ones only (never checked, or next check reached; a paused source only when its slow
- * retry is due), most overdue first so whoever is left out by the budget is first next time (nobody starves),
- * at most `budget`, ordered so consecutive entries are on different hosts wherever possible.
- * The runner still paces same-host fetches with HostPacer (inline) or hostDelaysMs (queue delaySeconds).
- */
-export function selectDue(
-  sources: Source[],
-  states: Record<string, SourceState | undefined>,
-  now: Date,
-  opts: SelectOptions,
-): Source[] {
-  const budget = Math.max(0, Math.floor(opts.budget));
-  const horizon = now.getTime() + (opts.slackMs ?? DUE_SLACK_MS);
-  const due: { source: Source; dueAt: number; lastChecked: number }[] = [];
-  for (const source of sources) {
-    const state = states[source.id];
-    const dueAt = instant(state?.nextCheckAt) ?? Number.NEGATIVE_INFINITY; // never scheduled: due now, first
-    if (dueAt > horizon) continue;
-    due.push({ source, dueAt, lastChecked: instant(state?.lastCheckedAt) ?? Number.NEGATIVE_INFINITY });
-  }
-  // Ties (sources checked in the same instant) are broken by a hash that changes with each due time, so the same
-  // sources do not lose every tie when the budget splits a group.
-  const tie = (d: (typeof due)[number]) => hash64(`${d.source.id}@${d.dueAt}`);
-  due.sort((a, b) => a.dueAt - b.dueAt || a.lastChecked - b.lastChecked || (tie(a) < tie(b) ? -1 : tie(a) > tie(b) ? 1 : 0));
-  return spreadHosts(due.slice(0, budget).map((d) => d.source));
-}
 
 function instant(iso: string | undefined): number | undefined {
   if (!iso) return undefined;
@@ -89,20 +53,6 @@ export function spreadHosts(ordered: Source[]): Source[] {
     for (const list of byHost.values()) if (round < list.length) out.push(list[round]);
   }
   return out;
-}
-
-/**
- * Start offsets for queue mode: the k-th source of a host (in list order) starts k × spacing after the first, so a
- * producer can send it with `delaySeconds = Math.ceil(offset / 1000)`.
- */
-export function hostDelaysMs(sources: Source[], spacingMs = HOST_SPACING_MS): number[] {
-  const seen = new Map<string, number>();
-  return sources.map((s) => {
-    const h = hostOf(s.url);
-    const k = seen.get(h) ?? 0;
-    seen.set(h, k + 1);
-    return k * spacingMs;
-  });
 }
 
 /**

@@ -5,9 +5,8 @@ import type { Config, FetchOutcome, Source, SourceState } from '../../src/model'
 import {
   HostPacer,
   PAUSED_RETRY_MINUTES,
-  hostDelaysMs,
+  queueMessages,
   nextState,
-  selectDue,
 } from '../../src/poll/plan';
 
 const config: Config = { ...readConfig({} as never), pauseAfterFailures: 10 };
@@ -255,92 +254,22 @@ describe('nextState: failure, backoff, pause', () => {
   });
 });
 
-describe('selectDue', () => {
-  const scheduled = (nextCheckAt: string, extra: Partial<SourceState> = {}): SourceState => ({
-    consecutiveFailures: 0,
-    paused: false,
-    itemCount: 0,
-    nextCheckAt,
-    ...extra,
-  });
-
-  it('picks never-checked and due sources, most overdue first, and skips the rest', () => {
-    const sources = ['new', 'late', 'later', 'soon', 'future', 'paused-future', 'paused-due'].map((id) => source(id));
-    const states: Record<string, SourceState> = {
-      late: scheduled(at(-30)),
-      later: scheduled(at(-90)),
-      soon: scheduled(at(1)), // within the cron slack
-      future: scheduled(at(10)),
-      'paused-future': scheduled(at(600), { paused: true }),
-      'paused-due': scheduled(at(-5), { paused: true }),
-    };
-    expect(selectDue(sources, states, now, { budget: 50 }).map((s) => s.id)).toEqual([
-      'new',
-      'later',
-      'late',
-      'paused-due',
-      'soon',
-    ]);
-    expect(selectDue(sources, states, now, { budget: 50, slackMs: 0 }).map((s) => s.id)).not.toContain('soon');
-  });
-
-  it('takes at most the budget, the most overdue', () => {
-    const sources = Array.from({ length: 10 }, (_, i) => source(`s${i}`));
-    const states = Object.fromEntries(sources.map((s, i) => [s.id, scheduled(at(-i))]));
-    expect(selectDue(sources, states, now, { budget: 3 }).map((s) => s.id)).toEqual(['s9', 's8', 's7']);
-    expect(selectDue(sources, states, now, { budget: 0 })).toEqual([]);
-  });
-
-  it('rotates fairly when there are more due sources than budget: nobody starves', () => {
-    const sources = Array.from({ length: 10 }, (_, i) => source(`s${i}`));
-    // Both ways a runner may stamp a poll: each fetch at its own time, or the whole batch at the cron's time.
-    for (const stamp of ['per-fetch', 'per-batch'] as const) {
-      const states: Record<string, SourceState | undefined> = {};
-      const polls = new Map<string, number[]>();
-      const rounds = 40;
-      for (let round = 0; round < rounds; round++) {
-        const t = now.getTime() + round * 15 * MIN;
-        selectDue(sources, states, new Date(t), { budget: 3 }).forEach((s, i) => {
-          const polledAt = new Date(stamp === 'per-fetch' ? t + i * 1000 : t);
-          states[s.id] = nextState(states[s.id], fresh(), { now: polledAt, config, source: s, random: () => 0 });
-          polls.set(s.id, [...(polls.get(s.id) ?? []), round]);
-        });
-      }
-      const counts = sources.map((s) => polls.get(s.id)?.length ?? 0);
-      expect(counts.reduce((a, b) => a + b)).toBe(rounds * 3);
-      // 10 sources, 3 per round: each is polled every 3 or 4 rounds, so counts differ by at most a little.
-      expect(Math.max(...counts) - Math.min(...counts), `${stamp}: ${counts}`).toBeLessThanOrEqual(stamp === 'per-fetch' ? 1 : 2);
-      for (const [id, seen] of polls) {
-        for (let i = 1; i < seen.length; i++) {
-          expect(seen[i] - seen[i - 1], `${stamp} ${id}: ${seen}`).toBeLessThanOrEqual(4);
-        }
-      }
-    }
-  });
-
-  it('spreads sources of one host apart in the batch', () => {
-    const sources = [
-      source('a1', 'https://a.example/1'),
-      source('a2', 'https://a.example/2'),
-      source('a3', 'https://A.example/3'),
-      source('b1', 'https://b.example/1'),
-      source('c1', 'https://c.example/1'),
-    ];
-    const states = Object.fromEntries(sources.map((s, i) => [s.id, scheduled(at(-50 + i * 10))]));
-    const order = selectDue(sources, states, now, { budget: 10 }).map((s) => s.id);
-    expect(order).toEqual(['a1', 'b1', 'c1', 'a2', 'a3']);
-  });
-});
-
 describe('host pacing', () => {
-  it('hostDelaysMs gives the k-th source of a host k seconds', () => {
-    const sources = [
-      source('a1', 'https://a.example/1'),
-      source('b1', 'https://b.example/1'),
-      source('a2', 'https://a.example/2'),
-      source('a3', 'https://a.example/3'),
+  it('queue messages carry a host\'s sources together, ten at most, the next ten of a host later', () => {
+    const due = [
+      ...Array.from({ length: 12 }, (_, i) => ({ id: `a${i}`, host: 'a.example' })),
+      { id: 'b0', host: 'b.example' },
+      { id: 'c0', host: 'c.example' },
     ];
-    expect(hostDelaysMs(sources)).toEqual([0, 0, 1000, 2000]);
+    const messages = queueMessages(due, 1000, 10);
+    expect(messages).toEqual([
+      { sourceIds: ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9'], delaySeconds: 0 },
+      { sourceIds: ['b0', 'c0'], delaySeconds: 0 },
+      // The consumer paces a host's ten one second apart: the host's next ones wait those ten seconds.
+      { sourceIds: ['a10', 'a11'], delaySeconds: 10 },
+    ]);
+    // Every source is sent once.
+    expect(messages.flatMap((m) => m.sourceIds).sort()).toEqual(due.map((d) => d.id).sort());
   });
 
   it('HostPacer reserves start times one second apart per host', () => {
