@@ -24,7 +24,7 @@ import { expect, it } from 'vitest';
 import worker from '../src/index';
 import type { Env, PollMessage } from '../src/model';
 import { runPoll, runQueueProducer } from '../src/poll/run';
-import { kvUsage, resetKvUsage } from '../src/store/kv';
+import { decodePage, kvUsage, resetKvUsage } from '../src/store/kv';
 import { objectRequests, resetObjectRequests } from '../src/store/objects';
 import { CATEGORIES, CONSUMER_BATCH, INTERVAL_MS, categoriesOf, changedSource, opml, queueShapeRules } from './layout';
 import { installPoolFix } from './pool-fix';
@@ -183,8 +183,8 @@ function inlineRunner(s: Site) {
 
 async function riverCounts(s: Site): Promise<Record<string, number>> {
   const index = await s.e.TRIBUTARY.get<{ categories: { slug: string; itemCount: number }[] }>(`${s.prefix}index`, 'json');
-  const all = await s.e.TRIBUTARY.get<{ itemCount: number }>(`${s.prefix}page:all`, 'json');
-  return { ...Object.fromEntries((index?.categories ?? []).map((c) => [c.slug, c.itemCount])), all: all?.itemCount ?? 0 };
+  const all = await s.e.TRIBUTARY.get(`${s.prefix}page:all`, 'text');
+  return { ...Object.fromEntries((index?.categories ?? []).map((c) => [c.slug, c.itemCount])), all: all ? decodePage(all).meta.itemCount : 0 };
 }
 
 /** Cold, settling, then samples of all-304 and of one changed source. */

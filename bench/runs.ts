@@ -4,7 +4,7 @@
 // bytes come from the code's own tally (src/store/kv.ts kvUsage), Durable Object requests from the runtime.
 import worker, { Directory, Feed, River } from '../src/index';
 import { ingestFeed } from '../src/ingest';
-import { kvUsage, resetKvUsage, type KvUsage } from '../src/store/kv';
+import { decodePage, kvUsage, resetKvUsage, type KvUsage } from '../src/store/kv';
 import type { Env, PollMessage } from '../src/model';
 import { clock, executionContext, installCaches, memoryKv, meter, ObjectRuntime, type Invocation, type MemoryKv } from './runtime';
 import { SourceSet } from './origin.mjs';
@@ -404,7 +404,7 @@ export class Site {
     const index = this.mem.store.get(`${this.prefix}index`);
     if (index) for (const c of (JSON.parse(index.value) as { categories: { slug: string; itemCount: number }[] }).categories) out[c.slug] = c.itemCount;
     const all = this.mem.store.get(`${this.prefix}page:all`);
-    if (all) out.all = (JSON.parse(all.value) as { itemCount: number }).itemCount;
+    if (all) out.all = decodePage(all.value).meta.itemCount;
     return out;
   }
 
