@@ -8,7 +8,13 @@ import type { Config } from '../model';
 export type UrlCheck = { ok: true; url: string } | { ok: false; error: string };
 
 /** Why an address is not public, in words; undefined when it is. */
-type Refusal = { what: 'private address' | 'non-http(s) URL' | 'URL with credentials' | 'invalid URL'; why: string };
+type Refusal = {
+  what: 'private address' | 'non-http(s) URL' | 'URL with credentials' | 'invalid URL' | 'URL with a port';
+  why: string;
+};
+
+/** Longest source URL accepted: longer ones are not feeds, and they bloat every stored row that names them. */
+export const MAX_SOURCE_URL = 2048;
 
 const DISPLAY_LIMIT = 120;
 
@@ -33,6 +39,8 @@ export function displayUrl(url: string | URL): string {
  * unless the URL's origin is listed in config.privateSourceOrigins (PRIVATE_SOURCE_ORIGINS).
  */
 export function checkSourceUrl(url: string, config: Pick<Config, 'privateSourceOrigins'>): UrlCheck {
+  const malformed = malformedReason(url);
+  if (malformed) return { ok: false, error: `not a valid URL: ${malformed}` };
   const parsed = parseUrl(url);
   if (!parsed) return { ok: false, error: `not a valid URL: ${displayUrl(url.trim())}` };
   const refusal = refusalFor(parsed, config);
@@ -45,6 +53,14 @@ export function checkRedirectUrl(url: URL, config: Pick<Config, 'privateSourceOr
   const refusal = refusalFor(url, config);
   if (refusal) return { ok: false, error: describeRefusal(refusal, url, true) };
   return { ok: true, url: url.href };
+}
+
+/** What the raw text has that the WHATWG parser would silently drop or that no feed URL needs. */
+function malformedReason(url: string): string | undefined {
+  // The parser strips CR, LF and tab inside a URL; a stored URL must be the one the operator can see.
+  if (/[\r\n\t]/.test(url)) return 'it contains a line break or tab';
+  if (url.trim().length > MAX_SOURCE_URL) return `it is longer than ${MAX_SOURCE_URL} characters`;
+  return undefined;
 }
 
 function parseUrl(url: string): URL | undefined {
@@ -77,7 +93,15 @@ function refusalFor(url: URL, config: Pick<Config, 'privateSourceOrigins'>): Ref
   }
   if (config.privateSourceOrigins.some((o) => sameOrigin(o, url))) return undefined;
   const why = privateHostReason(url.hostname);
-  return why ? { what: 'private address', why } : undefined;
+  if (why) return { what: 'private address', why };
+  // Published Workers fetch the scheme's default port whatever the URL says (cloudflare/workers-sdk#1320).
+  if (url.port) return { what: 'URL with a port', why: portReason(url) };
+  return undefined;
+}
+
+function portReason(url: URL): string {
+  const scheme = url.protocol.slice(0, -1);
+  return `a Worker on Cloudflare reaches ${scheme} only on port ${scheme === 'https' ? 443 : 80}, not ${url.port}`;
 }
 
 function sameOrigin(allowed: string, url: URL): boolean {

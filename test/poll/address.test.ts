@@ -8,7 +8,6 @@ describe('checkSourceUrl', () => {
   it.each([
     ['https://example.com/feed.xml', 'https://example.com/feed.xml'],
     ['  HTTPS://Example.COM:443/a/../feed?x=1#frag  ', 'https://example.com/feed?x=1'],
-    ['http://blog.example.org:8080/rss', 'http://blog.example.org:8080/rss'],
     ['http://8.8.8.8/feed', 'http://8.8.8.8/feed'],
     ['http://[2606:4700:4700::1111]/feed', 'http://[2606:4700:4700::1111]/feed'],
     ['http://[64:ff9b::808:808]/feed', 'http://[64:ff9b::808:808]/feed'], // NAT64 of a public address
@@ -27,6 +26,11 @@ describe('checkSourceUrl', () => {
     ['not a url', /^not a valid URL: not a url$/],
     ['http://', /^not a valid URL/],
     ['http://1.2.3.4.5/', /^not a valid URL/],
+    // Published Workers fetch the default port whatever the URL says (cloudflare/workers-sdk#1320).
+    ['http://blog.example.org:8080/rss', /^URL with a port refused: .*only on port 80, not 8080/],
+    ['https://example.com:80/feed', /^URL with a port refused: .*only on port 443, not 80/],
+    ['https://example.com/a\r\nb', /^not a valid URL: it contains a line break/],
+    [`https://example.com/${'x'.repeat(2030)}`, /^not a valid URL: it is longer than 2048/],
   ])('refuses %s', (url, error) => {
     const result = checkSourceUrl(url, none);
     expect(result.ok).toBe(false);

@@ -64,7 +64,7 @@ export async function call(e: Env, path: string, init: RequestInit & { token?: s
   const headers = new Headers(init.headers);
   const token = init.token === undefined ? e.ADMIN_TOKEN : init.token;
   if (token && path.startsWith('/admin')) headers.set('authorization', `Bearer ${token}`);
-  if (init.body && !headers.has('content-type')) headers.set('content-type', 'application/json');
+  if (init.body && !headers.has('content-type')) headers.set('content-type', path.endsWith('/opml') ? 'text/x-opml' : 'application/json');
   const ctx = createExecutionContext();
   const res = await worker.fetch(new Request(`https://tributary.test${path}`, { ...init, headers }), e, ctx);
   await waitOnExecutionContext(ctx);
