@@ -2,7 +2,7 @@
 // queue, fetch) and the real Durable Objects, on node:sqlite and an in-memory KV, fetches answered in memory from the
 // same SourceSet the HTTP origin serves. CPU is charged per invocation (bench/runtime.ts Meter); KV operations and
 // bytes come from the code's own tally (src/store/kv.ts kvUsage), Durable Object requests from the runtime.
-import worker, { Directory, Feed, River } from '../src/index';
+import worker, { Directory, Feed, Gate, River } from '../src/index';
 import { ingestFeed } from '../src/ingest';
 import { decodePage, kvUsage, resetKvUsage, type KvUsage } from '../src/store/kv';
 import type { Env, PollMessage } from '../src/model';
@@ -203,6 +203,7 @@ export class Site {
       DIRECTORY: this.rt.namespace('Directory', Directory as never),
       FEED: this.rt.namespace('Feed', Feed as never),
       RIVER: this.rt.namespace('River', River as never),
+      GATE: this.rt.namespace('Gate', Gate as never),
       STORE_PREFIX: this.prefix,
       ADMIN_TOKEN: TOKEN,
       PUBLIC_BASE_URL: this.base,

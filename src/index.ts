@@ -10,6 +10,7 @@ import { deploymentOf } from './store/objects';
 export { Directory } from './store/directory';
 export { Feed } from './store/feed';
 export { River } from './store/river';
+export { Gate } from './store/gate';
 
 export default {
   fetch: app.fetch,

@@ -10,6 +10,8 @@ export interface Env {
   FEED: DurableObjectNamespace<import('./store/feed').Feed>;
   /** One River per category (and "all"): the single writer of that river (store/river.ts). */
   RIVER: DurableObjectNamespace<import('./store/river').River>;
+  /** The admin sign-in gate: console sessions, failed sign-ins (store/gate.ts). */
+  GATE: DurableObjectNamespace<import('./store/gate').Gate>;
   /** Bound only in queue mode (see README "Scale-out"); absent → inline polling. */
   POLL_QUEUE?: Queue<PollMessage>;
   /** Prefix of every KV key and Durable Object name: several deployments can share one namespace (tests do). */

@@ -12,7 +12,7 @@ import type { Outcome, SourcePatch } from '../store/directory';
 import { ALL_SLUG } from '../store/kv';
 import { deploymentOf, directoryOf } from '../store/objects';
 import { requireAdmin } from './auth';
-import { badRequest as fail } from './errors';
+import { answerError, badRequest as fail } from './errors';
 import { LANGUAGE_TAG, SLUG } from './patterns';
 import { baseUrlOf } from './public';
 import { announceChanges, purgeRivers, type CacheScope } from './announce';
@@ -113,6 +113,8 @@ function scopeOf(c: Context<AppEnv>): CacheScope {
 }
 
 export const adminRoutes = new Hono<AppEnv>();
+// Also here, not only on the app: the console calls these routes directly.
+adminRoutes.onError(answerError);
 
 adminRoutes.use('*', requireAdmin);
 // Every body is JSON of at most 1 MB, except the OPML import's.

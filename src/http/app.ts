@@ -2,7 +2,8 @@
 import { Hono } from 'hono';
 import type { Env } from '../model';
 import { adminRoutes } from './admin';
-import { BadRequest } from './errors';
+import { consoleRoutes } from './console';
+import { answerError } from './errors';
 import { PAGE_CSP } from './page-policy';
 import { publicRoutes } from './public';
 
@@ -26,10 +27,12 @@ app.use('*', async (c, next) => {
   if (!missing) return;
   c.res = new Response(c.res.body, c.res);
   c.res.headers.set('X-Content-Type-Options', 'nosniff');
-  if (html) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
+  if (html && !h.has('content-security-policy')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
   if (publicRead) c.res.headers.set('Access-Control-Allow-Origin', '*');
 });
 
+// The console first: its sign-in, sign-out and form routes answer before the API's bearer-or-session check.
+app.route('/admin', consoleRoutes);
 app.route('/admin', adminRoutes);
 app.route('/', publicRoutes);
 
@@ -38,8 +41,4 @@ app.get('/favicon.ico', (c) => c.body(null, 204, { 'Cache-Control': 'public, max
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 
-app.onError((err, c) => {
-  if (err instanceof BadRequest) return c.json({ error: err.message }, 400);
-  console.error('unhandled error', err);
-  return c.json({ error: 'internal error: the operator can find details in the Worker logs' }, 500);
-});
+app.onError(answerError);

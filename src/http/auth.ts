@@ -1,6 +1,13 @@
-// Bearer-token check for /admin/*: constant time, and never open when no token is configured.
-import type { MiddlewareHandler } from 'hono';
+// Who may use /admin/*: a bearer token (the API) or a console session (its cookie, and a CSRF token on every change).
+// Tokens are compared in constant time, never open when none is configured, and a client that keeps guessing waits.
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import type { Env } from '../model';
+import type { Admission } from '../store/gate';
+import { deploymentOf, gateOf } from '../store/objects';
+import { clientOf, CSRF_HEADER, csrfValid, openSession, SESSION_COOKIE, type SessionClaim } from './session';
+
+export type AdminEnv = { Bindings: Env; Variables: { session?: SessionClaim } };
 
 const encoder = new TextEncoder();
 
@@ -14,15 +21,56 @@ export async function tokensMatch(given: string, expected: string): Promise<bool
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
-export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+export function gate(c: Context<AdminEnv>) {
+  return gateOf(c.env, deploymentOf(c.env));
+}
+
+export type TokenCheck = { ok: true } | { ok: false; status: 401 | 429; retryAfterSeconds?: number };
+
+/** A token tried by a client: refused while the client must wait, counted when wrong. */
+export async function tryToken(c: Context<AdminEnv>, given: string, expected: string): Promise<TokenCheck> {
+  const client = clientOf(c.req.raw);
+  const admission: Admission = await gate(c).admit(client, Date.now());
+  if (!admission.ok) return { ok: false, status: 429, retryAfterSeconds: admission.retryAfterSeconds };
+  if (await tokensMatch(given, expected)) {
+    if (admission.failures > 0) await gate(c).succeeded(client);
+    return { ok: true };
+  }
+  const wait = await gate(c).failed(client, Date.now());
+  return { ok: false, status: 401, retryAfterSeconds: wait || undefined };
+}
+
+/** The same words whatever was wrong: they never tell whether a token is configured or how close a guess was. */
+export function refusal(c: Context<AdminEnv>, check: Extract<TokenCheck, { ok: false }>): Response {
+  const headers: Record<string, string> = { 'WWW-Authenticate': 'Bearer realm="tributary-admin"' };
+  if (check.retryAfterSeconds) headers['Retry-After'] = String(check.retryAfterSeconds);
+  const error = check.status === 429 ? 'too many failed sign-ins from this client: wait and try again' : 'unauthorized';
+  return c.json({ error }, check.status, headers);
+}
+
+/** The live session a request's cookie names, if any. */
+export async function sessionOf(c: Context<AdminEnv>, expected: string): Promise<SessionClaim | undefined> {
+  const claim = await openSession(expected, getCookie(c, SESSION_COOKIE), Date.now());
+  if (!claim) return undefined;
+  return (await gate(c).sessionLive(claim.sid, Date.now())) ? claim : undefined;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const requireAdmin: MiddlewareHandler<AdminEnv> = async (c, next) => {
   const expected = c.env.ADMIN_TOKEN;
   if (!expected) return c.json({ error: 'admin API disabled: set the ADMIN_TOKEN secret' }, 503);
-  const header = c.req.header('authorization') ?? '';
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!match || !(await tokensMatch(match[1], expected))) {
-    return c.json({ error: 'unauthorized: send Authorization: Bearer <ADMIN_TOKEN>' }, 401, {
-      'WWW-Authenticate': 'Bearer realm="tributary-admin"',
-    });
+  const bearer = /^Bearer\s+(.+)$/i.exec((c.req.header('authorization') ?? '').trim());
+  if (bearer) {
+    const check = await tryToken(c, bearer[1], expected);
+    return check.ok ? next() : refusal(c, check);
   }
+  const session = await sessionOf(c, expected);
+  if (!session) return refusal(c, { ok: false, status: 401 });
+  // A cookie rides along with cross-site requests; the CSRF token, which only our pages know, does not.
+  if (!SAFE_METHODS.has(c.req.method) && !(await csrfValid(expected, session.sid, c.req.header(CSRF_HEADER)))) {
+    return c.json({ error: 'missing or wrong CSRF token: reload the console and try again' }, 403);
+  }
+  c.set('session', session);
   await next();
 };

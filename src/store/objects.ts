@@ -24,6 +24,11 @@ export function riverOf(env: Env, d: Deployment, slug: string) {
   return env.RIVER.get(env.RIVER.idFromName(`${d.prefix}river:${slug}`));
 }
 
+/** The sign-in gate of a deployment: console sessions and failed sign-ins. */
+export function gateOf(env: Env, d: Deployment) {
+  return env.GATE.get(env.GATE.idFromName(`${d.prefix}gate`));
+}
+
 /** A source's Feed. Named by its id and creation time: a source removed and added again starts with a fresh memory. */
 export function feedOf(env: Env, d: Deployment, source: Pick<Source, 'id' | 'createdAt'>) {
   return env.FEED.get(env.FEED.idFromName(`${d.prefix}feed:${source.id}@${source.createdAt}`));
