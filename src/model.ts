@@ -161,6 +161,18 @@ export interface SourceState {
 
 export type IdentityPolicy = 'guid' | 'link' | 'content';
 
+/** The charset a body was read in, and why: what a person needs to see when a source's text looks wrong. */
+export interface CharsetReport {
+  /** WHATWG name: utf-8, windows-874, windows-1258, gbk … */
+  name: string;
+  /** bom | http (Content-Type) | declared (XML declaration) | detected (from the bytes) | default (nothing declared) */
+  how: 'bom' | 'http' | 'declared' | 'detected' | 'default';
+  /** The label the source gave (Content-Type first, then the XML declaration), when it gave one. */
+  declared?: string;
+  /** In words, for the status page. */
+  reason: string;
+}
+
 // ───────────────────────────── parse ─────────────────────────────
 
 export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';

@@ -1,11 +1,12 @@
 // The ingest boundary: bytes of one fetch → a normalized feed, or an error a person can act on.
 // decode → parse → normalize; nothing thrown inside ever escapes.
-import type { NormalizedFeed } from '../model';
+import type { CharsetReport, NormalizedFeed } from '../model';
 import { decodeBody } from './decode';
 import { normalizeFeed } from './normalize';
 import { parseFeed } from './parse/index';
 
-export type IngestResult = { ok: true; feed: NormalizedFeed; encoding: string } | { ok: false; error: string };
+/** `encoding` is `charset.name`, kept for callers from before the charset report. */
+export type IngestResult = { ok: true; feed: NormalizedFeed; encoding: string; charset: CharsetReport } | { ok: false; error: string };
 
 export interface IngestOptions {
   /** HTTP Content-Type header (its charset is the second clue after a BOM). */
@@ -26,7 +27,7 @@ export async function ingestFeed(body: Uint8Array, opts: IngestOptions): Promise
     if (!parsed.ok) return parsed;
     parsed.feed.warnings.unshift(...decoded.warnings);
     const feed = normalizeFeed(parsed.feed, opts);
-    return { ok: true, feed, encoding: decoded.encoding };
+    return { ok: true, feed, encoding: decoded.encoding, charset: decoded.charset };
   } catch (e) {
     // A bug of ours, not the feed's: still a value, so one source cannot stop a poll run.
     return { ok: false, error: `ingest failed: ${e instanceof Error ? e.message : String(e)}` };

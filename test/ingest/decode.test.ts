@@ -1,5 +1,7 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { charsetFromContentType, decodeBody } from '../../src/ingest/decode';
+import said from '../fixtures/ingest/charsets/expected-text.json';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 const xml = (decl: string, bodyBytes: number[]) => new Uint8Array([...ascii(`<?xml version="1.0"${decl}?><r>`), ...bodyBytes, ...ascii('</r>')]);
@@ -73,5 +75,77 @@ describe('decodeBody', () => {
     expect(charsetFromContentType('text/xml;charset="windows-874"')).toBe('windows-874');
     expect(charsetFromContentType("text/xml; charset= 'tis-620'")).toBe('tis-620');
     expect(charsetFromContentType('text/xml')).toBeUndefined();
+  });
+});
+
+async function fixture(path: string): Promise<Uint8Array> {
+  const res = await fetch(`${env.FIXTURE_ORIGIN}/files/${path}`);
+  expect(res.status).toBe(200);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+// Issue 11, point 6: the bytes overrule a declaration that does not fit them, and name the charset when none is given.
+// Fixtures: test/fixtures/ingest/make-charset-fixtures.mjs (real news text through the inverse WHATWG decoders).
+describe('decodeBody: the charset the bytes are in', () => {
+  it.each([
+    // [file, Content-Type, charset read, label the source gave, text that must come out]
+    ['thai-874-declared-utf8.xml', undefined, 'windows-874', 'UTF-8', said.th],
+    ['thai-874-declared-utf8.xml', 'application/rss+xml; charset=utf-8', 'windows-874', 'utf-8', said.th],
+    ['thai-874-undeclared.xml', undefined, 'windows-874', undefined, said.th],
+    ['vietnamese-1258-undeclared.xml', undefined, 'windows-1258', undefined, said.vi],
+    ['vietnamese-1258-declared-utf8.xml', undefined, 'windows-1258', 'utf-8', said.vi],
+    ['gb2312-undeclared.xml', undefined, 'gbk', undefined, said.zh],
+    ['big5-undeclared.xml', undefined, 'big5', undefined, said.zhTW],
+    ['big5-declared-gb2312.xml', undefined, 'big5', 'GB2312', said.zhTW],
+    ['shift-jis-undeclared.xml', undefined, 'shift_jis', undefined, said.ja],
+    ['euc-jp-undeclared.xml', undefined, 'euc-jp', undefined, said.ja],
+    ['euc-kr-undeclared.xml', undefined, 'euc-kr', undefined, said.ko],
+    ['koi8-r-undeclared.xml', undefined, 'koi8-r', undefined, said.ru],
+    ['windows-1251-undeclared.xml', undefined, 'windows-1251', undefined, said.ru],
+    ['windows-1251-declared-latin1.xml', 'text/xml; charset=ISO-8859-1', 'windows-1251', 'ISO-8859-1', said.ru],
+    ['utf8-stray-byte-declared-latin1.xml', undefined, 'utf-8', 'ISO-8859-1', said.stray],
+    ['utf8-twice-danish.xml', undefined, 'utf-8', 'utf-8', said.da],
+    ['utf8-twice-thai.xml', undefined, 'utf-8', 'utf-8', said.th],
+  ])('%s (Content-Type %s) is read as %s', async (file, contentType, name, declared, expected) => {
+    const r = decodeBody(await fixture(`ingest/charsets/${file}`), contentType);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.charset).toEqual({ name, how: 'detected', ...(declared ? { declared } : {}), reason: expect.any(String) });
+    expect(r.encoding).toBe(name);
+    // windows-1258 spells tones as combining marks; the text is the same once composed.
+    expect(r.text.normalize('NFC')).toContain(expected);
+    expect(r.text).not.toMatch(/\uFFFD|Ã|à¸/);
+    expect(r.warnings).toContain(r.charset.reason);
+  });
+
+  it.each([
+    // feedparser's own chardet cases (kurtmckee/feedparser tests/illformed/chardet): no charset anywhere.
+    ['big5.xml', 'big5', '我希望'],
+    ['eucjp.xml', 'euc-jp', 'ゲーム三昧な正月'],
+    ['euckr.xml', 'euc-kr', '한글닉네임 표시하기'],
+    ['gb2312.xml', 'gbk', '不归移民漫画系列：专业工作'],
+    ['koi8r.xml', 'koi8-r', 'Как пережить новогоднюю ночь'],
+    ['shiftjis.xml', 'shift_jis', 'DrecomRSSに記事投稿が反映されない…'],
+    ['tis620.xml', 'windows-874', 'สำนักงานส่งเสริมอุตสาหกรรมซอฟต์แวร์'],
+  ])('names the charset of feedparser\'s undeclared %s: %s', async (file, name, expected) => {
+    const r = decodeBody(await fixture(`corpus/feedparser/illformed/chardet/${file}`));
+    if (!r.ok) throw new Error(r.error);
+    expect(r.charset).toMatchObject({ name, how: 'detected' });
+    expect(r.text).toContain(expected);
+  });
+
+  it.each([
+    // [bytes, Content-Type, report]: where the label fits the bytes it is kept, and the report says where it came from.
+    [new Uint8Array([0xef, 0xbb, 0xbf, ...xml('', [0xc3, 0xa9])]), 'text/xml; charset=koi8-r', { name: 'utf-8', how: 'bom' }],
+    [xml(' encoding="windows-1251"', [0xf0, 0xd2]), 'text/xml; charset=KOI8-R', { name: 'koi8-r', how: 'http', declared: 'KOI8-R' }],
+    [xml(' encoding="TIS-620"', [0xa1, 0xd2, 0xc3, 0xe0, 0xc1, 0xd7, 0xcd, 0xa7]), undefined, { name: 'windows-874', how: 'declared', declared: 'TIS-620' }],
+    [xml(' encoding="iso-8859-1"', [0x43, 0x61, 0x66, 0xe9]), undefined, { name: 'windows-1252', how: 'declared', declared: 'iso-8859-1' }],
+    [xml(' encoding="windows-1252"', [0x45, 0x75, 0x72, 0x6f, 0x20, 0x80]), undefined, { name: 'windows-1252', how: 'declared', declared: 'windows-1252' }],
+    [xml('', [...new TextEncoder().encode('ข่าว')]), undefined, { name: 'utf-8', how: 'default' }],
+    [xml('', [0x43, 0x61, 0x66, 0xe9]), undefined, { name: 'windows-1252', how: 'default' }],
+    [ascii('<r>plain</r>'), undefined, { name: 'utf-8', how: 'default' }],
+  ])('reports how the charset was chosen (%#)', (bytes, contentType, report) => {
+    const r = decodeBody(bytes, contentType);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.charset).toEqual({ ...report, reason: expect.stringMatching(/\w/) });
   });
 });
