@@ -151,6 +151,8 @@ export interface SourceState {
   skipDays?: string[];
   /** Which identity the source's items use (see river/dedup). */
   identityPolicy?: IdentityPolicy;
+  /** The charset the last parsed body was read in, and why (ingest/decode). */
+  charset?: CharsetReport;
   /** The source's createdAt when this state began: a source removed and added again starts afresh. */
   registeredAt?: string;
   /** The categories the last delivery went to: a category the source joins since gets its whole feed. */
@@ -430,6 +432,7 @@ export type IngestReport =
       ok: true;
       itemCount: number;
       policy: IdentityPolicy;
+      charset: CharsetReport;
       feed: Pick<FeedMeta, 'title' | 'link' | 'ttlMinutes' | 'skipHours' | 'skipDays' | 'hubUrl'>;
       /** Rivers that received new or changed items. */
       delivered: string[];
@@ -493,6 +496,8 @@ export interface SourceStatus {
   paused: boolean;
   permanentRedirect: string | null;
   identityPolicy: IdentityPolicy | null;
+  /** The charset the last parsed body was read in and why; null before one was parsed. */
+  charset: CharsetReport | null;
 }
 
 /** One row of the index page. */

@@ -280,7 +280,7 @@ export function pollTask(source: Source, stored: SourceState | undefined, revisi
 
 /**
  * The state after a reported poll: the fetch outcome through nextState, plus what ingest learned (the feed's ttl and
- * skip hours, title, link, identity policy) and, when it delivered, the categories delivered to.
+ * skip hours, title, link, identity policy, charset) and, when it delivered, the categories delivered to.
  */
 export function stateAfter(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
   const prev = currentState(source, stored);
@@ -305,7 +305,7 @@ export function stateAfter(stored: SourceState | undefined, record: PollRecord, 
   // The categories this poll delivered to and the source is still in: one joined while it ran still waits for its whole
   // feed, and one left while it ran is not counted as delivered (a return to it gets the whole feed).
   const categories = ingest.categories.filter((c) => source.categories.includes(c));
-  const next: SourceState = { ...state, identityPolicy: ingest.policy, categories, registeredAt: source.createdAt };
+  const next: SourceState = { ...state, identityPolicy: ingest.policy, charset: ingest.charset, categories, registeredAt: source.createdAt };
   if (record.bodyHash) next.bodyHash = record.bodyHash;
   delete next.seen;
   return next;

@@ -231,6 +231,22 @@ function identityPolicyLabel(policy: SourceStatus['identityPolicy']): string {
   return '<span class="muted">–</span>';
 }
 
+const CHARSET_HOW: Record<NonNullable<SourceStatus['charset']>['how'], string> = {
+  bom: 'byte order mark',
+  http: 'Content-Type',
+  declared: 'XML declaration',
+  detected: 'detected',
+  default: 'default',
+};
+
+// The charset the last body was read in; when the bytes overruled the source's label (or it gave none), why, in words.
+function charsetCell(charset: SourceStatus['charset']): string {
+  if (!charset) return '<span class="muted">–</span>';
+  const head = `${escapeXml(charset.name)} <span class="muted">(${CHARSET_HOW[charset.how]})</span>`;
+  if (charset.how === 'detected') return `${head}<br><span class="muted">${escapeXml(charset.reason)}</span>`;
+  return `<span title="${escapeAttr(charset.reason)}">${head}</span>`;
+}
+
 export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; generatedAt: string }): string {
   const failing = rows.filter((r) => r.lastError !== null || r.consecutiveFailures > 0).length;
   const paused = rows.filter((r) => r.paused).length;
@@ -246,7 +262,7 @@ export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; g
   } else {
     body.push(
       '<div class="table"><table>\n<thead><tr><th scope="col">Source</th><th scope="col">Categories</th><th scope="col">Last check</th>',
-      '<th scope="col">Last success</th><th scope="col">HTTP</th><th scope="col">Problem</th><th scope="col">Items</th><th scope="col">Identity</th><th scope="col">Next check</th></tr></thead>\n<tbody>\n',
+      '<th scope="col">Last success</th><th scope="col">HTTP</th><th scope="col">Problem</th><th scope="col">Items</th><th scope="col">Identity</th><th scope="col">Charset</th><th scope="col">Next check</th></tr></thead>\n<tbody>\n',
     );
     for (const row of rows) {
       const classes = [row.paused ? 'paused' : '', row.lastError || row.consecutiveFailures > 0 ? 'bad' : ''].filter(Boolean).join(' ');
@@ -260,6 +276,7 @@ export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; g
         `<td class="problem">${problem(row)}</td>`,
         `<td class="num">${row.itemCount}</td>`,
         `<td>${identityPolicyLabel(row.identityPolicy)}</td>`,
+        `<td>${charsetCell(row.charset)}</td>`,
         `<td>${row.paused ? '<span class="muted">paused</span>' : optionalTime(row.nextCheckAt)}</td>`,
         '</tr>\n',
       );

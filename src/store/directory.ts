@@ -253,6 +253,7 @@ export class Directory extends SqlObject {
         paused: st?.paused ?? false,
         permanentRedirect: st?.permanentRedirect ?? null,
         identityPolicy: st?.identityPolicy ?? null,
+        charset: st?.charset ?? null,
       };
     });
   }

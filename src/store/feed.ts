@@ -104,6 +104,7 @@ export class Feed extends SqlObject {
       ok: true,
       itemCount: items.length,
       policy,
+      charset: ingested.charset,
       feed: { title: meta.title, link: meta.link, ttlMinutes: meta.ttlMinutes, skipHours: meta.skipHours, skipDays: meta.skipDays, hubUrl: meta.hubUrl },
       delivered,
       categories: [...source.categories],

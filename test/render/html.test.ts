@@ -125,6 +125,7 @@ describe('renderStatusPage', () => {
     paused: false,
     permanentRedirect: null,
     identityPolicy: 'guid',
+    charset: { name: 'utf-8', how: 'http', declared: 'utf-8', reason: 'Content-Type charset=utf-8' },
     ...overrides,
   });
 
@@ -147,6 +148,17 @@ describe('renderStatusPage', () => {
     expect(html).toContain('not polled yet');
     expect(html).toContain(`<a href="${base}/c/news">news</a>`);
     expect(html).toContain(`href="${base}/status.json"`);
+  });
+
+  it('shows the charset each source was read in, and why when the bytes overruled its label (issue 11, point 6)', () => {
+    const reason = 'encoding="UTF-8" in the XML declaration, but the bytes read best as windows-874 (1.08 points a byte, utf-8 -2.24)';
+    const rows = [row({}), row({ id: 'thai', charset: { name: 'windows-874', how: 'detected', declared: 'UTF-8', reason } }), row({ id: 'new', charset: null })];
+    const html = renderStatusPage(rows, { baseUrl: base, generatedAt: '2025-03-01T10:05:00.000Z' });
+    expectBalancedHtml(html);
+    expect(html).toContain('<th scope="col">Charset</th>');
+    expect(html).toContain('<td><span title="Content-Type charset=utf-8">utf-8 <span class="muted">(Content-Type)</span></span></td>');
+    expect(html).toContain(`<td>windows-874 <span class="muted">(detected)</span><br><span class="muted">${reason.replaceAll('"', '&quot;')}</span></td>`);
+    expect(html.match(/<td><span class="muted">–<\/span><\/td>/g)).toHaveLength(1);
   });
 
   it('renders with no sources', () => {
