@@ -20,12 +20,29 @@ function isHtmlSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 12 || c === 13;
 }
 
+const ASCII_UPPER = /[A-Z]/;
+
+/** ASCII lower case, as HTML folds names: toLowerCase would turn U+212A (Kelvin) into 'k' and 'İ' into two units. */
+function asciiLower(name: string): string {
+  return ASCII_UPPER.test(name) ? name.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : name;
+}
+
+const RAW_TEXT_ENDS = new Map<string, RegExp>();
+
+/** Index of the end tag `</name` (any ASCII case) that ends a raw-text element, searched from `from`; -1 if none. */
+function rawTextEnd(html: string, name: string, from: number): number {
+  // The i flag without u folds ASCII only, and the search runs on the input itself, so indexes never drift.
+  let re = RAW_TEXT_ENDS.get(name);
+  if (!re) RAW_TEXT_ENDS.set(name, (re = new RegExp(`</${name}(?=[\\t\\n\\f\\r />]|$)`, 'gi')));
+  re.lastIndex = from;
+  return re.exec(html)?.index ?? -1;
+}
+
 /** Calls `emit` for every token of `html`, in order. Never throws; malformed markup becomes text or is skipped. */
 export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText: ReadonlySet<string> = RAW_TEXT): void {
   const len = html.length;
   let pos = 0;
   let textStart = 0;
-  let lower: string | undefined; // lower-cased copy, made once, only if a raw-text element appears
   // Next '&' and '>' at or after the current text run, found lazily (each stretch of the input is searched once),
   // and whether a literal '<' was passed over in the run: a run with none of the three is its own decoded text.
   let nextAmp = -2;
@@ -77,7 +94,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
       flushText(lt);
       let p = lt + 2;
       while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 47 && html.charCodeAt(p) !== 62) p++;
-      const name = html.slice(lt + 2, p).toLowerCase();
+      const name = asciiLower(html.slice(lt + 2, p));
       const end = html.indexOf('>', p);
       pos = textStart = end === -1 ? len : end + 1;
       emit({ kind: 'end', name });
@@ -91,7 +108,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
     flushText(lt);
     let p = lt + 1;
     while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 47 && html.charCodeAt(p) !== 62) p++;
-    const name = html.slice(lt + 1, p).toLowerCase();
+    const name = asciiLower(html.slice(lt + 1, p));
     const attrs: [string, string][] = [];
     let selfClosing = false;
     while (p < len) {
@@ -120,7 +137,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
         if (isHtmlSpace(a) || a === 47 || a === 62 || a === 61) break;
         p++;
       }
-      const attrName = html.slice(ns, p).toLowerCase();
+      const attrName = asciiLower(html.slice(ns, p));
       while (p < len && isHtmlSpace(html.charCodeAt(p))) p++;
       let value = '';
       if (html.charCodeAt(p) === 61) {
@@ -145,13 +162,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
     if (rawText.has(name)) {
       // The self-closing flag means nothing on these: their raw text still follows.
       // Raw text up to "</name": emitted as one text token the consumer may drop.
-      lower ??= html.toLowerCase();
-      let close = lower.indexOf('</' + name, pos);
-      while (close !== -1) {
-        const after = html.charCodeAt(close + 2 + name.length);
-        if (Number.isNaN(after) || isHtmlSpace(after) || after === 47 || after === 62) break;
-        close = lower.indexOf('</' + name, close + 2);
-      }
+      const close = rawTextEnd(html, name, pos);
       const stop = close === -1 ? len : close;
       if (stop > pos) emit({ kind: 'text', text: name === 'textarea' || name === 'title' ? decodedText(html.slice(pos, stop)) : html.slice(pos, stop) });
       if (close === -1) {

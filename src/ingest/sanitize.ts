@@ -1,7 +1,9 @@
 // One allowlist sanitizer for every HTML field (modelled on Miniflux's and feedparser's allowlists).
-// Output is re-serialized from tokens (quoted attributes, escaped text, balanced tags), so
-// sanitizing its own output yields the same string: sanitizeHtml is idempotent.
-import { RAW_TEXT, cleanCharacters, tokenizeHtml } from './html';
+// Output is re-serialized from tokens the way HTML5 serializes a tree (quoted attributes, escaped text, <br>, &nbsp;),
+// through the tree-construction rules of html-tree.ts: an HTML5 parser reads back exactly the tree written, so
+// sanitizing its own output yields the same string and nothing in it can close the page's own elements.
+import { RAW_TEXT, cleanCharacters, tokenizeHtml, type HtmlToken } from './html';
+import { HtmlTreeWriter } from './html-tree';
 import { hostnameOf, resolveUrl } from './urls';
 
 export interface SanitizeOptions {
@@ -96,8 +98,8 @@ const ALLOWED: Record<string, string[]> = {
   wbr: [],
 };
 
-/** ALLOWED as a Map of Sets: the lookups run for every tag and attribute. */
-const ALLOWED_ATTRS: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries(ALLOWED).map(([name, attrs]) => [name, new Set([...attrs, ...COMMON_ATTRS])]));
+/** ALLOWED as a Map of Sets: the lookups run for every tag and attribute (exported for the tests' allowlist check). */
+export const ALLOWED_ATTRS: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries(ALLOWED).map(([name, attrs]) => [name, new Set([...attrs, ...COMMON_ATTRS])]));
 
 const VOID = new Set(['br', 'hr', 'img', 'source', 'wbr', 'col', 'track', 'area', 'base', 'embed', 'input', 'link', 'meta', 'param', 'keygen', 'basefont', 'frame', 'isindex']);
 
@@ -134,26 +136,26 @@ const TRACKER_HOSTS = /(^|\.)(feedsportal\.com|pixel\.wp\.com|stats\.wordpress\.
 // A test before replacing: most text runs have nothing to escape, and a native scan that finds nothing is
 // cheaper than replace's callback machinery (and than a charCode loop over long Thai/Vietnamese runs); then one
 // native replaceAll per special character actually present.
-const TEXT_SPECIAL = /[&<>]/;
+// As HTML5 serializes: U+00A0 as &nbsp;, and a CR (from &#13;) as the LF a parser makes of it.
+const TEXT_SPECIAL = /[&<>\u00a0\r]/;
 
 function escapeText(text: string): string {
   if (!TEXT_SPECIAL.test(text)) return text;
   let out = text.includes('&') ? text.replaceAll('&', '&amp;') : text;
   if (out.includes('<')) out = out.replaceAll('<', '&lt;');
   if (out.includes('>')) out = out.replaceAll('>', '&gt;');
+  if (out.includes('\u00a0')) out = out.replaceAll('\u00a0', '&nbsp;');
+  if (out.includes('\r')) out = out.replace(/\r\n?/g, '\n');
   return out;
 }
 
-const ATTR_SPECIAL = /[&<>"]/;
+const ATTR_SPECIAL = /[&<>"\u00a0\r]/;
 
 function escapeAttr(value: string): string {
   if (!ATTR_SPECIAL.test(value)) return value;
   // Mostly URLs whose only special character is '&': one native replace per character actually present.
-  let out = value.includes('&') ? value.replaceAll('&', '&amp;') : value;
-  if (out.includes('<')) out = out.replaceAll('<', '&lt;');
-  if (out.includes('>')) out = out.replaceAll('>', '&gt;');
-  if (out.includes('"')) out = out.replaceAll('"', '&quot;');
-  return out;
+  const out = escapeText(value);
+  return out.includes('"') ? out.replaceAll('"', '&quot;') : out;
 }
 
 function isTrackingPixel(attrs: Map<string, string>, src: string): boolean {
@@ -176,6 +178,10 @@ function sanitizeSrcset(value: string, base: string | undefined): string | undef
   return kept.length ? kept.join(', ') : undefined;
 }
 
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
 /** Graphemes-safe prefix of `text` of at most `max` UTF-16 units. */
 export function cutGraphemes(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -189,128 +195,126 @@ export function cutGraphemes(text: string, max: number): string {
     if (stop > max) break;
     end = stop;
   }
-  if (end === 0 && from > 0) end = from;
+  // A grapheme longer than the window: cut before it, never between the halves of a surrogate pair.
+  if (end === 0 && from > 0) end = isLowSurrogate(text.charCodeAt(from)) ? from - 1 : from;
   return text.slice(0, end);
 }
 
-/** Markup, entity references, or a '>' the tokenizer would escape: without any, a fragment is one plain text run. */
-const MARKUP_CHARS = /[<&>]/;
+/** Markup, entity references, a '>' the tokenizer would escape, or what HTML5 serializes otherwise (U+00A0, CR). */
+const MARKUP_CHARS = /[<&>\u00a0\r]/;
+
+const IFRAME_ATTRS = ' sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox" loading="lazy"';
+const NUMERIC_ATTRS = new Set(['width', 'height', 'colspan', 'rowspan', 'span', 'start', 'value']);
+
+type StartToken = Extract<HtmlToken, { kind: 'start' }>;
+/** What became of a start tag: written (or dropped alone), dropped with all it holds, or over the length cap. */
+type StartOutcome = 'written' | 'skip-content' | 'full';
+
+/** A kept attribute's value (URLs resolved and checked, numbers checked), or undefined to drop it. */
+function attributeValue(attr: string, value: string, base: string | undefined): string | undefined {
+  const urlUse = URL_ATTRS.get(attr);
+  if (urlUse !== undefined) {
+    const url = resolveUrl(value, base, urlUse);
+    return url === undefined && attr === 'href' && value.trim().startsWith('#') ? value.trim() : url;
+  }
+  if (attr === 'srcset') return sanitizeSrcset(value, base);
+  if (NUMERIC_ATTRS.has(attr)) return /^\s*-?\d+(\.\d+)?%?\s*$/.test(value) ? value.trim() : undefined;
+  return value;
+}
+
+/** The attributes an allowed element keeps, as tag text; undefined when the element itself must go. */
+function keptAttributes(t: StartToken, allowed: ReadonlySet<string>, base: string | undefined): string | undefined {
+  // iframe and img: src (and srcset) are checked before the tag is kept, and those results serve the loop too.
+  let src: string | undefined;
+  let srcset: string | undefined;
+  const isImg = t.name === 'img';
+  if (t.name === 'iframe') {
+    src = resolveUrl(t.attrs.find(([n]) => n === 'src')?.[1], base, 'resource');
+    if (!src || !IFRAME_HOSTS.has(hostnameOf(src))) return undefined;
+  } else if (isImg) {
+    const attrs = new Map(t.attrs);
+    src = resolveUrl(attrs.get('src'), base, 'resource');
+    srcset = attrs.has('srcset') ? sanitizeSrcset(attrs.get('srcset')!, base) : undefined;
+    if ((!src && !srcset) || (src && isTrackingPixel(attrs, src))) return undefined;
+  }
+  let out = '';
+  let link = false;
+  for (const [attr, value] of t.attrs) {
+    if (!allowed.has(attr)) continue;
+    const v = attr === 'src' && src !== undefined ? src : isImg && attr === 'srcset' ? srcset : attributeValue(attr, value, base);
+    if (v === undefined) continue;
+    if (attr === 'href' && !v.startsWith('#')) link = true;
+    out += ` ${attr}="${escapeAttr(v)}"`;
+  }
+  // Kept links open the other site without a handle on this page or its address (as Miniflux does).
+  return link ? out + ' rel="noopener noreferrer"' : out;
+}
+
+/** Writes a start tag through the tree writer, if the allowlist keeps it. */
+function writeStart(writer: HtmlTreeWriter, t: StartToken, base: string | undefined): StartOutcome {
+  const name = t.name;
+  const allowed = ALLOWED_ATTRS.get(name);
+  if (!allowed) {
+    // Unknown or forbidden tag: the tag goes, its text stays, but for elements dropped with their content.
+    return DROP_WITH_CONTENT.has(name) && (!t.selfClosing || SANITIZER_RAW_TEXT.has(name)) ? 'skip-content' : 'written';
+  }
+  const attrs = keptAttributes(t, allowed, base);
+  if (attrs === undefined) return 'written'; // the tag goes; its fallback content is sanitized like the rest
+  if (name === 'iframe') {
+    // Player iframes carry no content we keep.
+    if (!writer.start(name, `<iframe${attrs}${IFRAME_ATTRS}></iframe>`, true)) return 'full';
+    return t.selfClosing ? 'written' : 'skip-content';
+  }
+  const isVoid = VOID.has(name);
+  if (!writer.start(name, `<${name}${attrs}>`, isVoid)) return 'full';
+  if (t.selfClosing && !isVoid) writer.end(name); // XHTML's <b/>: an empty element
+  return 'written';
+}
+
+/** Writes text, cut to the room left on a grapheme boundary; false once the cap is reached. */
+function writeText(writer: HtmlTreeWriter, text: string, escaped: string): boolean {
+  const room = writer.room();
+  if (escaped.length <= room) return writer.text(escaped);
+  // Escaping lengthens the text: cut shorter until the escaped cut fits (each round drops at least one unit).
+  for (let n = room; n > 0; ) {
+    const piece = escapeText(cutGraphemes(text, n));
+    if (piece.length <= room) {
+      writer.text(piece);
+      break;
+    }
+    n -= piece.length - room;
+  }
+  return false;
+}
 
 /** Sanitizes an HTML fragment by allowlist; returns '' for nothing left. */
 export function sanitizeHtml(html: string, options: SanitizeOptions = {}): string {
   const { base } = options;
-  const max = options.maxLength ?? Infinity;
-  const clean = cleanCharacters(html);
+  const max = Math.max(0, options.maxLength ?? Infinity);
+  let clean = cleanCharacters(html);
   // Plain text in an HTML field (many RSS summaries): what tokenizing would yield, without the tokenizer.
-  if (!MARKUP_CHARS.test(clean)) return (clean.length <= max ? clean : cutGraphemes(clean, Math.max(0, max))).trim();
-  let out = '';
-  const open: string[] = [];
-  let dropDepth = 0;
-  let dropName = '';
+  if (!MARKUP_CHARS.test(clean)) return (clean.length <= max ? clean : cutGraphemes(clean, max)).trim();
+  if (clean.includes('\r')) clean = clean.replace(/\r\n?/g, '\n'); // as the parser's input stream does
+  const plainIsFinal = !clean.includes('\u00a0'); // then a plain run has nothing to escape
+  const writer = new HtmlTreeWriter(max);
+  let skipDepth = 0;
+  let skipName = '';
   let full = false;
-  const closers = () => open.reduceRight((s, name) => s + `</${name}>`, '');
-  let openClosersLength = 0; // the length of closers(), kept as tags open and close
-  const closersLength = () => openClosersLength;
-
   tokenizeHtml(clean, (t) => {
     if (full) return;
-    if (dropDepth > 0) {
+    if (skipDepth > 0) {
       // Inside a dropped element: only its own nesting matters.
-      if (t.kind === 'start' && t.name === dropName && !t.selfClosing) dropDepth++;
-      else if (t.kind === 'end' && t.name === dropName) dropDepth--;
-      return;
-    }
-    if (t.kind === 'text') {
-      const room = max - out.length - closersLength();
-      const escaped = t.plain ? t.text : escapeText(t.text);
-      if (escaped.length <= room) out += escaped;
-      else {
-        out += escapeText(cutGraphemes(t.text, Math.max(0, room)).replace(/&[^;]*$/, ''));
-        // Escaping may lengthen the cut text; trim back to the cap on a character boundary.
-        while (out.length > max - closersLength() && out.length > 0) out = out.replace(/(&[a-z]+;|[\s\S])$/, '');
-        full = true;
-      }
-      return;
-    }
-    const name = t.name;
-    if (t.kind === 'end') {
-      const i = open.lastIndexOf(name);
-      if (i === -1) return; // stray end tag
-      while (open.length > i) {
-        const closed = open.pop()!;
-        openClosersLength -= closed.length + 3;
-        out += `</${closed}>`;
-      }
-      return;
-    }
-    const allowed = ALLOWED_ATTRS.get(name);
-    if (!allowed) {
-      if (DROP_WITH_CONTENT.has(name) && (!t.selfClosing || SANITIZER_RAW_TEXT.has(name))) {
-        dropDepth = 1;
-        dropName = name;
-      }
-      return; // unknown or forbidden tag: the tag goes, its text stays
-    }
-    let tag = `<${name}`;
-    // img: src and srcset are checked before the tag is kept, and those results serve the attribute loop too.
-    let checkedSrc: string | undefined;
-    let checkedSrcset: string | undefined;
-    if (name === 'iframe') {
-      const attrs = new Map(t.attrs);
-      const src = resolveUrl(attrs.get('src'), base, 'resource');
-      const host = src ? hostnameOf(src) : '';
-      if (!src || !IFRAME_HOSTS.has(host)) return; // the tag goes; its fallback content is sanitized like the rest
-    }
-    if (name === 'img') {
-      const attrs = new Map(t.attrs);
-      checkedSrc = resolveUrl(attrs.get('src'), base, 'resource');
-      checkedSrcset = attrs.has('srcset') ? sanitizeSrcset(attrs.get('srcset')!, base) : undefined;
-      if ((!checkedSrc && !checkedSrcset) || (checkedSrc && isTrackingPixel(attrs, checkedSrc))) return;
-    }
-    const isImg = name === 'img';
-    for (const [attr, value] of t.attrs) {
-      if (!allowed.has(attr)) continue;
-      let v: string | undefined = value;
-      const urlUse = URL_ATTRS.get(attr);
-      if (isImg && attr === 'src') {
-        v = checkedSrc;
-      } else if (isImg && attr === 'srcset') {
-        v = checkedSrcset;
-      } else if (urlUse !== undefined) {
-        v = resolveUrl(value, base, urlUse);
-        if (v === undefined && attr === 'href' && value.trim().startsWith('#')) v = value.trim();
-      } else if (attr === 'srcset') {
-        v = sanitizeSrcset(value, base);
-      } else if (attr === 'width' || attr === 'height' || attr === 'colspan' || attr === 'rowspan' || attr === 'span' || attr === 'start' || attr === 'value') {
-        v = /^\s*-?\d+(\.\d+)?%?\s*$/.test(value) ? value.trim() : undefined;
-      }
-      if (v === undefined) continue;
-      tag += ` ${attr}="${escapeAttr(v)}"`;
-    }
-    if (name === 'iframe') tag += ' sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox" loading="lazy"';
-    const isVoid = VOID.has(name);
-    tag += isVoid ? ' />' : '>';
-    if (out.length + tag.length + closersLength() + (isVoid ? 0 : name.length + 3) > max) {
-      full = true;
-      return;
-    }
-    out += tag;
-    if (name === 'iframe') {
-      // Player iframes carry no content we keep.
-      out += '</iframe>';
-      if (!t.selfClosing) {
-        dropDepth = 1;
-        dropName = name;
-      }
-      return;
-    }
-    if (!isVoid) {
-      if (t.selfClosing) out += `</${name}>`;
-      else {
-        open.push(name);
-        openClosersLength += name.length + 3;
-      }
+      if (t.kind === 'start' && t.name === skipName && !t.selfClosing) skipDepth++;
+      else if (t.kind === 'end' && t.name === skipName) skipDepth--;
+    } else if (t.kind === 'text') {
+      full = !writeText(writer, t.text, t.plain && plainIsFinal ? t.text : escapeText(t.text));
+    } else if (t.kind === 'end') {
+      writer.end(t.name);
+    } else {
+      const outcome = writeStart(writer, t, base);
+      full = outcome === 'full';
+      if (outcome === 'skip-content') [skipDepth, skipName] = [1, t.name];
     }
   }, SANITIZER_RAW_TEXT);
-  return (out + closers()).trim();
+  return writer.finish().trim();
 }

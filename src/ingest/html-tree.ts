@@ -1,0 +1,258 @@
+// The HTML5 tree-construction rules (WHATWG HTML §13.2.6) for the elements the sanitizer keeps, applied while it writes.
+// Every implied end tag, implied table section and foster-parented run the parser would produce is written out, so
+// the output is a fixed point of HTML5 fragment parsing: read in a <div> (or as innerHTML), it builds exactly the tree
+// written, and nothing in it can close an element of the page around it.
+
+/** Start tags that close an open p (in button scope) first. */
+const CLOSES_P = new Set([
+  'address', 'article', 'aside', 'blockquote', 'center', 'details', 'div', 'dl', 'figcaption', 'figure', 'footer',
+  'header', 'ol', 'p', 'section', 'summary', 'ul', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'li', 'dd', 'dt', 'hr', 'table',
+]);
+const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+/** The "special" elements that can be open (voids never are): where li/dd/dt stop looking for one to close. */
+const SPECIAL = new Set([...CLOSES_P, 'caption', 'colgroup', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr']);
+/** Table parts: in a table they build its structure; elsewhere in a body the parser ignores them. */
+const TABLE_PARTS = new Set(['caption', 'colgroup', 'col', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'table']);
+const SECTIONS = new Set(['tbody', 'thead', 'tfoot']);
+/** Where text and other elements are foster-parented: before the table, not inside it. */
+const TABLE_CONTEXT = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr']);
+/** Scope boundaries among what can be open (the context element is the last one). */
+const SCOPE = new Set(['table', 'td', 'th', 'caption']);
+/** What rt/rp close (implied end tags but rtc). */
+const RUBY_IMPLIED = new Set(['dd', 'dt', 'li', 'p', 'rp', 'rt']);
+const WHITESPACE_ONLY = /^[ \t\n\f\r]*$/;
+
+/** One open table: where its start tag is in the output, and what the parser would move before it. */
+interface TableFrame {
+  at: number;
+  outAt: number;
+  foster: string;
+  /** Stack index of the first foster-parented element still open, or -1. */
+  fosterFrom: number;
+}
+
+/**
+ * A writer of well-nested HTML that applies the parser's rules for a kept element before writing it.
+ * `start`/`text` answer false when the length cap stops them; after that the caller writes nothing more.
+ */
+export class HtmlTreeWriter {
+  private out = '';
+  private readonly stack: string[] = [];
+  private readonly tables: TableFrame[] = [];
+  private closersLength = 0;
+  private pending = 0; // foster-parented text waiting to be put before its table
+  private preFresh = false; // a <pre> was just written: the parser drops a newline that follows it
+
+  constructor(private readonly max: number) {}
+
+  /** Output units still free, with every open element's end tag already counted. */
+  room(): number {
+    return this.max - this.out.length - this.pending - this.closersLength;
+  }
+
+  /** Escaped text; false if it does not fit (the caller cuts it to room() first). */
+  text(escaped: string): boolean {
+    if (this.preFresh) {
+      escaped = escaped.replace(/^\n+/, '');
+      if (escaped === '') return true;
+    }
+    if (escaped.length > this.room()) return false;
+    const frame = this.tables.at(-1);
+    if (!frame) {
+      this.write(escaped, false);
+      return true;
+    }
+    // In a table, only whitespace stays where it is: other text goes before the table, as the parser moves it.
+    const blank = WHITESPACE_ONLY.test(escaped);
+    if (!blank && this.stack.at(-1) === 'colgroup') this.closeTo(this.stack.length - 1);
+    const top = this.stack.at(-1)!;
+    this.write(escaped, frame.fosterFrom !== -1 || (!blank && TABLE_CONTEXT.has(top)));
+    return true;
+  }
+
+  /** A kept start tag (`tag` is its whole text); void elements and iframes are never left open. */
+  start(name: string, tag: string, isVoid: boolean): boolean {
+    if (TABLE_PARTS.has(name)) return this.tablePart(name, tag);
+    const frame = this.tables.at(-1);
+    let top = this.stack.at(-1);
+    if (frame && top === 'colgroup') {
+      this.closeTo(this.stack.length - 1);
+      top = this.stack.at(-1);
+    }
+    const fostered = frame !== undefined && (frame.fosterFrom !== -1 || (top !== undefined && TABLE_CONTEXT.has(top)));
+    // Foster-parented content is read, in the output, in the table's parent: rules that would close an element
+    // outside the foster-parented run (past the table) cannot be honoured, and the tag is dropped instead.
+    const floor = fostered ? frame.at : -1;
+    const closeAt = this.impliedClose(name, fostered ? frame : undefined);
+    if (closeAt !== -1 && closeAt <= floor) return true;
+    const cost = tag.length + (isVoid ? 0 : name.length + 3);
+    if (cost > this.room()) return false;
+    if (closeAt !== -1) this.closeTo(closeAt);
+    if (fostered && frame.fosterFrom === -1 && !isVoid) frame.fosterFrom = this.stack.length;
+    this.write(tag, fostered);
+    if (!isVoid) this.push(name);
+    if (name === 'pre') this.preFresh = true;
+    return true;
+  }
+
+  /** An end tag: closes the element and what is open inside it, if it is open within the current cell or table. */
+  end(name: string): void {
+    const parts = TABLE_PARTS.has(name);
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const open = this.stack[i];
+      if (open === name) return this.closeTo(i);
+      if (parts ? open === 'table' : SCOPE.has(open)) return;
+    }
+  }
+
+  /** The output, every open element closed. */
+  finish(): string {
+    this.closeTo(0);
+    return this.out;
+  }
+
+  /**
+   * Stack index the parser would close down to (inclusive) before inserting `name`, or -1 for none. With `frame`
+   * (foster-parented content) the walk skips the table's own parts and goes on in the table's parent.
+   */
+  private impliedClose(name: string, frame: TableFrame | undefined): number {
+    const stack = this.stack;
+    let closeAt = -1;
+    // The walk from the current node down, over what the output's parser will have open.
+    const skipFrom = frame ? frame.fosterFrom : -2;
+    const below = (i: number) => (i === skipFrom ? frame!.at - 1 : i - 1);
+    const topIndex = frame && frame.fosterFrom === -1 ? frame.at - 1 : stack.length - 1;
+    if (name === 'li' || name === 'dd' || name === 'dt') {
+      for (let i = topIndex; i >= 0; i = below(i)) {
+        const open = stack[i];
+        if (name === 'li' ? open === 'li' : open === 'dd' || open === 'dt') {
+          closeAt = i;
+          break;
+        }
+        if (SPECIAL.has(open) && open !== 'address' && open !== 'div' && open !== 'p') break;
+      }
+    } else if (name === 'a' || name === 'rt' || name === 'rp') {
+      // A link in a link (up to the last cell or caption) is closed first; rt/rp close what ruby implies.
+      for (let i = topIndex; i >= 0; i = below(i)) {
+        const open = stack[i];
+        if (name === 'a' ? open === 'a' : open === 'ruby') {
+          if (name === 'a') closeAt = i;
+          else for (let j = topIndex; j > i && RUBY_IMPLIED.has(stack[j]); j = below(j)) closeAt = j;
+          break;
+        }
+        if (SCOPE.has(open)) break;
+      }
+    }
+    if (CLOSES_P.has(name)) {
+      const from = closeAt === -1 ? topIndex : below(closeAt);
+      for (let i = from; i >= 0; i = below(i)) {
+        const open = stack[i];
+        if (open === 'p') {
+          closeAt = i;
+          break;
+        }
+        if (SCOPE.has(open)) break;
+      }
+      const current = closeAt === -1 ? topIndex : below(closeAt);
+      if (HEADINGS.has(name) && current >= 0 && HEADINGS.has(stack[current])) closeAt = current;
+    }
+    return closeAt;
+  }
+
+  /** Table parts, in the insertion mode the open elements put the parser in. */
+  private tablePart(name: string, tag: string): boolean {
+    for (;;) {
+      const frame = this.tables.at(-1);
+      if (frame && frame.fosterFrom !== -1) this.closeTo(frame.fosterFrom);
+      const top = this.stack.at(-1);
+      if (!frame) {
+        return name === 'table' ? this.openTable(tag) : true; // a stray table part is ignored, as in a body
+      }
+      if (top === 'table') {
+        if (name === 'table') this.closeTo(frame.at);
+        else if (name === 'caption' || name === 'colgroup' || SECTIONS.has(name)) return this.open(name, tag);
+        else if (name === 'col') {
+          if (!this.open('colgroup', '<colgroup>')) return false;
+        } else if (!this.open('tbody', '<tbody>')) return false;
+      } else if (top !== undefined && SECTIONS.has(top)) {
+        if (name === 'tr') return this.open(name, tag);
+        if (name === 'td' || name === 'th') {
+          if (!this.open('tr', '<tr>')) return false;
+        } else this.closeTo(this.stack.length - 1);
+      } else if (top === 'tr') {
+        if (name === 'td' || name === 'th') return this.open(name, tag);
+        this.closeTo(this.stack.length - 1);
+      } else if (top === 'colgroup') {
+        if (name === 'col') return this.open(name, tag, true);
+        this.closeTo(this.stack.length - 1);
+      } else {
+        // In a cell or caption (or deeper in one): a table opens inside it; other parts close it first.
+        const cell = this.innermostOf(SCOPE);
+        if (name === 'table') return this.openTable(tag);
+        this.closeTo(cell);
+      }
+    }
+  }
+
+  private openTable(tag: string): boolean {
+    const closeAt = this.impliedClose('table', undefined);
+    if (tag.length + 8 > this.room()) return false;
+    if (closeAt !== -1) this.closeTo(closeAt);
+    this.tables.push({ at: this.stack.length, outAt: this.out.length, foster: '', fosterFrom: -1 });
+    this.out += tag;
+    this.push('table');
+    return true;
+  }
+
+  private open(name: string, tag: string, isVoid = false): boolean {
+    if (tag.length + (isVoid ? 0 : name.length + 3) > this.room()) return false;
+    this.out += tag;
+    if (!isVoid) this.push(name);
+    this.preFresh = false;
+    return true;
+  }
+
+  private innermostOf(names: ReadonlySet<string>): number {
+    let i = this.stack.length - 1;
+    while (i >= 0 && !names.has(this.stack[i])) i--;
+    return i;
+  }
+
+  private push(name: string): void {
+    this.stack.push(name);
+    this.closersLength += name.length + 3;
+  }
+
+  private write(html: string, fostered: boolean): void {
+    this.preFresh = false;
+    if (!fostered) {
+      this.out += html;
+      return;
+    }
+    this.tables[this.tables.length - 1].foster += html;
+    this.pending += html.length;
+  }
+
+  /** Closes every open element from the top down to stack index `at`, inclusive, each with its end tag. */
+  private closeTo(at: number): void {
+    const stack = this.stack;
+    while (stack.length > at) {
+      const index = stack.length - 1;
+      const name = stack.pop()!;
+      this.closersLength -= name.length + 3;
+      const frame = this.tables.at(-1);
+      if (frame && frame.fosterFrom !== -1 && index >= frame.fosterFrom) {
+        this.write(`</${name}>`, true);
+        if (index === frame.fosterFrom) frame.fosterFrom = -1;
+        continue;
+      }
+      this.write(`</${name}>`, false);
+      if (frame && index === frame.at) {
+        // The table is closed: what the parser would have moved before it goes there now.
+        this.tables.pop();
+        this.out = this.out.slice(0, frame.outAt) + frame.foster + this.out.slice(frame.outAt);
+        this.pending -= frame.foster.length;
+      }
+    }
+  }
+}
