@@ -46,10 +46,21 @@ function isBoundary(b: number): boolean {
 // ───────────────────────────── character classes ─────────────────────────────
 
 const Kind = { Upper: 1, Lower: 2, Letter: 3 /* uncased */, Mark: 4, Symbol: 5, Space: 6, Control: 7 } as const;
-const SCRIPTS = ['Latin', 'Cyrillic', 'Greek', 'Thai', 'Han', 'Hiragana', 'Katakana', 'Hangul', 'Hebrew', 'Arabic'];
+// Scripts by their Unicode blocks (only a letter's script is ever asked): 1 Latin … 10 Arabic, 0 any other.
+const SCRIPT_BLOCKS: [number, number, number][] = [
+  [0x0041, 0x024f, 1], [0x1e00, 0x1eff, 1], [0x0400, 0x052f, 2], [0x0370, 0x03ff, 3], [0x0e00, 0x0e7f, 4],
+  [0x3400, 0x4dbf, 5], [0x4e00, 0x9fff, 5], [0xf900, 0xfaff, 5], [0x3040, 0x309f, 6], [0x30a0, 0x30ff, 7],
+  [0xff66, 0xff9f, 7], [0xac00, 0xd7af, 8], [0x1100, 0x11ff, 8], [0x3130, 0x318f, 8], [0x0590, 0x05ff, 9], [0x0600, 0x06ff, 10],
+];
 const LATIN = 1;
 const HAN = 5; // Han, Hiragana, Katakana, Hangul: 5–8
 const isCjk = (script: number): boolean => script >= HAN && script <= HAN + 3;
+const UPPER = /\p{Lu}/u;
+const LOWER = /\p{Ll}/u;
+const LETTER = /\p{L}/u;
+const MARK = /\p{M}/u;
+const SPACE = /\s/u;
+const CONTROL = /\p{Cc}/u;
 // kind | script << 4, computed once per code point (the BMP is all that real feed text uses).
 const classes = new Uint16Array(0x10000);
 
@@ -58,8 +69,8 @@ function classOf(cp: number): number {
   const known = classes[cp];
   if (known) return known;
   const ch = String.fromCharCode(cp);
-  const kind = /\p{Lu}/u.test(ch) ? Kind.Upper : /\p{Ll}/u.test(ch) ? Kind.Lower : /\p{L}/u.test(ch) ? Kind.Letter : /\p{M}/u.test(ch) ? Kind.Mark : /\s/u.test(ch) ? Kind.Space : /\p{Cc}/u.test(ch) ? Kind.Control : Kind.Symbol;
-  const script = SCRIPTS.findIndex((s) => new RegExp(`\\p{Script=${s}}`, 'u').test(ch)) + 1;
+  const kind = UPPER.test(ch) ? Kind.Upper : LOWER.test(ch) ? Kind.Lower : LETTER.test(ch) ? Kind.Letter : MARK.test(ch) ? Kind.Mark : SPACE.test(ch) ? Kind.Space : CONTROL.test(ch) ? Kind.Control : Kind.Symbol;
+  const script = SCRIPT_BLOCKS.find(([from, to]) => cp >= from && cp <= to)?.[2] ?? 0;
   return (classes[cp] = kind | (script << 4));
 }
 
@@ -169,8 +180,8 @@ function commonCharacters(bytes: Uint8Array, common: CommonRows, name: string): 
 /** UTF-8 where it is valid, each stray byte as windows-1252 (how a mostly-UTF-8 feed with a few pasted bytes reads). */
 export function decodeUtf8Leniently(bytes: Uint8Array): { text: string; stray: number } {
   const parts: string[] = [];
-  const w1252 = new TextDecoder('windows-1252');
-  const utf8 = new TextDecoder('utf-8');
+  const w1252 = decoderFor('windows-1252');
+  const utf8 = decoderFor('utf-8');
   let stray = 0;
   let from = 0;
   for (let i = 0; i < bytes.length; ) {
@@ -208,6 +219,14 @@ function utf8SequenceLength(b: Uint8Array, i: number): number {
   return 0;
 }
 
+const decoders = new Map<string, TextDecoder>();
+// Opening a decoder costs more than decoding a sample with it; one each, kept (decode() without stream keeps no state).
+function decoderFor(name: string): TextDecoder {
+  let d = decoders.get(name);
+  if (!d) decoders.set(name, (d = new TextDecoder(name)));
+  return d;
+}
+
 /** Points per non-ASCII byte for one candidate's reading of the sample. */
 function scoreReading(sample: Uint8Array, name: string, nonAscii: number): number {
   if (name === 'utf-8') {
@@ -216,7 +235,7 @@ function scoreReading(sample: Uint8Array, name: string, nonAscii: number): numbe
     const { text, stray } = decodeUtf8Leniently(sample);
     return (textPoints(text, true) - 2 * stray) / nonAscii;
   }
-  const text = new TextDecoder(name).decode(sample);
+  const text = decoderFor(name).decode(sample);
   const common = COMMON[name];
   return (textPoints(text) + (common ? 1.5 * commonCharacters(sample, common, name) : 0)) / nonAscii;
 }
