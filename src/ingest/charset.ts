@@ -13,7 +13,9 @@ export interface CharsetScore {
   nonAscii: number;
 }
 
-const SINGLE_BYTE = ['windows-1252', 'windows-874', 'windows-1258', 'windows-1251', 'koi8-r'];
+// windows-1255 before windows-1251: Hebrew reads as plausible lower-case Cyrillic, but Cyrillic text always has letters
+// (ы ь э ю я, і ї є, ђ ј љ) on bytes windows-1255 leaves undefined or gives to punctuation.
+const SINGLE_BYTE = ['windows-1252', 'windows-874', 'windows-1258', 'windows-1255', 'windows-1251', 'koi8-r'];
 const MULTI_BYTE = ['gbk', 'big5', 'shift_jis', 'euc-jp', 'euc-kr'];
 /** Every charset the detector can name, UTF-8 (with stray bytes read as windows-1252) first. */
 export const CANDIDATES = ['utf-8', ...SINGLE_BYTE, ...MULTI_BYTE];
@@ -54,6 +56,7 @@ const SCRIPT_BLOCKS: [number, number, number][] = [
 ];
 const LATIN = 1;
 const HAN = 5; // Han, Hiragana, Katakana, Hangul: 5–8
+const HEBREW = 9; // and 10 Arabic
 const isCjk = (script: number): boolean => script >= HAN && script <= HAN + 3;
 const UPPER = /\p{Lu}/u;
 const LOWER = /\p{Ll}/u;
@@ -93,7 +96,8 @@ function charPoints(cp: number, prev: number, utf8: boolean): number {
   const c = classOf(cp);
   const p = prev > 0x7f ? classOf(prev) : prev === 0 ? 0 : asciiClass(prev);
   if (cp >= 0x0e00 && cp <= 0x0e7f) return thaiPoints(cp, prev);
-  if (kindOf(c) === Kind.Mark) return LATIN_VOWELS.has(prev) ? 1.5 : -3; // Vietnamese tones sit on vowels
+  // Vietnamese tones sit on vowels; Hebrew and Arabic vowel points on letters of their script.
+  if (kindOf(c) === Kind.Mark) return LATIN_VOWELS.has(prev) ? 1.5 : p >> 4 === HEBREW || p >> 4 === HEBREW + 1 ? 1 : -3;
   if (kindOf(c) === Kind.Control) return -4;
   if (kindOf(c) === Kind.Space) return 0;
   if (COMMON_SYMBOLS.has(cp)) return 0.5;

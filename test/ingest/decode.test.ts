@@ -126,6 +126,7 @@ describe('decodeBody: the charset the bytes are in', () => {
     ['koi8r.xml', 'koi8-r', 'Как пережить новогоднюю ночь'],
     ['shiftjis.xml', 'shift_jis', 'DrecomRSSに記事投稿が反映されない…'],
     ['tis620.xml', 'windows-874', 'สำนักงานส่งเสริมอุตสาหกรรมซอฟต์แวร์'],
+    ['windows1255.xml', 'windows-1255', 'האם תדפיס'],
   ])('names the charset of feedparser\'s undeclared %s: %s', async (file, name, expected) => {
     const r = decodeBody(await fixture(`corpus/feedparser/illformed/chardet/${file}`));
     if (!r.ok) throw new Error(r.error);
