@@ -128,7 +128,7 @@ function declaredReport(d: Declaration | undefined, name: string, reason: string
 }
 
 function said(d: Declaration): string {
-  return d.how === 'http' ? `Content-Type charset=${d.label}` : d.how === 'declared' ? `encoding="${d.label}" in the XML declaration` : `zero bytes of ${d.name}`;
+  return d.how === 'http' ? `Content-Type charset=${d.label}` : d.how === 'declared' ? `encoding="${d.label}" in the XML declaration` : `no byte order mark, but zero bytes beside the markup show ${d.name}`;
 }
 
 /** A reading of the body: the text and how its charset was chosen. */
