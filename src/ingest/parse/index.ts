@@ -3,9 +3,10 @@ import type { ParsedFeed } from '../../model';
 import { parseAtom } from './atom';
 import { parseJsonFeed } from './jsonfeed';
 import { parseRss } from './rss';
-import { parseXml } from './xml';
+import { parseXml, type HostileXmlCode } from './xml';
 
-export type ParseResult = { ok: true; feed: ParsedFeed } | { ok: false; error: string };
+/** A failure's `code`, where there is one, is machine-readable: today only for documents refused as hostile. */
+export type ParseResult = { ok: true; feed: ParsedFeed } | { ok: false; error: string; code?: HostileXmlCode };
 
 export interface ParseOptions {
   /** Document URL: the outermost base for relative xml:base values. */
@@ -32,6 +33,7 @@ export function parseFeed(text: string, options: ParseOptions = {}): ParseResult
     return { ok: false, error: 'not a feed: HTML page' };
   }
   const doc = parseXml(text, options.url);
+  if (doc.code) return { ok: false, error: doc.error!, code: doc.code };
   const root = doc.root;
   if (root && root.local.toLowerCase() === 'html') return { ok: false, error: 'not a feed: HTML page' };
   if (doc.error) return { ok: false, error: doc.error };

@@ -2,8 +2,12 @@
 // Why not fast-xml-parser: feeds need namespace URIs (any prefix may name content:, dc:, media:…),
 // xml:base and xml:lang inherited per element, the raw source of Atom xhtml content, HTML named
 // entities in RSS without a DTD, line numbers for "truncated XML at line N", and no entity
-// expansion beyond a small bounded internal subset (the 2026 fast-xml-parser advisories).
+// expansion beyond literal internal entities within a budget linear in the document (the 2026
+// fast-xml-parser advisories); doctype.ts refuses whatever else a DTD tries, and so does MAX_DEPTH.
 import { decodeHTMLStrict } from 'entities';
+import { entityTable, readDoctype, refuse, type HostileXmlCode } from './doctype';
+
+export type { HostileXmlCode } from './doctype';
 
 export interface XmlElement {
   /** Canonical namespace key ('atom', 'dc', 'media', …), the namespace URI when unknown, '' for none. */
@@ -32,8 +36,10 @@ export interface XmlDocument {
   root?: XmlElement;
   /** Recoverable problems (feedparser's bozo). */
   warnings: string[];
-  /** Fatal: the document is cut short, or has no element at all. */
+  /** Fatal: the document is cut short, has no element at all, or is refused (then `code` says why). */
   error?: string;
+  /** Set when the document is refused as hostile: a shape only attacks produce (see doctype.ts). */
+  code?: HostileXmlCode;
   source: string;
 }
 
@@ -106,8 +112,9 @@ export function namespaceKey(uri: string): string {
 }
 
 const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const MAX_INTERNAL_ENTITIES = 64;
-const MAX_ENTITY_VALUE = 1024;
+
+/** Elements open at once. libxml2 stops at 256; more room here, since an unclosed <br> in raw HTML nests in our lenient reader. */
+export const MAX_DEPTH = 1_000;
 
 function isNameChar(c: number): boolean {
   // Letters, digits, '-', '.', '_', ':' and everything non-ASCII.
@@ -179,16 +186,22 @@ function namespacedAttrKey(nsKey: string, local: string): string {
   return spelled;
 }
 
-interface NsScope {
-  [prefix: string]: string;
-}
-
 export function parseXml(source: string, documentUrl?: string): XmlDocument {
   const warnings: string[] = [];
   const warn = (w: string) => {
     if (warnings.length < 50) warnings.push(w);
   };
-  const internalEntities = new Map<string, string>();
+  const entities = entityTable(source.length);
+  const expansionLimit = entities.budget;
+  /** A declared entity's text, charged to the expansion budget; once that is spent, '' and the document is refused. */
+  const expandEntity = (name: string): string | undefined => {
+    const value = entities.values.get(name);
+    if (value === undefined) return undefined;
+    if ((entities.budget -= value.length) >= 0) return value;
+    if (entities.refusal) return '';
+    refuse(entities, 'entity-expansion', `entities would add more than ${expansionLimit.toLocaleString('en')} characters of text (&${name}; alone is ${value.length.toLocaleString('en')})`);
+    return '';
+  };
 
   /** Decodes character and entity references in text or an attribute value. */
   const decodeText = (raw: string): string => {
@@ -196,6 +209,8 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
     if (amp === -1) return raw;
     let out = '';
     let last = 0;
+    // The first ';' after the current '&', searched once for a whole run of them: a text of bare '&' stays linear.
+    let semi = 0;
     while (amp !== -1) {
       // The five predefined entities (escaped HTML is full of them), read in place; the rest by name below.
       const predefined = predefinedEntityAt(raw, amp);
@@ -205,7 +220,7 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
         amp = raw.indexOf('&', last);
         continue;
       }
-      const semi = raw.indexOf(';', amp + 1);
+      if (semi !== -1 && semi <= amp) semi = raw.indexOf(';', amp + 1);
       let replacement: string | undefined;
       let end = amp + 1;
       if (semi !== -1 && semi - amp <= 40) {
@@ -217,7 +232,7 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
           const cp = /^[0-9a-fA-F]+$/.test(digits) && (hex || /^[0-9]+$/.test(digits)) ? parseInt(digits, hex ? 16 : 10) : NaN;
           if (Number.isFinite(cp) && cp <= 0x10ffff) replacement = cp === 0 ? '\uFFFD' : String.fromCodePoint(cp);
         } else if (/^[A-Za-z][A-Za-z0-9._-]*$/.test(name)) {
-          replacement = XML_ENTITIES[name] ?? internalEntities.get(name);
+          replacement = XML_ENTITIES[name] ?? expandEntity(name);
           if (replacement === undefined) {
             const html = decodeHTMLStrict(`&${name};`);
             if (html !== `&${name};`) {
@@ -250,9 +265,22 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
   let root: XmlElement | undefined;
   let rootClosed = false;
   const stack: XmlElement[] = [];
-  const scopes: NsScope[] = [];
+  // Namespace bindings as a stack per prefix, undone as elements close: nothing is copied per element, so a
+  // document declaring a prefix on every element of a deep chain costs what it is long, not its depth squared.
+  const bindings = new Map<string, string[]>();
+  const boundBy: (string[] | undefined)[] = [];
+  const lookupNs = (prefix: string): string | undefined => {
+    const keys = bindings.get(prefix);
+    return keys === undefined || keys.length === 0 ? undefined : keys[keys.length - 1];
+  };
+  const unbind = (prefixes: string[] | undefined) => {
+    if (prefixes) for (const prefix of prefixes) bindings.get(prefix)!.pop();
+  };
+  // Open elements by name, counted once an end tag first misses the innermost one: a stray end tag is then found
+  // stray at once instead of by a walk down the whole stack, every time.
+  let openCounts: Map<string, number> | undefined;
+  const countOpen = (qname: string, by: number) => openCounts!.set(qname, (openCounts!.get(qname) ?? 0) + by);
   let current: XmlElement | undefined;
-  let scope: NsScope = {};
   let textBuf = '';
   const flushText = () => {
     if (textBuf && current) {
@@ -264,8 +292,13 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
   };
 
   const truncated = (at: number) => `truncated XML at line ${lineAt(source, at)}`;
+  const reader = { table: entities, decode: decodeText, warn };
+  let doctypes = 0;
+  /** The refused document: no tree at all, so nothing of it can be stored. */
+  const refused = (): XmlDocument => ({ warnings, error: `unsafe XML refused: ${entities.refusal!.reason}`, code: entities.refusal!.code, source });
 
   while (pos < len) {
+    if (entities.refusal) return refused();
     const lt = source.indexOf('<', pos);
     const textEnd = lt === -1 ? len : lt;
     if (textEnd > pos) {
@@ -286,7 +319,9 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
         if (current) textBuf += source.slice(pos + 9, end);
         pos = end + 3;
       } else if (source.slice(pos + 2, pos + 9).toUpperCase() === 'DOCTYPE') {
-        pos = readDoctype(source, pos, internalEntities, warn);
+        if (++doctypes > 1) refuse(entities, 'repeated-doctype', `a second DOCTYPE at line ${lineAt(source, pos)}`);
+        else pos = readDoctype(source, pos, reader);
+        if (entities.refusal) return refused();
         if (pos === -1) return { root, warnings, error: truncated(len), source };
       } else {
         const end = source.indexOf('>', pos);
@@ -313,7 +348,11 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
       flushText();
       // Close the nearest open element of that name; unclosed ones inside it are closed too.
       let depth = stack.length - 1;
-      while (depth >= 0 && stack[depth].qname !== qname) depth--;
+      if (depth >= 0 && stack[depth].qname !== qname) {
+        if (!openCounts) openCounts = countNames(stack);
+        if (!openCounts.get(qname)) depth = -1;
+        else while (depth >= 0 && stack[depth].qname !== qname) depth--;
+      }
       if (depth === -1) {
         warn(`stray end tag </${qname}>`);
       } else {
@@ -321,7 +360,8 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
         while (stack.length > depth) {
           const el = stack.pop()!;
           el.innerEnd = el.innerEnd === -1 ? pos : el.innerEnd;
-          scope = scopes.pop()!;
+          unbind(boundBy.pop());
+          if (openCounts) countOpen(el.qname, -1);
         }
         // Elements closed implicitly end where the explicit close happened.
         current = stack[stack.length - 1];
@@ -394,23 +434,26 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
       warn('second root element');
     }
     // Namespace declarations on this element.
-    let elScope = scope;
+    let bound: string[] | undefined;
     for (const name in attrs) {
       if (name === 'xmlns' || name.startsWith('xmlns:')) {
-        if (elScope === scope) elScope = Object.assign(Object.create(null), scope);
-        elScope[name === 'xmlns' ? '' : name.slice(6)] = namespaceKey(attrs[name]);
+        const declared = name === 'xmlns' ? '' : name.slice(6);
+        const keys = bindings.get(declared);
+        if (keys) keys.push(namespaceKey(attrs[name]));
+        else bindings.set(declared, [namespaceKey(attrs[name])]);
+        (bound ??= []).push(declared);
       }
     }
     const colon = qname.indexOf(':');
     const prefix = colon === -1 ? '' : qname.slice(0, colon);
     const local = colon === -1 ? qname : qname.slice(colon + 1);
-    const ns = elScope[prefix] ?? (prefix ? CONVENTIONAL_PREFIX[prefix.toLowerCase()] ?? prefix : '');
+    const ns = lookupNs(prefix) ?? (prefix ? CONVENTIONAL_PREFIX[prefix.toLowerCase()] ?? prefix : '');
     // Namespaced attributes are also reachable by `{nsKey}local`.
     for (const name in attrs) {
       const ac = name.indexOf(':');
       if (ac > 0 && !name.startsWith('xmlns:')) {
         const ap = name.slice(0, ac);
-        const ans = ap === 'xml' ? 'xml' : elScope[ap] ?? CONVENTIONAL_PREFIX[ap.toLowerCase()] ?? ap;
+        const ans = ap === 'xml' ? 'xml' : lookupNs(ap) ?? CONVENTIONAL_PREFIX[ap.toLowerCase()] ?? ap;
         attrs[namespacedAttrKey(ans, name.slice(ac + 1))] = attrs[name];
       }
     }
@@ -433,15 +476,21 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
     if (current) current.children.push(el);
     else if (!root) root = el;
     if (!selfClosing) {
+      if (stack.length >= MAX_DEPTH) {
+        refuse(entities, 'nesting-too-deep', `elements nested more than ${MAX_DEPTH.toLocaleString('en')} deep at line ${lineAt(source, pos)}`);
+        return refused();
+      }
       stack.push(el);
-      scopes.push(scope);
-      scope = elScope;
+      boundBy.push(bound);
+      if (openCounts) countOpen(qname, 1);
       current = el;
-    } else if (!current && root === el) {
-      rootClosed = true;
+    } else {
+      unbind(bound);
+      if (!current && root === el) rootClosed = true;
     }
     pos = p;
   }
+  if (entities.refusal) return refused();
   flushText();
   if (!root) return { warnings, error: 'not a feed: no XML element', source };
   if (!rootClosed) {
@@ -454,26 +503,11 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
   return { root, warnings, source };
 }
 
-/** Skips a DOCTYPE, collecting simple internal entities (bounded: no nesting, no external ones). */
-function readDoctype(source: string, start: number, entities: Map<string, string>, warn: (w: string) => void): number {
-  let p = start + 9;
-  const bracket = source.indexOf('[', p);
-  const gt = source.indexOf('>', p);
-  if (gt === -1) return -1;
-  if (bracket === -1 || bracket > gt) return gt + 1;
-  const close = source.indexOf(']', bracket);
-  if (close === -1) return -1;
-  const subset = source.slice(bracket + 1, close);
-  const re = /<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|'([^']*)')\s*>/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(subset)) && entities.size < MAX_INTERNAL_ENTITIES) {
-    const value = m[2] ?? m[3] ?? '';
-    // Entity values are used as plain text, never re-expanded: no billion laughs.
-    if (value.length <= MAX_ENTITY_VALUE && !value.includes('&') && !value.includes('<')) entities.set(m[1], value);
-    else warn(`ignored entity ${m[1]}`);
-  }
-  p = source.indexOf('>', close);
-  return p === -1 ? -1 : p + 1;
+/** Open elements by name, for telling a stray end tag at once. */
+function countNames(stack: XmlElement[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const el of stack) counts.set(el.qname, (counts.get(el.qname) ?? 0) + 1);
+  return counts;
 }
 
 // ───────────── tree helpers the format parsers share ─────────────
