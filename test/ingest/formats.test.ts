@@ -110,6 +110,8 @@ describe('RSS 1.0 (RDF) and 0.91', () => {
       ['Two', 'https://r.example/2', fetchedAt],
     ]);
     expect(feed.items[0].language).toBe('de');
+    // rdf:about is the item's id, with or without a <link> (feedparser's entries[].id).
+    expect(feed.items.map((i) => i.guid)).toEqual(['https://r.example/1', 'https://r.example/2']);
   });
 
   it('reads RSS 0.91 with a relative link resolved against the channel link', async () => {

@@ -112,7 +112,8 @@ function readItem(item: XmlElement): ReturnType<typeof finishEntry> {
     readEntryExtension(el, entry);
   }
   if (entry.link === undefined) entry.link = atomLinks.alternate ?? about?.trim();
-  if (entry.id === undefined && about && !entry.link) entry.id = about;
+  // rdf:about is the RSS 1.0 item's URI, its id (as feedparser reads it), whether or not a <link> repeats it.
+  if (entry.id === undefined && about?.trim()) entry.id = about.trim();
   return finishEntry(entry);
 }
 
