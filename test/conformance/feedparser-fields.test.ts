@@ -5,9 +5,11 @@
 // test/fixtures/corpus/feedparser-fields.json; the files sit beside it with their licences):
 // - 100 real feeds from client-baseline.jsonl that feedparser 6.0.10 read without a bozo flag: every non-UTF-8
 //   one, up to four of each rarer format, then RSS 2.0 / Atom 1.0 from each repository in turn. The baseline keeps
-//   of each: the feed's title, its entry count, and the first entry's title, link and date.
-// - 298 of feedparser's own test documents (cases.json): every one asserting an entry id, then up to 40 per test
-//   folder asserting a field we serve (the sanitizer folder is left to `npm run conformance`).
+//   of each the feed's title, its entry count, and the first entry's title, link and date; it has no ids, so every
+//   entry's id (with its title, link and date to find it by) comes from the same feedparser 6.0.10 (Debian's
+//   python3-feedparser) through scripts/feedparser-entries.py, in feedparser-entries.json.
+// - 178 of feedparser's own test documents (cases.json): up to 20 per test folder asserting a field we serve (the
+//   sanitizer folder is left to `npm run conformance`).
 //
 // Through the public contract only: each file is a source in a category of its own (POST /admin/sources), one run
 // of the real scheduled handler polls them all from the fixture server, and the fields are read back from
