@@ -21,6 +21,8 @@ const SCOPE = new Set(['table', 'td', 'th', 'caption']);
 /** What rt/rp close (implied end tags but rtc). */
 const RUBY_IMPLIED = new Set(['dd', 'dt', 'li', 'p', 'rp', 'rt']);
 const WHITESPACE_ONLY = /^[ \t\n\f\r]*$/;
+/** Start tags that may close open elements first. */
+const IMPLIES_CLOSE = new Set([...CLOSES_P, 'li', 'dd', 'dt', 'a', 'rt', 'rp']);
 
 /** One open table: where its start tag is in the output, and what the parser would move before it. */
 interface TableFrame {
@@ -57,11 +59,12 @@ export class HtmlTreeWriter {
       if (escaped === '') return true;
     }
     if (escaped.length > this.room()) return false;
-    const frame = this.tables.at(-1);
-    if (!frame) {
-      this.write(escaped, false);
+    if (this.tables.length === 0) {
+      this.out += escaped;
+      this.preFresh = false;
       return true;
     }
+    const frame = this.tables[this.tables.length - 1];
     // In a table, only whitespace stays where it is: other text goes before the table, as the parser moves it.
     const blank = WHITESPACE_ONLY.test(escaped);
     if (!blank && this.stack.at(-1) === 'colgroup') this.closeTo(this.stack.length - 1);
@@ -73,7 +76,17 @@ export class HtmlTreeWriter {
   /** A kept start tag (`tag` is its whole text); void elements and iframes are never left open. */
   start(name: string, tag: string, isVoid: boolean): boolean {
     if (TABLE_PARTS.has(name)) return this.tablePart(name, tag);
-    const frame = this.tables.at(-1);
+    if (this.tables.length === 0) {
+      // Outside tables (nearly always): only the implied end tags.
+      const closeAt = this.impliedClose(name, undefined);
+      if (tag.length + (isVoid ? 0 : name.length + 3) > this.room()) return false;
+      if (closeAt !== -1) this.closeTo(closeAt);
+      this.out += tag;
+      this.preFresh = name === 'pre';
+      if (!isVoid) this.push(name);
+      return true;
+    }
+    const frame = this.tables[this.tables.length - 1];
     let top = this.stack.at(-1);
     if (frame && top === 'colgroup') {
       this.closeTo(this.stack.length - 1);
@@ -97,8 +110,10 @@ export class HtmlTreeWriter {
 
   /** An end tag: closes the element and what is open inside it, if it is open within the current cell or table. */
   end(name: string): void {
+    const top = this.stack.length - 1;
+    if (top >= 0 && this.stack[top] === name) return this.closeTo(top); // the common case: it closes the current node
     const parts = TABLE_PARTS.has(name);
-    for (let i = this.stack.length - 1; i >= 0; i--) {
+    for (let i = top; i >= 0; i--) {
       const open = this.stack[i];
       if (open === name) return this.closeTo(i);
       if (parts ? open === 'table' : SCOPE.has(open)) return;
@@ -116,11 +131,14 @@ export class HtmlTreeWriter {
    * (foster-parented content) the walk skips the table's own parts and goes on in the table's parent.
    */
   private impliedClose(name: string, frame: TableFrame | undefined): number {
+    if (!IMPLIES_CLOSE.has(name)) return -1;
     const stack = this.stack;
+    if (stack.length === 0) return -1;
     let closeAt = -1;
     // The walk from the current node down, over what the output's parser will have open.
     const skipFrom = frame ? frame.fosterFrom : -2;
-    const below = (i: number) => (i === skipFrom ? frame!.at - 1 : i - 1);
+    const skipTo = frame ? frame.at - 1 : -2;
+    const below = (i: number) => (i === skipFrom ? skipTo : i - 1);
     const topIndex = frame && frame.fosterFrom === -1 ? frame.at - 1 : stack.length - 1;
     if (name === 'li' || name === 'dd' || name === 'dt') {
       for (let i = topIndex; i >= 0; i = below(i)) {
@@ -236,6 +254,16 @@ export class HtmlTreeWriter {
   /** Closes every open element from the top down to stack index `at`, inclusive, each with its end tag. */
   private closeTo(at: number): void {
     const stack = this.stack;
+    if (this.tables.length === 0) {
+      // Outside tables (nearly always) nothing is waiting to be moved: end tags go straight out.
+      while (stack.length > at) {
+        const name = stack.pop()!;
+        this.closersLength -= name.length + 3;
+        this.out += `</${name}>`;
+      }
+      this.preFresh = false;
+      return;
+    }
     while (stack.length > at) {
       const index = stack.length - 1;
       const name = stack.pop()!;

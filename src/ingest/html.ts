@@ -20,11 +20,14 @@ function isHtmlSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 12 || c === 13;
 }
 
-const ASCII_UPPER = /[A-Z]/;
-
 /** ASCII lower case, as HTML folds names: toLowerCase would turn U+212A (Kelvin) into 'k' and 'İ' into two units. */
 function asciiLower(name: string): string {
-  return ASCII_UPPER.test(name) ? name.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : name;
+  // A code loop, not a regex test: it runs for every tag and attribute name, nearly all lower-case already.
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return name.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return name;
 }
 
 const RAW_TEXT_ENDS = new Map<string, RegExp>();
@@ -38,8 +41,14 @@ function rawTextEnd(html: string, name: string, from: number): number {
   return re.exec(html)?.index ?? -1;
 }
 
-/** Calls `emit` for every token of `html`, in order. Never throws; malformed markup becomes text or is skipped. */
-export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText: ReadonlySet<string> = RAW_TEXT): void {
+/**
+ * Calls `emit` for every token of `html`, in order. Never throws; malformed markup becomes text or is skipped.
+ * `cleaned`: `html` has been through cleanCharacters, so decoded text needs it again only where a numeric reference
+ * (&#1;) could bring back a character XML forbids.
+ */
+export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText: ReadonlySet<string> = RAW_TEXT, cleaned = false): void {
+  const decodedText = cleaned ? decodedCleanText : decodedAnyText;
+  const decodedValue = cleaned ? decodedCleanValue : decodedAnyValue;
   const len = html.length;
   let pos = 0;
   let textStart = 0;
@@ -147,12 +156,12 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
         if (q === 34 || q === 39) {
           let close = html.indexOf(q === 34 ? '"' : "'", p + 1);
           if (close === -1) close = len;
-          value = cleanCharacters(decodeHTMLAttribute(html.slice(p + 1, close)));
+          value = decodedValue(html.slice(p + 1, close));
           p = close + 1;
         } else {
           const vs = p;
           while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 62) p++;
-          value = cleanCharacters(decodeHTMLAttribute(html.slice(vs, p)));
+          value = decodedValue(html.slice(vs, p));
         }
       }
       if (!attrs.some(([n]) => n === attrName)) attrs.push([attrName, value]);
@@ -210,8 +219,23 @@ const BLOCK_BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h
 const INVISIBLE = new Set(['script', 'style', 'noscript', 'iframe', 'template', 'head', 'title', 'textarea', 'xmp', 'noembed', 'noframes']);
 
 /** Text with its character references decoded; a reference to a character XML forbids (&#1;) yields nothing. */
-function decodedText(raw: string): string {
+function decodedAnyText(raw: string): string {
   return cleanCharacters(decodeHTML(raw));
+}
+
+function decodedAnyValue(raw: string): string {
+  return cleanCharacters(decodeHTMLAttribute(raw));
+}
+
+/** decodedAnyValue for clean text: most values (URLs, sizes) hold no reference at all. */
+function decodedCleanValue(raw: string): string {
+  if (!raw.includes('&')) return raw;
+  return raw.includes('&#') ? cleanCharacters(decodeHTMLAttribute(raw)) : decodeHTMLAttribute(raw);
+}
+
+/** decodedAnyText for clean text: named references never decode to a character cleanCharacters would change. */
+function decodedCleanText(raw: string): string {
+  return raw.includes('&#') ? cleanCharacters(decodeHTML(raw)) : decodeHTML(raw);
 }
 
 /** Plain text of an HTML fragment: tags dropped, entities decoded once, whitespace collapsed. */
