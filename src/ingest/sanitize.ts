@@ -163,9 +163,15 @@ function escapeAttr(value: string): string {
   return out;
 }
 
-function isTrackingPixel(attrs: Map<string, string>, src: string): boolean {
-  const w = attrs.get('width')?.trim().replace(/px$/i, '');
-  const h = attrs.get('height')?.trim().replace(/px$/i, '');
+/** An attribute's value by name (a loop over a tag's few attributes: no Map to build per tag). */
+function attributeOf(attrs: [string, string][], name: string): string | undefined {
+  for (let i = 0; i < attrs.length; i++) if (attrs[i][0] === name) return attrs[i][1];
+  return undefined;
+}
+
+function isTrackingPixel(attrs: [string, string][], src: string): boolean {
+  const w = attributeOf(attrs, 'width')?.trim().replace(/px$/i, '');
+  const h = attributeOf(attrs, 'height')?.trim().replace(/px$/i, '');
   if ((w === '1' || w === '0') && (h === '1' || h === '0')) return true;
   return TRACKER_HOSTS.test(hostnameOf(src));
 }
@@ -234,13 +240,13 @@ function keptAttributes(t: StartToken, allowed: ReadonlySet<string>, base: strin
   let srcset: string | undefined;
   const isImg = t.name === 'img';
   if (t.name === 'iframe') {
-    src = resolveUrl(t.attrs.find(([n]) => n === 'src')?.[1], base, 'resource');
+    src = resolveUrl(attributeOf(t.attrs, 'src'), base, 'resource');
     if (!src || !IFRAME_HOSTS.has(hostnameOf(src))) return undefined;
   } else if (isImg) {
-    const attrs = new Map(t.attrs);
-    src = resolveUrl(attrs.get('src'), base, 'resource');
-    srcset = attrs.has('srcset') ? sanitizeSrcset(attrs.get('srcset')!, base) : undefined;
-    if ((!src && !srcset) || (src && isTrackingPixel(attrs, src))) return undefined;
+    src = resolveUrl(attributeOf(t.attrs, 'src'), base, 'resource');
+    const candidates = attributeOf(t.attrs, 'srcset');
+    srcset = candidates !== undefined ? sanitizeSrcset(candidates, base) : undefined;
+    if ((!src && !srcset) || (src && isTrackingPixel(t.attrs, src))) return undefined;
   }
   let out = '';
   let link = false;
