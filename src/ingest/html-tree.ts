@@ -88,11 +88,11 @@ export class HtmlTreeWriter {
     }
     const frame = this.tables[this.tables.length - 1];
     let top = this.stack.at(-1);
-    if (frame && top === 'colgroup') {
+    if (top === 'colgroup') {
       this.closeTo(this.stack.length - 1);
       top = this.stack.at(-1);
     }
-    const fostered = frame !== undefined && (frame.fosterFrom !== -1 || (top !== undefined && TABLE_CONTEXT.has(top)));
+    const fostered = frame.fosterFrom !== -1 || (top !== undefined && TABLE_CONTEXT.has(top));
     // Foster-parented content is read, in the output, in the table's parent: rules that would close an element
     // outside the foster-parented run (past the table) cannot be honoured, and the tag is dropped instead.
     const floor = fostered ? frame.at : -1;
