@@ -6,6 +6,7 @@ import { every } from 'hono/combine';
 import { readConfig } from '../config';
 import type { Category, Env } from '../model';
 import { checkSourceUrl } from '../poll/address';
+import { discoverFeed, type Discovery } from '../poll/discover';
 import { runPoll } from '../poll/run';
 import { parseOpml } from '../render/opml';
 import type { Outcome, SourcePatch } from '../store/directory';
@@ -135,16 +136,30 @@ adminRoutes.get('/sources', async (c) => {
 
 adminRoutes.post('/sources', async (c) => {
   const body = await readJson(c);
-  onlyFields(body, ['url', 'categories', 'title', 'id', 'intervalMinutes']);
+  onlyFields(body, ['url', 'categories', 'title', 'id', 'intervalMinutes', 'discover']);
+  if (body.discover !== undefined && typeof body.discover !== 'boolean') fail('"discover" must be true or false');
   const url = sourceUrlField(body.url, c);
   const categories = categoriesField(body.categories);
   const title = optionalString(body, 'title');
   const intervalMinutes = intervalField(body.intervalMinutes);
   const id = body.id === undefined ? undefined : slugField(body.id, 'id');
+  // A site's page URL is welcome: its feed is found and stored. A feed that cannot be read now is stored as given (its
+  // failures show on /status), and so is any URL with "discover": false.
+  const found: Discovery = body.discover === false ? { ok: true, feedUrl: url, candidates: [] } : await discoverFeed(url, readConfig(c.env));
+  if (!found.ok && found.code === 'no-feed') return c.json({ error: found.reason, candidates: found.candidates }, 400);
+  const feedUrl = found.ok ? found.feedUrl : url;
   const { d, dir } = directory(c);
-  const outcome = await dir.addSource(d, { url, categories, title, id, intervalMinutes });
+  const outcome = await dir.addSource(d, { url: feedUrl, categories, title, id, intervalMinutes });
   if (!outcome.ok) return answer(c, outcome);
-  return c.json(outcome.value, 201, { Location: `/admin/sources/${outcome.value.id}` });
+  const extra = found.ok ? (found.discoveredFrom ? { discoveredFrom: found.discoveredFrom } : {}) : { warning: `not checked: ${found.reason}` };
+  return c.json({ ...outcome.value, ...extra }, 201, { Location: `/admin/sources/${outcome.value.id}` });
+});
+
+adminRoutes.get('/discover', async (c) => {
+  const url = sourceUrlField(c.req.query('url'), c);
+  const found = await discoverFeed(url, readConfig(c.env));
+  if (found.ok) return c.json({ url, feedUrl: found.feedUrl, discoveredFrom: found.discoveredFrom ?? null, feeds: found.candidates });
+  return c.json({ error: found.reason, feeds: found.candidates }, found.code === 'no-feed' ? 400 : 502);
 });
 
 adminRoutes.get('/sources/:id', async (c) => {

@@ -396,7 +396,7 @@ function baselineAssertions(file: string, expectRecord: Record<string, string | 
 }
 
 async function addSource(env: Env, id: string, sourceUrl: string): Promise<void> {
-  const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url: sourceUrl, categories: [id] }) });
+  const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url: sourceUrl, categories: [id], discover: false }) });
   expect(res.status, await res.clone().text()).toBe(201);
 }
 

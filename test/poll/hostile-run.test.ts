@@ -39,7 +39,7 @@ describe('a run with hostile sources', () => {
 
     const { env } = isolatedEnv({ FETCH_TIMEOUT_MS: '1000', MAX_BODY_BYTES: '65536' });
     for (const [id, url] of Object.entries(urls)) {
-      const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['news'] }) });
+      const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['news'], discover: false }) });
       expect(res.status, id).toBe(201);
     }
     const started = Date.now();
