@@ -48,7 +48,7 @@ describe('RSS 2.0 with namespaces', () => {
     expect(item.guid).toBe('https://site.example/?p=1');
     expect(item.guidIsPermaLink).toBe(true);
     expect(item.summaryHtml).toBe('Short <b>bold</b>');
-    expect(item.contentHtml).toBe('<p>Hi <img src="https://site.example/img/a.png" width="640" /></p>');
+    expect(item.contentHtml).toBe('<p>Hi <img src="https://site.example/img/a.png" width="640"></p>');
     expect(item.authors).toEqual(['Jane']);
     expect(item.publishedAt).toBe('2026-11-20T09:00:00Z');
     expect(item.dateGuessed).toBeUndefined();
@@ -143,8 +143,8 @@ second line</summary>
     expect(e.publishedAt).toBe('2026-11-01T01:00:00Z');
     expect(e.updatedAt).toBe('2026-11-01T10:00:00Z');
     expect(e.tags).toEqual(['Tag One']);
-    expect(e.summaryHtml).toBe('a &amp; b<br />second line');
-    expect(e.contentHtml).toBe('<p>See <a href="https://a.example/root/x.html">this</a> &amp; <img src="https://a.example/root/i.png" alt="" /></p>');
+    expect(e.summaryHtml).toBe('a &amp; b<br>second line');
+    expect(e.contentHtml).toBe('<p>See <a href="https://a.example/root/x.html" rel="noopener noreferrer">this</a> &amp; <img src="https://a.example/root/i.png" alt=""></p>');
     expect(e.enclosures).toEqual([{ url: 'https://a.example/media/1.ogg', type: 'audio/ogg', length: 99, medium: 'audio' }]);
     expect(e.language).toBe('en');
   });
@@ -247,12 +247,12 @@ describe('description repeated in content:encoded', () => {
     `<item><title>i</title><link>https://x.example/a/1</link><description>&lt;p&gt;See &lt;a href="b"&gt;b&lt;/a&gt;&lt;/p&gt;</description>${content}</item></channel></rss>`;
   it('sanitizes once and gives both fields the same HTML', async () => {
     const item = (await ok(feed('<content:encoded><![CDATA[<p>See <a href="b">b</a></p>]]></content:encoded>'))).items[0];
-    expect(item.summaryHtml).toBe('<p>See <a href="https://x.example/a/b">b</a></p>');
+    expect(item.summaryHtml).toBe('<p>See <a href="https://x.example/a/b" rel="noopener noreferrer">b</a></p>');
     expect(item.contentHtml).toBe(item.summaryHtml);
   });
   it('still sanitizes a different content on its own', async () => {
     const item = (await ok(feed('<content:encoded><![CDATA[<p>More <a href="c">c</a></p>]]></content:encoded>'))).items[0];
-    expect(item.summaryHtml).toBe('<p>See <a href="https://x.example/a/b">b</a></p>');
-    expect(item.contentHtml).toBe('<p>More <a href="https://x.example/a/c">c</a></p>');
+    expect(item.summaryHtml).toBe('<p>See <a href="https://x.example/a/b" rel="noopener noreferrer">b</a></p>');
+    expect(item.contentHtml).toBe('<p>More <a href="https://x.example/a/c" rel="noopener noreferrer">c</a></p>');
   });
 });

@@ -10,7 +10,7 @@ let n = 0;
 const uniq = (name: string) => `run-${name}-${++n}-${Math.random().toString(36).slice(2, 7)}`;
 
 async function addSource(env: Env, id: string, url: string, categories: string[]): Promise<void> {
-  const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories }) });
+  const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories, discover: false }) });
   expect(res.status, await res.clone().text()).toBe(201);
 }
 
