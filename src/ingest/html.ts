@@ -57,6 +57,8 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
   let nextAmp = -2;
   let nextGt = -2;
   let literalLt = false;
+  // Next ']]>' after a '<![CDATA[', found lazily as well: many unclosed ones must not each search to the end.
+  let nextCdataEnd = -2;
   const flushText = (end: number) => {
     if (end > textStart) {
       if (nextAmp !== -1 && nextAmp < textStart) nextAmp = html.indexOf('&', textStart);
@@ -71,6 +73,15 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
     const lt = html.indexOf('<', pos);
     if (lt === -1) break;
     const c = html.charCodeAt(lt + 1);
+    const cdata = c === 33 && html.startsWith('<![CDATA[', lt);
+    if (cdata && nextCdataEnd !== -1 && nextCdataEnd < lt + 9) nextCdataEnd = html.indexOf(']]>', lt + 9);
+    if (cdata && nextCdataEnd === -1) {
+      // No ']]>' follows, so not CDATA copied from xhtml (XML refuses that) but text naming it ("the <![CDATA[ trick"),
+      // kept as text with what follows still markup, where a browser would hide all up to the next '>'.
+      pos = lt + 1;
+      literalLt = true;
+      continue;
+    }
     if (c === 33 /* ! */ || c === 63 /* ? */) {
       flushText(lt);
       // Comment, doctype, CDATA or processing instruction: dropped.
@@ -78,13 +89,11 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
       if (html.startsWith('<!--', lt)) {
         end = html.indexOf('-->', lt + 4);
         end = end === -1 ? len : end + 3;
-      } else if (html.startsWith('<![CDATA[', lt)) {
+      } else if (cdata) {
         // CDATA inside HTML (xhtml content copied raw): its text is text.
-        const close = html.indexOf(']]>', lt + 9);
-        const stop = close === -1 ? len : close;
-        const cdata = html.slice(lt + 9, stop);
-        if (cdata) emit({ kind: 'text', text: cdata });
-        end = close === -1 ? len : close + 3;
+        const text = html.slice(lt + 9, nextCdataEnd);
+        if (text) emit({ kind: 'text', text });
+        end = nextCdataEnd + 3;
       } else {
         end = html.indexOf('>', lt + 2);
         end = end === -1 ? len : end + 1;

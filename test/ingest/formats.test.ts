@@ -256,3 +256,30 @@ describe('description repeated in content:encoded', () => {
     expect(item.contentHtml).toBe('<p>More <a href="https://x.example/a/c" rel="noopener noreferrer">c</a></p>');
   });
 });
+
+describe('the text <![CDATA[ in a title or body (issue 11)', () => {
+  const rss = (title: string, description = 'd') =>
+    `<rss version="2.0"><channel><title>t</title><link>https://x.example/</link><item><title>${title}</title><link>https://x.example/1</link><description>${description}</description></item></channel></rss>`;
+  const atom = (type: string, title: string) =>
+    `<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>f</id><entry><id>e</id><title type="${type}">${title}</title><link href="https://x.example/1"/></entry></feed>`;
+
+  it('stays verbatim in a plain-text title, escaped or in a CDATA section', async () => {
+    expect((await ok(rss('Escaping with &lt;![CDATA[ in XML'))).items[0].title).toBe('Escaping with <![CDATA[ in XML');
+    expect((await ok(rss('<![CDATA[Escaping with <![CDATA[ in XML]]>'))).items[0].title).toBe('Escaping with <![CDATA[ in XML');
+    expect((await ok(atom('text', 'Escaping with &lt;![CDATA[ in XML'))).items[0].title).toBe('Escaping with <![CDATA[ in XML');
+    const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 't', items: [{ id: '1', url: 'https://x.example/1', title: 'Escaping with <![CDATA[ in XML' }] });
+    expect((await ok(json)).items[0].title).toBe('Escaping with <![CDATA[ in XML');
+  });
+
+  it('stays as text in an HTML title when no ]]> closes it, and the markup after it is still markup', async () => {
+    expect((await ok(atom('html', 'Escaping with &lt;![CDATA[ in &lt;i&gt;XML&lt;/i&gt;'))).items[0].title).toBe('Escaping with <![CDATA[ in XML');
+    expect((await ok(rss('A &lt;b&gt;bold&lt;/b&gt; use of &lt;![CDATA['))).items[0].title).toBe('A bold use of <![CDATA[');
+  });
+
+  it('stays as text in an HTML body when no ]]> closes it; closed, its content is text (xhtml copied raw)', async () => {
+    const open = (await ok(rss('i', 'Use &lt;![CDATA[ then &lt;b&gt;bold&lt;/b&gt; &lt;![CDATA[ again'))).items[0];
+    expect(open.summaryHtml).toBe('Use &lt;![CDATA[ then <b>bold</b> &lt;![CDATA[ again');
+    const closed = (await ok(rss('i', '&lt;p&gt;&lt;![CDATA[a&lt;b]]&gt; after&lt;/p&gt;'))).items[0];
+    expect(closed.summaryHtml).toBe('<p>a&lt;b after</p>');
+  });
+});

@@ -83,6 +83,7 @@ const VECTORS = [
   '<!----!><img src=x onerror=alert(1)>-->',
   '<!-- --!><img src=x onerror=alert(1)> -->',
   '<![CDATA[<img src=x onerror=alert(1)>]]>',
+  '<p>See <![CDATA[ never closed</p><p>next <![CDATA[<img src=x onerror=alert(1)>',
   '<?xml ><img src=x onerror=alert(1)>?>',
   '<img src="x` `<script>alert(1)</script>"` `>',
   "<img src='x' title=\"'\" alt='\"'onerror=alert(1)//'>",
