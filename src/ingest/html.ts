@@ -30,6 +30,11 @@ function asciiLower(name: string): string {
   return name;
 }
 
+function hasAttribute(attrs: [string, string][], name: string): boolean {
+  for (let i = 0; i < attrs.length; i++) if (attrs[i][0] === name) return true;
+  return false;
+}
+
 const RAW_TEXT_ENDS = new Map<string, RegExp>();
 
 /** Index of the end tag `</name` (any ASCII case) that ends a raw-text element, searched from `from`; -1 if none. */
@@ -128,6 +133,7 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
     while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 47 && html.charCodeAt(p) !== 62) p++;
     const name = asciiLower(html.slice(lt + 1, p));
     const attrs: [string, string][] = [];
+    let names: Set<string> | undefined;
     let selfClosing = false;
     while (p < len) {
       const ch = html.charCodeAt(p);
@@ -173,7 +179,12 @@ export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText
           value = decodedValue(html.slice(vs, p));
         }
       }
-      if (!attrs.some(([n]) => n === attrName)) attrs.push([attrName, value]);
+      // The first of a repeated name wins, as in HTML. A loop over the usual few; past those a Set, so a tag with
+      // 20,000 attributes costs what it is long.
+      if (attrs.length < 8 ? !hasAttribute(attrs, attrName) : !(names ??= new Set(attrs.map(([n]) => n))).has(attrName)) {
+        attrs.push([attrName, value]);
+        names?.add(attrName);
+      }
     }
     pos = textStart = Math.min(p, len);
     emit({ kind: 'start', name, attrs, selfClosing });

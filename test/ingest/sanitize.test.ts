@@ -129,6 +129,31 @@ describe('tokenizeHtml positions', () => {
   });
 });
 
+describe('repeated attributes', () => {
+  const attrsOf = (html: string) => {
+    const found: [string, string][][] = [];
+    tokenizeHtml(html, (t) => {
+      if (t.kind === 'start') found.push(t.attrs);
+    });
+    return found;
+  };
+
+  it('keep the first of each name, among a few and among thousands', () => {
+    expect(attrsOf('<p title=a TITLE=b lang=x title=c>')).toEqual([[['title', 'a'], ['lang', 'x']]]);
+    const many = Array.from({ length: 20_000 }, (_, i) => `a${i % 5_000}=${i}`).join(' ');
+    const [attrs] = attrsOf(`<p title=first ${many} Title=second A7=late>`);
+    expect(attrs).toHaveLength(5_001);
+    expect(attrs.slice(0, 3)).toEqual([['title', 'first'], ['a0', '0'], ['a1', '1']]);
+    expect(attrs.find(([n]) => n === 'a7')).toEqual(['a7', '7']);
+    expect(attrs.at(-1)).toEqual(['a4999', '4999']);
+  });
+
+  it('keep the first when the sanitizer writes the tag', () => {
+    const filler = Array.from({ length: 30 }, (_, i) => `data-x${i}=1`).join(' ');
+    expect(sanitizeHtml(`<p title="first" ${filler} title="second" lang=th LANG=vi>x</p>`)).toBe('<p title="first" lang="th">x</p>');
+  });
+});
+
 describe('the length cap', () => {
   it('never splits a surrogate pair when escaping makes the cut text longer', () => {
     expect(sanitizeHtml('<b>&lt;😀</b>', { maxLength: 12 })).toBe('<b>&lt;</b>');
@@ -142,7 +167,7 @@ describe('the length cap', () => {
 });
 
 describe('tokenizeHtml plain text runs', () => {
-  const pieces = fc.constantFrom('<p>', '</p>', '<a href="/x?a=1&amp;b=2">', '</a>', '<b>', '</b>', 'text', 'ข่าว', ' ', '&', '&amp;', '&lt;', '&nbsp;', '<', '>', '< b', '<!-- c -->', '<![CDATA[x<y]]>', '<img src="a&b" alt=">">', '</ x>', '<script>a<b</script>', '<title>&amp;</title>');
+  const pieces = fc.constantFrom('<p>', '</p>', '<a href="/x?a=1&amp;b=2">', '</a>', '<b>', '</b>', 'text', 'ข่าว', ' ', '&', '&amp;', '&lt;', '&nbsp;', '<', '>', '< b', '<!-- c -->', '<![CDATA[x<y]]>', '<![CDATA[', '<img src="a&b" alt=">">', '</ x>', '<script>a<b</script>', '<title>&amp;</title>');
   it('marks a run plain only when it holds no & < > and is its own decoding', () => {
     let plainRuns = 0;
     fc.assert(
