@@ -11,6 +11,15 @@ function optional(value: string | undefined): string | undefined {
   return v ? v : undefined;
 }
 
+/** ALERT_WEBHOOK_URL as given when it is an absolute http(s) URL; anything else is ignored (and said). */
+function webhookUrl(value: string | undefined): string | undefined {
+  const v = optional(value);
+  if (!v) return undefined;
+  if (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)) return new URL(v).href;
+  console.warn(`ALERT_WEBHOOK_URL "${v.slice(0, 40)}…" is not an absolute http(s) URL; no alerts are sent`);
+  return undefined;
+}
+
 /** PUBLIC_BASE_URL as an absolute http(s) base without a trailing slash; anything else is ignored (and said). */
 function absoluteBase(value: string | undefined): string | undefined {
   const v = optional(value);
@@ -67,5 +76,6 @@ function parseConfig(env: Env): Config {
     websubHub: optional(env.WEBSUB_HUB),
     // KV refuses a second write of one key within a second; only a local KV that does not (tests) may go lower.
     kvWriteGapMs: int(env.KV_WRITE_GAP_MS, 1000, 0, 60_000),
+    alertWebhookUrl: webhookUrl(env.ALERT_WEBHOOK_URL),
   };
 }

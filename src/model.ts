@@ -33,6 +33,8 @@ export interface Env {
   FEED_LIMIT_DEFAULT?: string;
   WEBSUB_HUB?: string;
   KV_WRITE_GAP_MS?: string;
+  /** Where source state changes (failing, paused, recovered) are POSTed as JSON (src/poll/alerts.ts). */
+  ALERT_WEBHOOK_URL?: string;
 }
 
 /** Env vars parsed once, with defaults applied. */
@@ -55,6 +57,7 @@ export interface Config {
   websubHub?: string;
   /** Least time between two writes of one KV key (KV takes one per second per key). */
   kvWriteGapMs: number;
+  alertWebhookUrl?: string;
 }
 
 /** A queue message: up to a few sources on distinct hosts (`sourceId` alone: a message from before queue batches). */
@@ -73,7 +76,16 @@ export interface Source {
   /** Per-source polling interval; falls back to Config.pollIntervalMinutes. */
   intervalMinutes?: number;
   createdAt: string;
+  /** Paused by the operator: never polled on schedule until resumed (a failure pause lives in SourceState). */
+  paused?: boolean;
+  /** Sent instead of the honest default, for publishers that refuse it. */
+  userAgent?: string;
+  /** Extra request headers from an allowlist (poll/controls.ts); the secret ones never leave the Directory but to a fetch. */
+  headers?: Record<string, string>;
 }
+
+/** A source as the admin API shows it: secret header values replaced by their names. */
+export type SourceView = Omit<Source, 'headers'> & { headers?: Record<string, string>; secretHeaders?: string[] };
 
 export interface Category {
   slug: string;
@@ -155,6 +167,14 @@ export interface SourceState {
   charset?: CharsetReport;
   /** The source's createdAt when this state began: a source removed and added again starts afresh. */
   registeredAt?: string;
+  /** When the current run of failures began (cleared by a success). */
+  failingSince?: string;
+  /** The last alert state announced (poll/alerts.ts): one event per change, never a storm. */
+  alerted?: 'failing' | 'paused';
+  /** The WebSub hub the feed declared. */
+  feedHub?: string;
+  /** The latest checks, newest first (the console shows them). */
+  checks?: CheckEntry[];
   /** The categories the last delivery went to: a category the source joins since gets its whole feed. */
   categories?: string[];
   /** Stored before the Feed objects kept identity memory (docs/storage.md): read once by the migration. */
@@ -162,6 +182,16 @@ export interface SourceState {
 }
 
 export type IdentityPolicy = 'guid' | 'link' | 'content';
+
+/** One check of a source, as the console lists it. */
+export interface CheckEntry {
+  at: string;
+  outcome: 'fresh' | 'not-modified' | 'failed';
+  status?: number;
+  /** Items the feed carried (fresh checks). */
+  items?: number;
+  error?: string;
+}
 
 /** The charset a body was read in, and why: what a person needs to see when a source's text looks wrong. */
 export interface CharsetReport {
@@ -494,6 +524,12 @@ export interface SourceStatus {
   nextCheckAt: string | null;
   itemCount: number;
   paused: boolean;
+  /** Who paused it: the operator, or failures in a row (410 Gone or PAUSE_AFTER_FAILURES); null when not paused. */
+  pausedBy: 'operator' | 'failures' | null;
+  /** When the current run of failures began; null when the last check worked. */
+  failingSince: string | null;
+  /** The WebSub hub the feed declares; null when none. */
+  hub: string | null;
   permanentRedirect: string | null;
   identityPolicy: IdentityPolicy | null;
   /** The charset the last parsed body was read in and why; null before one was parsed. */

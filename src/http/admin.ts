@@ -6,6 +6,7 @@ import { every } from 'hono/combine';
 import { readConfig } from '../config';
 import type { Category, Env } from '../model';
 import { checkSourceUrl } from '../poll/address';
+import { applyHeaderChange, checkHeaderChange, checkUserAgent, type HeaderChange } from '../poll/controls';
 import { discoverFeed, type Discovery } from '../poll/discover';
 import { runPoll } from '../poll/run';
 import { parseOpml } from '../render/opml';
@@ -92,6 +93,26 @@ function intervalField(value: unknown): number | undefined {
   return value;
 }
 
+function booleanField(body: Record<string, unknown>, field: string): boolean | undefined {
+  const v = body[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') fail(`"${field}" must be true or false`);
+  return v;
+}
+
+function userAgentField(value: unknown): string | null {
+  if (value === null) return null;
+  const checked = checkUserAgent(value);
+  if (!checked.ok) fail(checked.error);
+  return checked.value;
+}
+
+function headersField(value: unknown): HeaderChange {
+  const checked = checkHeaderChange(value);
+  if (!checked.ok) fail(checked.error);
+  return checked.value;
+}
+
 function sourceUrlField(value: unknown, c: Context<AppEnv>): string {
   if (typeof value !== 'string' || !value.trim()) fail('"url" must be an absolute http(s) URL');
   const checked = checkSourceUrl(value.trim(), readConfig(c.env));
@@ -136,24 +157,38 @@ adminRoutes.get('/sources', async (c) => {
 
 adminRoutes.post('/sources', async (c) => {
   const body = await readJson(c);
-  onlyFields(body, ['url', 'categories', 'title', 'id', 'intervalMinutes', 'discover']);
-  if (body.discover !== undefined && typeof body.discover !== 'boolean') fail('"discover" must be true or false');
+  onlyFields(body, ['url', 'categories', 'title', 'id', 'intervalMinutes', 'discover', ...CONTROL_FIELDS]);
+  const discover = booleanField(body, 'discover');
   const url = sourceUrlField(body.url, c);
   const categories = categoriesField(body.categories);
   const title = optionalString(body, 'title');
   const intervalMinutes = intervalField(body.intervalMinutes);
   const id = body.id === undefined ? undefined : slugField(body.id, 'id');
+  const controls = controlsOf(body);
+  const headers = controls.headers === undefined ? undefined : applyHeaderChange(undefined, controls.headers);
   // A site's page URL is welcome: its feed is found and stored. A feed that cannot be read now is stored as given (its
   // failures show on /status), and so is any URL with "discover": false.
-  const found: Discovery = body.discover === false ? { ok: true, feedUrl: url, candidates: [] } : await discoverFeed(url, readConfig(c.env));
+  const found: Discovery = discover === false ? { ok: true, feedUrl: url, candidates: [] } : await discoverFeed(url, readConfig(c.env), { userAgent: controls.userAgent ?? undefined, headers });
   if (!found.ok && found.code === 'no-feed') return c.json({ error: found.reason, candidates: found.candidates }, 400);
   const feedUrl = found.ok ? found.feedUrl : url;
   const { d, dir } = directory(c);
-  const outcome = await dir.addSource(d, { url: feedUrl, categories, title, id, intervalMinutes });
+  const outcome = await dir.addSource(d, { url: feedUrl, categories, title, id, intervalMinutes, paused: controls.paused, userAgent: controls.userAgent ?? undefined, headers });
   if (!outcome.ok) return answer(c, outcome);
   const extra = found.ok ? (found.discoveredFrom ? { discoveredFrom: found.discoveredFrom } : {}) : { warning: `not checked: ${found.reason}` };
   return c.json({ ...outcome.value, ...extra }, 201, { Location: `/admin/sources/${outcome.value.id}` });
 });
+
+// Per-source controls: paused, a User-Agent override, allowlisted headers (changed one by one; null removes).
+const CONTROL_FIELDS = ['paused', 'userAgent', 'headers'];
+
+function controlsOf(body: Record<string, unknown>): Pick<SourcePatch, 'paused' | 'userAgent' | 'headers'> {
+  const out: Pick<SourcePatch, 'paused' | 'userAgent' | 'headers'> = {};
+  const paused = booleanField(body, 'paused');
+  if (paused !== undefined) out.paused = paused;
+  if ('userAgent' in body) out.userAgent = userAgentField(body.userAgent);
+  if ('headers' in body) out.headers = headersField(body.headers);
+  return out;
+}
 
 adminRoutes.get('/discover', async (c) => {
   const url = sourceUrlField(c.req.query('url'), c);
@@ -170,8 +205,8 @@ adminRoutes.get('/sources/:id', async (c) => {
 
 adminRoutes.patch('/sources/:id', async (c) => {
   const body = await readJson(c);
-  onlyFields(body, ['url', 'categories', 'title', 'intervalMinutes']);
-  const patch: SourcePatch = {};
+  onlyFields(body, ['url', 'categories', 'title', 'intervalMinutes', ...CONTROL_FIELDS]);
+  const patch: SourcePatch = controlsOf(body);
   if ('url' in body) patch.url = sourceUrlField(body.url, c);
   if ('categories' in body) patch.categories = categoriesField(body.categories);
   if ('title' in body) patch.title = optionalString(body, 'title') ?? null;

@@ -114,10 +114,11 @@ async function apiRequestFor(action: string, form: Form): Promise<ApiRequest | u
         body: JSON.stringify({ url: text(form, 'url'), categories: list(text(form, 'categories')), ...(text(form, 'title') ? { title: text(form, 'title') } : {}) }),
         done: (a) => `Added ${a.id}${a.discoveredFrom ? ` (feed found from ${a.discoveredFrom})` : ''}: it is polled at the next run, or now with "Poll now".`,
       };
-    case 'edit': {
-      const interval = text(form, 'intervalMinutes');
-      const patch = { title: text(form, 'title') || null, categories: list(text(form, 'categories')), intervalMinutes: interval ? Number(interval) : null };
-      return { method: 'PATCH', path: `/sources/${id}`, body: JSON.stringify(patch), done: (a) => `Saved ${a.id}.`, select: text(form, 'id') };
+    case 'edit':
+      return { method: 'PATCH', path: `/sources/${id}`, body: JSON.stringify(sourcePatch(form)), done: (a) => `Saved ${a.id}.`, select: text(form, 'id') };
+    case 'pause': {
+      const paused = text(form, 'paused') === 'true';
+      return { method: 'PATCH', path: `/sources/${id}`, body: JSON.stringify({ paused }), done: (a) => `${paused ? 'Paused' : 'Resumed'} ${a.id}.`, select: text(form, 'id') };
     }
     case 'remove':
       return { method: 'DELETE', path: `/sources/${id}`, done: () => `Removed ${text(form, 'id')} and its items.` };
@@ -133,6 +134,24 @@ async function apiRequestFor(action: string, form: Form): Promise<ApiRequest | u
     default:
       return undefined;
   }
+}
+
+/** The edit form as a PATCH: an empty secret header field keeps the stored value; its "remove" box removes it. */
+function sourcePatch(form: Form): Record<string, unknown> {
+  const interval = text(form, 'intervalMinutes');
+  const headers: Record<string, string | null> = { 'Accept-Language': text(form, 'header-accept-language') || null };
+  for (const [name, key] of [['Cookie', 'header-cookie'], ['Authorization', 'header-authorization']]) {
+    if (text(form, `${key}-remove`)) headers[name] = null;
+    else if (text(form, key)) headers[name] = text(form, key);
+  }
+  return {
+    title: text(form, 'title') || null,
+    categories: list(text(form, 'categories')),
+    intervalMinutes: interval ? Number(interval) : null,
+    paused: text(form, 'paused') === 'on',
+    userAgent: text(form, 'userAgent') || null,
+    headers,
+  };
 }
 
 function categoryBody(form: Form): Record<string, unknown> {
@@ -168,8 +187,13 @@ async function callApi(c: Context<AdminEnv>, r: ApiRequest, csrf: string): Promi
 async function consoleView(c: Context<AdminEnv>, expected: string, session: SessionClaim, extra: Partial<ConsoleView> = {}): Promise<ConsoleView> {
   const d = deploymentOf(c.env);
   const dir = directoryOf(c.env, d);
-  const [registry, statuses, csrf] = await Promise.all([dir.registry(d), dir.status(d), csrfToken(expected, session.sid)]);
   const selected = extra.selected ?? c.req.query('source');
-  return { csrf, sources: registry.sources, statuses, categories: registry.categories, query: c.req.query('q'), selected, ...extra };
+  const [registry, statuses, csrf, state] = await Promise.all([
+    dir.registry(d),
+    dir.status(d),
+    csrfToken(expected, session.sid),
+    selected ? dir.sourceState(d, selected) : undefined,
+  ]);
+  return { csrf, sources: registry.sources, statuses, categories: registry.categories, query: c.req.query('q'), selected, selectedState: state, ...extra };
 }
 

@@ -5,7 +5,8 @@ import { tokenizeHtml, type HtmlToken } from '../ingest/html';
 import { parseFeed } from '../ingest/parse/index';
 import type { Config, FeedFormat, FetchOutcome } from '../model';
 import { checkSourceUrl } from './address';
-import { fetchFeed } from './fetch';
+import { withoutSecrets } from './controls';
+import { fetchFeed, type FetchOptions } from './fetch';
 
 export interface FeedCandidate {
   url: string;
@@ -105,8 +106,11 @@ function usualPaths(pageUrl: string): FeedCandidate[] {
 }
 
 /** The feed behind `url`: itself when it is one, else the first working feed its page names or a usual path holds. */
-export async function discoverFeed(url: string, config: Config, fetcher?: typeof fetch): Promise<Discovery> {
-  const probe: Probe = { fetch: (u) => fetchFeed(u, {}, config, { fetcher }) };
+export async function discoverFeed(url: string, config: Config, opts: FetchOptions = {}): Promise<Discovery> {
+  const origin = new URL(url).origin;
+  // The source's own User-Agent and headers; its credentials only to its own origin, never to a candidate elsewhere.
+  const optsFor = (u: string): FetchOptions => (new URL(u).origin === origin ? opts : { ...opts, headers: withoutSecrets(opts.headers) });
+  const probe: Probe = { fetch: (u) => fetchFeed(u, {}, config, optsFor(u)) };
   const first = await probe.fetch(url);
   if (first.kind === 'failed') return { ok: false, code: 'unreachable', reason: first.reason, candidates: [] };
   if (first.kind !== 'fresh') return { ok: false, code: 'unreachable', reason: `unexpected answer ${first.status}`, candidates: [] };

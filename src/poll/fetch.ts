@@ -4,6 +4,7 @@ import { errorText } from '../errors';
 import { VERSION } from '../version';
 import type { Config, FetchOutcome } from '../model';
 import { checkRedirectUrl, checkSourceUrl, displayUrl } from './address';
+import { isSecretHeader } from './controls';
 
 export interface FetchValidators {
   etag?: string;
@@ -12,6 +13,8 @@ export interface FetchValidators {
 
 export interface FetchOptions {
   userAgent?: string;
+  /** The source's extra headers (poll/controls.ts has already checked them). */
+  headers?: Record<string, string>;
   fetcher?: typeof fetch;
 }
 
@@ -51,7 +54,7 @@ export async function fetchFeed(
 
   try {
     // Inside the try: a stored validator or a configured User-Agent that is not a valid header value is a failure too.
-    const headers = requestHeaders(validators, opts.userAgent ?? userAgent(VERSION, config.publicBaseUrl));
+    const headers = requestHeaders(validators, opts.userAgent ?? userAgent(VERSION, config.publicBaseUrl), opts.headers);
     for (let hop = 0; ; hop++) {
       stage = 'headers';
       const res = await fetcher(current.href, { method: 'GET', headers, redirect: 'manual', signal });
@@ -79,6 +82,8 @@ export async function fetchFeed(
         }
         const check = checkRedirectUrl(next, config);
         if (!check.ok) return failed(res.status, check.error);
+        // As browsers do: a credential given for one origin is not sent on to another.
+        if (next.origin !== current.origin) dropSecretHeaders(headers);
         visited.add(next.href);
         current = next;
         continue;
@@ -98,8 +103,9 @@ export async function fetchFeed(
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-function requestHeaders(validators: FetchValidators, ua: string): Headers {
+function requestHeaders(validators: FetchValidators, ua: string, extra: Record<string, string> = {}): Headers {
   const h = new Headers({
+    ...extra,
     'User-Agent': ua,
     Accept: FEED_ACCEPT,
     // workerd decodes gzip and br itself; deflate (and stray double encodings) are decoded below.
@@ -108,6 +114,10 @@ function requestHeaders(validators: FetchValidators, ua: string): Headers {
   if (validators.etag) h.set('If-None-Match', validators.etag);
   if (validators.lastModified) h.set('If-Modified-Since', validators.lastModified);
   return h;
+}
+
+function dropSecretHeaders(h: Headers): void {
+  for (const name of [...h.keys()]) if (isSecretHeader(name)) h.delete(name);
 }
 
 function failed(status: number | undefined, reason: string, extra: Partial<Failed> = {}): Failed {

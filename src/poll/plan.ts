@@ -1,6 +1,6 @@
 // plan: which sources to poll now, in what order and pace, and what a fetch outcome does to a source's state.
 // Pure: values in, values out (time and randomness come in through arguments).
-import type { CheckedOutcome, Config, PollRecord, PollTask, Source, SourceState } from '../model';
+import type { CheckedOutcome, CheckEntry, Config, PollRecord, PollTask, Source, SourceState } from '../model';
 
 const MINUTE = 60_000;
 
@@ -173,6 +173,7 @@ export function nextState(prev: SourceState | undefined, outcome: CheckedOutcome
     delete state.lastError;
     state.consecutiveFailures = 0;
     state.paused = false;
+    delete state.failingSince;
     if (outcome.kind === 'fresh') {
       setOrDelete(state, 'etag', outcome.etag);
       setOrDelete(state, 'lastModified', outcome.lastModified);
@@ -191,6 +192,7 @@ export function nextState(prev: SourceState | undefined, outcome: CheckedOutcome
   const failed = outcome.kind === 'failed' ? outcome : undefined;
   state.lastError = failure ?? 'failed';
   state.consecutiveFailures += 1;
+  state.failingSince ??= state.lastCheckedAt;
   if (outcome.permanentRedirect !== undefined) state.permanentRedirect = outcome.permanentRedirect;
   state.paused = state.paused || failed?.gone === true || state.consecutiveFailures >= config.pauseAfterFailures;
 
@@ -283,6 +285,24 @@ export function pollTask(source: Source, stored: SourceState | undefined, revisi
  * skip hours, title, link, identity policy, charset) and, when it delivered, the categories delivered to.
  */
 export function stateAfter(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
+  const state = polledState(stored, record, source, config, random);
+  return { ...state, checks: [checkEntry(record, state), ...(state.checks ?? [])].slice(0, CHECKS_KEPT) };
+}
+
+// The console lists this many of a source's latest checks.
+const CHECKS_KEPT = 8;
+
+/** One check as the console lists it: what came back, and the error in words when it failed. */
+function checkEntry(record: PollRecord, state: SourceState): CheckEntry {
+  const { outcome, ingest } = record;
+  const entry: CheckEntry = { at: record.checkedAt, outcome: state.lastError !== undefined ? 'failed' : outcome.kind === 'fresh' && !record.sameBody ? 'fresh' : 'not-modified' };
+  if (outcome.status !== undefined) entry.status = outcome.status;
+  if (ingest?.ok) entry.items = ingest.itemCount;
+  if (state.lastError !== undefined) entry.error = state.lastError;
+  return entry;
+}
+
+function polledState(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
   const prev = currentState(source, stored);
   const base = { now: new Date(record.checkedAt), config, source, random };
   const { outcome, ingest } = record;
@@ -306,6 +326,7 @@ export function stateAfter(stored: SourceState | undefined, record: PollRecord, 
   // feed, and one left while it ran is not counted as delivered (a return to it gets the whole feed).
   const categories = ingest.categories.filter((c) => source.categories.includes(c));
   const next: SourceState = { ...state, identityPolicy: ingest.policy, charset: ingest.charset, categories, registeredAt: source.createdAt };
+  setOrDelete(next, 'feedHub', feed.hubUrl);
   if (record.bodyHash) next.bodyHash = record.bodyHash;
   delete next.seen;
   return next;

@@ -63,7 +63,8 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
   if (budget.spent) return skipped;
   const checkedAt = now.toISOString();
   const outcome = await fetchFeed(source.url, { etag: task.etag, lastModified: task.lastModified }, d.config, {
-    userAgent: userAgent(VERSION, d.config.publicBaseUrl),
+    userAgent: source.userAgent ?? userAgent(VERSION, d.config.publicBaseUrl),
+    headers: source.headers,
     fetcher: budget.fetcher,
   });
   // Our budget, not the source's fault: nothing recorded, and it is first in line next run.

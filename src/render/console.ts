@@ -1,6 +1,6 @@
 // The operator console's pages: sign-in, sources with their health, categories, OPML. Server-rendered, no script;
 // every form posts to /admin/console/<action> with the session's CSRF token, and those go through the admin API.
-import type { Category, Source, SourceStatus } from '../model';
+import type { Category, CheckEntry, SourceState, SourceStatus, SourceView } from '../model';
 import { PAGE_STYLE } from './html';
 import { escapeAttr, escapeXml } from './xml';
 
@@ -19,13 +19,17 @@ button.danger{color:var(--bad)}
 section{margin:1.5rem 0}
 details{margin:.3rem 0}
 .sources td{overflow-wrap:anywhere}
+label.check{font-weight:400}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:0}dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
 @media (min-width:50rem){.cols{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}}
 `;
 
 export interface ConsoleView {
   csrf: string;
-  sources: Source[];
+  sources: SourceView[];
   statuses: SourceStatus[];
+  /** The state of the source being edited: its latest checks, what its feed declared. */
+  selectedState?: SourceState;
   categories: Category[];
   query?: string;
   selected?: string;
@@ -69,13 +73,13 @@ function healthOf(s: SourceStatus | undefined): { cls: string; words: string } {
   return s.lastCheckedAt ? { cls: 'ok', words: 'healthy' } : { cls: '', words: 'not checked yet' };
 }
 
-function matches(source: Source, query: string | undefined): boolean {
+function matches(source: SourceView, query: string | undefined): boolean {
   if (!query) return true;
   const q = query.toLowerCase();
   return [source.id, source.url, source.title ?? '', ...source.categories].some((f) => f.toLowerCase().includes(q));
 }
 
-function sourceRow(v: ConsoleView, source: Source, status: SourceStatus | undefined): string {
+function sourceRow(v: ConsoleView, source: SourceView, status: SourceStatus | undefined): string {
   const health = healthOf(status);
   const title = escapeXml(source.title ?? status?.title ?? source.id);
   const problem = status?.lastError ? `<br><span class="muted">${escapeXml(status.lastError)}</span>` : '';
@@ -83,6 +87,7 @@ function sourceRow(v: ConsoleView, source: Source, status: SourceStatus | undefi
   const actions = [
     `<a href="/admin?source=${encodeURIComponent(source.id)}#edit">Edit</a> `,
     action(v.csrf, '/admin/console/poll', { id: source.id }, 'Poll now'),
+    action(v.csrf, '/admin/console/pause', { id: source.id, paused: source.paused ? 'false' : 'true' }, source.paused ? 'Resume' : 'Pause'),
     action(v.csrf, '/admin/console/remove', { id: source.id }, 'Remove', 'danger'),
   ].join('');
   return (
@@ -134,6 +139,40 @@ function addSourceForm(v: ConsoleView): string {
   );
 }
 
+function secretField(source: SourceView, name: string, key: string): string {
+  const set = source.secretHeaders?.includes(name);
+  const hint = set ? ' placeholder="set (hidden): leave empty to keep it"' : '';
+  const remove = set ? `<label class="check"><input type="checkbox" name="${key}-remove"> remove the stored ${escapeXml(name)}</label>` : '';
+  return field({ name: key, label: `${name} header (secret: never shown back)`, type: 'password', extra: `${hint} autocomplete="off"` }) + remove;
+}
+
+function checksTable(checks: CheckEntry[] | undefined): string {
+  if (!checks?.length) return '<p class="muted">No checks yet.</p>';
+  const rows = checks.map(
+    (k) =>
+      `<tr><td>${escapeXml(k.at.slice(0, 19).replace('T', ' '))} UTC</td><td>${k.status ?? '–'}</td><td>${escapeXml(k.outcome)}</td>` +
+      `<td class="num">${k.items ?? '–'}</td><td>${k.error ? escapeXml(k.error) : ''}</td></tr>`,
+  );
+  return `<div class="table"><table><thead><tr><th>Time</th><th>HTTP</th><th>Outcome</th><th>Items</th><th>Error</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+function declaredList(state: SourceState | undefined): string {
+  const facts: [string, string | undefined][] = [
+    ['Title', state?.feedTitle],
+    ['Link', state?.feedLink],
+    ['WebSub hub', state?.feedHub],
+    ['TTL', state?.feedTtlMinutes ? `${state.feedTtlMinutes} minutes` : undefined],
+    ['Charset', state?.charset ? `${state.charset.name} (${state.charset.reason})` : undefined],
+  ];
+  const items = facts.map(([k, value]) => `<dt>${k}</dt><dd>${value ? escapeXml(value) : '<span class="muted">not declared</span>'}</dd>`);
+  return `<dl class="facts">${items.join('')}</dl>`;
+}
+
+function sourceDetail(v: ConsoleView): string {
+  const state = v.selectedState;
+  return `<div class="cols"><div><h3>Recent checks</h3>${checksTable(state?.checks)}</div><div><h3>What the feed declares</h3>${declaredList(state)}</div></div>`;
+}
+
 function editSourceForm(v: ConsoleView): string {
   const source = v.sources.find((s) => s.id === v.selected);
   if (!source) return '';
@@ -143,7 +182,14 @@ function editSourceForm(v: ConsoleView): string {
     field({ name: 'title', id: 'edit-title', label: 'Title', value: source.title }) +
     field({ name: 'categories', id: 'edit-categories', label: 'Categories (comma-separated slugs)', value: source.categories.join(', '), extra: ' required' }) +
     field({ name: 'intervalMinutes', id: 'edit-interval', label: 'Interval in minutes (empty: the default)', value: source.intervalMinutes ? String(source.intervalMinutes) : '', type: 'number', extra: ' min="5" max="10080"' }) +
-    '<p><button type="submit">Save</button></p></form></section>'
+    `<label class="check"><input type="checkbox" id="edit-paused" name="paused"${source.paused ? ' checked' : ''}> Paused (not polled until resumed)</label>` +
+    field({ name: 'userAgent', id: 'edit-user-agent', label: 'User-Agent (empty: Tributary’s own)', value: source.userAgent }) +
+    field({ name: 'header-accept-language', label: 'Accept-Language header', value: source.headers?.['Accept-Language'] }) +
+    secretField(source, 'Cookie', 'header-cookie') +
+    secretField(source, 'Authorization', 'header-authorization') +
+    '<p><button type="submit">Save</button></p></form>' +
+    sourceDetail(v) +
+    '</section>'
   );
 }
 

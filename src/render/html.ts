@@ -215,9 +215,11 @@ function httpStatus(status: number | null): string {
 
 function problem(row: SourceStatus): string {
   const parts: string[] = [];
-  if (row.paused) parts.push(`<span class="flag">Paused</span> after ${plural(row.consecutiveFailures, 'failure', 'failures')} in a row`);
+  if (row.pausedBy === 'operator') parts.push('<span class="flag">Paused</span> by an operator');
+  else if (row.paused) parts.push(`<span class="flag">Paused</span> after ${plural(row.consecutiveFailures, 'failure', 'failures')} in a row`);
   if (row.lastError) parts.push(escapeXml(row.lastError));
   else if (!row.paused && row.consecutiveFailures > 0) parts.push(`${plural(row.consecutiveFailures, 'failure', 'failures')} in a row`);
+  if (row.failingSince && row.consecutiveFailures > 1) parts.push(`<span class="muted">failing since ${optionalTime(row.failingSince)}</span>`);
   if (row.permanentRedirect) parts.push(`Moved permanently to <a href="${escapeAttr(row.permanentRedirect)}">${escapeXml(row.permanentRedirect)}</a>`);
   if (parts.length === 0) return row.lastSuccessAt ? 'OK' : '<span class="muted">not polled yet</span>';
   return parts.join('<br>');

@@ -1,8 +1,10 @@
 // The Directory: the one writer of the registry (sources, categories) and of every source's scheduling state, with
 // the due index runs plan from. Admin changes that touch rivers go through it to the River that owns each river, so
 // every river keeps one writer. It also writes the `index` document the index page is served from.
-import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceStatus } from '../model';
-import { DUE_SLACK_MS, pollTask, spreadHosts, stateAfter } from '../poll/plan';
+import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceState, SourceStatus, SourceView } from '../model';
+import { alertAfterCheck, alertEvent, deliverAlert, statusUrlOf, type AlertKind } from '../poll/alerts';
+import { applyHeaderChange, viewOf, type HeaderChange } from '../poll/controls';
+import { currentState, DUE_SLACK_MS, pollTask, spreadHosts, stateAfter } from '../poll/plan';
 import { ALL_SLUG, saveIndex } from './kv';
 import { importLegacyLayout } from './migrate';
 import { countRequest, feedOf, riverOf } from './objects';
@@ -32,6 +34,9 @@ export interface NewSource {
   id?: string;
   title?: string;
   intervalMinutes?: number;
+  paused?: boolean;
+  userAgent?: string;
+  headers?: Record<string, string>;
 }
 
 export interface SourcePatch {
@@ -40,6 +45,11 @@ export interface SourcePatch {
   /** null: back to the feed's own title. */
   title?: string | null;
   intervalMinutes?: number | null;
+  paused?: boolean;
+  /** null: back to the honest default. */
+  userAgent?: string | null;
+  /** Headers set (a value) or removed (null), the others kept; null alone removes them all. */
+  headers?: HeaderChange;
 }
 
 // A River that did not take a removal is told again this much later.
@@ -52,6 +62,10 @@ const INDEX_REWRITE_MS = 60_000;
 const LAYOUT = '2';
 // A handed-out source is not handed out again for this long, unless its report comes back first.
 const LEASE_MS = 10 * 60_000;
+// Alerts sent per delivery round, oldest first; a failed one waits this long, doubling, before the next try.
+const ALERT_BATCH = 20;
+const ALERT_RETRY_MS = 2_000;
+const ALERT_RETRY_MAX_MS = 10 * 60_000;
 
 function riverSettings(c: Category): RiverSettings {
   return { slug: c.slug, title: c.title, description: c.description, language: c.language, include: c.include, exclude: c.exclude };
@@ -64,6 +78,7 @@ export class Directory extends SqlObject {
   private starting?: Promise<void>;
   private indexWrite: Promise<void> = Promise.resolve();
   private indexPending = false;
+  private delivering?: Promise<number | undefined>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, []);
@@ -124,7 +139,8 @@ export class Directory extends SqlObject {
     const now = Date.parse(opts.now);
     let ids: string[];
     if (opts.sourceId !== undefined || opts.force) {
-      ids = opts.sourceId !== undefined ? (this.tables.source(opts.sourceId) ? [opts.sourceId] : []) : this.tables.sourceIds();
+      // One source asked for by name is polled even when paused (to try new settings); a forced run skips the paused.
+      ids = opts.sourceId !== undefined ? (this.tables.source(opts.sourceId) ? [opts.sourceId] : []) : this.tables.activeSourceIds();
       this.tables.lease(ids, now + LEASE_MS);
     } else {
       ids = this.tables.leaseDue(now + DUE_SLACK_MS, now, Math.max(0, Math.floor(opts.budget)), now + LEASE_MS).map((r) => r.id);
@@ -163,6 +179,7 @@ export class Directory extends SqlObject {
    */
   async record(d: Deployment, records: PollRecord[], unpolled: string[] = []): Promise<void> {
     await this.ready(d);
+    let alerts = 0;
     this.transaction(() => {
       this.tables.release(unpolled);
       const rows = this.tables.pollRows(records.map((r) => r.id));
@@ -174,9 +191,61 @@ export class Directory extends SqlObject {
           this.tables.release([r.id]);
           continue;
         }
-        this.tables.putState(row.source, stateAfter(row.state, r, row.source, d.config));
+        const next = stateAfter(row.state, r, row.source, d.config);
+        const alert = alertAfterCheck(currentState(row.source, row.state), next, d.config);
+        if (alert.alerted) next.alerted = alert.alerted;
+        else delete next.alerted;
+        if (alert.kind && this.queueAlert(d, alert.kind, row.source, next, r.checkedAt)) alerts++;
+        this.tables.putState(row.source, next);
       }
     });
+    if (alerts) await this.alertSoon();
+  }
+
+  // ───────────────────────────── alerts ─────────────────────────────
+
+  /** Queues one event (inside the transaction that changes the state); none when no webhook is configured. */
+  private queueAlert(d: Deployment, kind: AlertKind, source: Source, state: SourceState | undefined, at: string): boolean {
+    if (!d.config.alertWebhookUrl) return false;
+    const by = kind === 'paused' ? (source.paused ? 'operator' : 'failures') : undefined;
+    this.tables.queueAlert(alertEvent(kind, { source, state, statusUrl: statusUrlOf(source.id, d.config), at, by }));
+    return true;
+  }
+
+  /** Delivery runs in the alarm, its own invocation: a slow webhook never holds up a run or an admin answer. */
+  private async alertSoon(): Promise<void> {
+    await this.alarmBy(Math.max(Date.now(), this.meta.number('alertRetryAtMs')));
+  }
+
+  private async alarmBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * Sends queued alerts in order; the first failure ends the round. Returns when to go on: at once when more are queued,
+   * after a back-off (doubling) when the webhook failed; undefined when none are left.
+   */
+  private deliverAlerts(d: Deployment): Promise<number | undefined> {
+    const url = d.config.alertWebhookUrl;
+    if (!url) return Promise.resolve(undefined);
+    this.delivering ??= (async () => {
+      for (const a of this.tables.alerts(ALERT_BATCH)) {
+        const sent = await deliverAlert(url, JSON.parse(a.payload));
+        if (!sent.ok) {
+          const wait = Math.min(ALERT_RETRY_MAX_MS, Math.max(ALERT_RETRY_MS, 2 * this.meta.number('alertRetryGapMs')));
+          this.meta.set('alertRetryGapMs', String(wait));
+          this.meta.set('alertRetryAtMs', String(Date.now() + wait));
+          console.warn(`alert not delivered (${sent.reason}); next try in ${Math.round(wait / 1000)} s`);
+          return Date.now() + wait;
+        }
+        this.tables.alertDone(a.seq);
+        this.meta.set('alertRetryGapMs', '0');
+        this.meta.set('alertRetryAtMs', '0');
+      }
+      return this.tables.alerts(1).length ? Date.now() : undefined;
+    })().finally(() => (this.delivering = undefined));
+    return this.delivering;
   }
 
   /** Ends a run: the rivers it changed publish their pages; the index follows. Returns the rivers published since `since`. */
@@ -250,7 +319,10 @@ export class Directory extends SqlObject {
         consecutiveFailures: st?.consecutiveFailures ?? 0,
         nextCheckAt: st?.nextCheckAt ?? null,
         itemCount: st?.itemCount ?? 0,
-        paused: st?.paused ?? false,
+        paused: Boolean(s.paused || st?.paused),
+        pausedBy: s.paused ? 'operator' : st?.paused ? 'failures' : null,
+        failingSince: st?.failingSince ?? null,
+        hub: st?.feedHub ?? null,
         permanentRedirect: st?.permanentRedirect ?? null,
         identityPolicy: st?.identityPolicy ?? null,
         charset: st?.charset ?? null,
@@ -258,15 +330,23 @@ export class Directory extends SqlObject {
     });
   }
 
-  /** Every source and category, sorted (plain lists: records without a prototype cannot cross an RPC call). */
-  async registry(d: Deployment): Promise<{ sources: Source[]; categories: Category[] }> {
+  /** Every source (secret header values left out) and category, sorted (plain lists: records without a prototype cannot cross an RPC call). */
+  async registry(d: Deployment): Promise<{ sources: SourceView[]; categories: Category[] }> {
     await this.ready(d);
-    return { sources: this.tables.sources(), categories: this.tables.categories() };
+    return { sources: this.tables.sources().map(viewOf), categories: this.tables.categories() };
   }
 
-  async source(d: Deployment, id: string): Promise<Source | undefined> {
+  async source(d: Deployment, id: string): Promise<SourceView | undefined> {
     await this.ready(d);
-    return this.tables.source(id);
+    const source = this.tables.source(id);
+    return source && viewOf(source);
+  }
+
+  /** A source's state as the console shows it: its latest checks and what its feed declared. */
+  async sourceState(d: Deployment, id: string): Promise<SourceState | undefined> {
+    await this.ready(d);
+    const source = this.tables.source(id);
+    return source && currentState(source, this.tables.state(id));
   }
 
   async categories(d: Deployment): Promise<Category[]> {
@@ -283,7 +363,7 @@ export class Directory extends SqlObject {
 
   // ───────────────────────────── admin changes ─────────────────────────────
 
-  async addSource(d: Deployment, input: NewSource): Promise<Outcome<Source>> {
+  async addSource(d: Deployment, input: NewSource): Promise<Outcome<SourceView>> {
     await this.ready(d);
     if (input.id !== undefined && this.tables.source(input.id)) return { ok: false, status: 409, error: `a source with id "${input.id}" already exists` };
     const same = this.tables.sourceIdByUrl(input.url);
@@ -296,15 +376,18 @@ export class Directory extends SqlObject {
     };
     if (input.title) source.title = input.title;
     if (input.intervalMinutes) source.intervalMinutes = input.intervalMinutes;
+    if (input.paused) source.paused = true;
+    if (input.userAgent) source.userAgent = input.userAgent;
+    if (input.headers) source.headers = input.headers;
     const added = this.transaction(() => {
       this.tables.putSource(source, { rev: this.revision() });
       return this.ensureCategories(source.categories);
     });
     await this.configureRivers(d, added);
-    return { ok: true, value: source };
+    return { ok: true, value: viewOf(source) };
   }
 
-  async updateSource(d: Deployment, id: string, patch: SourcePatch): Promise<Outcome<{ source: Source; rivers: string[] }>> {
+  async updateSource(d: Deployment, id: string, patch: SourcePatch): Promise<Outcome<{ source: SourceView; rivers: string[] }>> {
     await this.ready(d);
     const prev = this.tables.source(id);
     if (!prev) return { ok: false, status: 404, error: `source "${id}" not found` };
@@ -319,10 +402,14 @@ export class Directory extends SqlObject {
     else if (patch.title !== undefined) next.title = patch.title;
     if (patch.intervalMinutes === null) delete next.intervalMinutes;
     else if (patch.intervalMinutes !== undefined) next.intervalMinutes = patch.intervalMinutes;
+    applyControls(next, patch);
+    const pausing = next.paused && !prev.paused;
+    const resuming = !next.paused && prev.paused;
     const left = prev.categories.filter((s) => !next.categories.includes(s));
     const joined = next.categories.some((s) => !prev.categories.includes(s));
     const moved = next.url !== prev.url;
     const rev = moved || left.length || joined ? this.revision() : undefined;
+    let alerted = false;
     const added = this.transaction(() => {
       const stored = this.tables.state(id) ?? newState();
       // Categories it left are no longer delivered to: coming back to one brings the whole feed again.
@@ -334,10 +421,12 @@ export class Directory extends SqlObject {
       } else {
         this.tables.putSource(next, { state, rev });
       }
-      if (joined) this.tables.dueNow(id);
+      if (joined || resuming) this.tables.dueNow(id);
       for (const slug of left) this.tables.queueRemoval(slug, id, rev!);
+      if (pausing || resuming) alerted = this.queueAlert(d, pausing ? 'paused' : 'resumed', next, state, new Date().toISOString());
       return this.ensureCategories(next.categories);
     });
+    if (alerted) await this.alertSoon();
     await this.configureRivers(d, added);
     if (left.length) {
       await feedOf(this.env, d, next)
@@ -345,7 +434,7 @@ export class Directory extends SqlObject {
         .catch((err: unknown) => console.warn(`source "${id}" left ${left.join(', ')}; its Feed has not heard yet:`, err));
     }
     const figures = await this.drainRemovals(d);
-    return { ok: true, value: { source: next, rivers: figures.map((f) => f.slug) } };
+    return { ok: true, value: { source: viewOf(next), rivers: figures.map((f) => f.slug) } };
   }
 
   async removeSource(d: Deployment, id: string): Promise<Outcome<{ deleted: string; categories: string[] }>> {
@@ -392,6 +481,10 @@ export class Directory extends SqlObject {
     if (!d) return;
     await this.ready(d);
     await this.drainRemovals(d);
+    const next = await this.deliverAlerts(d);
+    // The alarm that is firing still reads as set: an earlier time than now is that one, not a later retry.
+    const current = await this.ctx.storage.getAlarm();
+    if (next !== undefined && (current === null || current <= Date.now() || current > next)) await this.ctx.storage.setAlarm(next);
   }
 
   async putCategory(d: Deployment, category: Category): Promise<{ category: Category; created: boolean }> {
@@ -415,7 +508,7 @@ export class Directory extends SqlObject {
     return { ok: true, value: { deleted: slug } };
   }
 
-  async importOpml(d: Deployment, list: OpmlList): Promise<{ added: Source[]; categoriesAdded: string[]; skipped: { url?: string; reason: string }[] }> {
+  async importOpml(d: Deployment, list: OpmlList): Promise<{ added: SourceView[]; categoriesAdded: string[]; skipped: { url?: string; reason: string }[] }> {
     await this.ready(d);
     const plan = planOpmlImport(
       list,
@@ -432,7 +525,7 @@ export class Directory extends SqlObject {
       for (const s of plan.sources) this.tables.putSource({ ...s, createdAt: this.createdAt() }, { rev: this.revision() });
     });
     await this.configureRivers(d, plan.categories);
-    const added = plan.sources.map((s) => this.tables.source(s.id)!);
+    const added = plan.sources.map((s) => viewOf(this.tables.source(s.id)!));
     return { added, categoriesAdded: plan.categoriesAdded, skipped: plan.skipped };
   }
 
@@ -457,3 +550,15 @@ export class Directory extends SqlObject {
   }
 }
 
+/** The per-source controls of a patch (paused, userAgent, headers) applied to the source. */
+function applyControls(next: Source, patch: SourcePatch): void {
+  if (patch.paused === true) next.paused = true;
+  else if (patch.paused === false) delete next.paused;
+  if (patch.userAgent === null) delete next.userAgent;
+  else if (patch.userAgent !== undefined) next.userAgent = patch.userAgent;
+  if (patch.headers !== undefined) {
+    const headers = applyHeaderChange(next.headers, patch.headers);
+    if (headers) next.headers = headers;
+    else delete next.headers;
+  }
+}

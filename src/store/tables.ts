@@ -18,7 +18,14 @@ const SCHEMA = [
   'CREATE INDEX IF NOT EXISTS schedule_due ON schedule (due_at, tie)',
   // Removals the rivers have not acknowledged yet (written with the registry change that causes them).
   'CREATE TABLE IF NOT EXISTS removals (slug TEXT NOT NULL, source TEXT NOT NULL, revision INTEGER NOT NULL, PRIMARY KEY (slug, source)) WITHOUT ROWID',
+  // Alert events not yet delivered to the webhook, oldest first (written with the state change that causes them).
+  'CREATE TABLE IF NOT EXISTS alerts (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL)',
 ];
+
+// The due time of a source the operator paused: never, until resumed.
+const NEVER = Number.MAX_SAFE_INTEGER;
+// Undelivered alerts kept while the webhook is down; older ones go first (a dead webhook must not fill the storage).
+const ALERTS_KEPT = 500;
 
 /** A fresh source's state: never checked, due at once. */
 export function newState(): SourceState {
@@ -171,11 +178,11 @@ export class DirectoryTables {
     return new Map(all<{ id: string; state: string }>(this.sql, 'SELECT id, state FROM schedule').map((r) => [r.id, JSON.parse(r.state) as SourceState]));
   }
 
-  /** Stores a source's state; the due index follows its next check, and the lease (if any) ends. */
-  putState(source: Pick<Source, 'id' | 'url'>, state: SourceState): void {
+  /** Stores a source's state; the due index follows its next check (never, while the operator pauses it), and the lease (if any) ends. */
+  putState(source: Pick<Source, 'id' | 'url' | 'paused'>, state: SourceState): void {
     const kept = this.kept.get(source.id);
     if (kept) kept.state = state;
-    const dueAt = state.nextCheckAt ? Date.parse(state.nextCheckAt) || 0 : 0;
+    const dueAt = source.paused ? NEVER : state.nextCheckAt ? Date.parse(state.nextCheckAt) || 0 : 0;
     this.sql.exec(
       'INSERT INTO schedule (id, due_at, tie, leased_until, host, state) VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, tie = excluded.tie, leased_until = 0, host = excluded.host, state = excluded.state',
       source.id,
@@ -186,10 +193,30 @@ export class DirectoryTables {
     );
   }
 
-  /** Makes a source due at once (it joined a category, or its URL changed). */
+  /** Makes a source due at once (it joined a category, its URL changed, or it was resumed); not one the operator paused. */
   dueNow(id: string): void {
     this.kept.delete(id);
-    this.sql.exec('UPDATE schedule SET due_at = 0, tie = ? WHERE id = ?', hash64(`${id}@0`), id);
+    this.sql.exec('UPDATE schedule SET due_at = 0, tie = ? WHERE id = ? AND due_at < ?', hash64(`${id}@0`), id, NEVER);
+  }
+
+  /** Every source a forced run polls: all but those the operator paused. */
+  activeSourceIds(): string[] {
+    return all<{ id: string }>(this.sql, 'SELECT id FROM schedule WHERE due_at < ? ORDER BY id', NEVER).map((r) => r.id);
+  }
+
+  // ───────────────────────────── alerts ─────────────────────────────
+
+  queueAlert(payload: object): void {
+    this.sql.exec('INSERT INTO alerts (payload) VALUES (?)', JSON.stringify(payload));
+    this.sql.exec('DELETE FROM alerts WHERE seq <= (SELECT max(seq) FROM alerts) - ?', ALERTS_KEPT);
+  }
+
+  alerts(limit: number): { seq: number; payload: string }[] {
+    return all(this.sql, 'SELECT seq, payload FROM alerts ORDER BY seq LIMIT ?', limit);
+  }
+
+  alertDone(seq: number): void {
+    this.sql.exec('DELETE FROM alerts WHERE seq = ?', seq);
   }
 
   /**

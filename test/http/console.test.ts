@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/model';
 import { CSRF_HEADER, sealSession, SESSION_COOKIE } from '../../src/http/session';
-import { call, isolatedEnv } from '../support/kv';
+import { call, fixtureHits, fixtureRoute, isolatedEnv, rss } from '../support/kv';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -166,5 +166,43 @@ describe('console forms go through the admin API', () => {
     expect((await post('remove', { id: source.id })).status).toBe(200);
     expect(await (await call(e, '/admin/sources')).json()).toEqual([]);
   });
-});
 
+  it('edits controls (a secret header is write-only), pauses and resumes, and shows the checks and what the feed declares', async () => {
+    const { env: e } = isolatedEnv();
+    const route = `console-controls-${Math.random().toString(36).slice(2, 8)}`;
+    const url = await fixtureRoute(route, {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('Thai PBS', [{ guid: 't1', title: 'ข่าวเช้า', link: 'https://thaipbs.test/1' }], '<ttl>30</ttl><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="hub" href="https://hub.test/"/>'),
+    });
+    await call(e, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'thaipbs', url, categories: ['th'], discover: false }) });
+    const cookie = cookieOf(await signIn(e));
+    const csrf = await csrfOf(e, cookie);
+    const post = (action: string, fields: Record<string, string>) =>
+      call(e, `/admin/console/${action}`, { method: 'POST', body: form({ csrf, ...fields }), headers: { ...FORM, cookie }, token: null });
+    const edit = { id: 'thaipbs', title: '', categories: 'th', intervalMinutes: '', userAgent: 'PartnerBot/1', 'header-accept-language': 'th', 'header-authorization': 'Bearer console-secret' };
+    const saved = await post('edit', edit);
+    expect(saved.status).toBe(200);
+    const page = await saved.text();
+    expect(page).not.toContain('console-secret');
+    expect(page).toMatch(/placeholder="set \(hidden\): leave empty to keep it"/);
+    // Saved again with the secret field empty: the stored value stays.
+    await post('edit', { ...edit, 'header-authorization': '' });
+    expect((await post('poll', { id: 'thaipbs' })).status).toBe(200);
+    const seen = (await fixtureHits(route)).lastHeaders;
+    expect(seen).toMatchObject({ authorization: 'Bearer console-secret', 'accept-language': 'th', 'user-agent': 'PartnerBot/1' });
+
+    const detail = await (await call(e, '/admin?source=thaipbs', { headers: { cookie }, token: null })).text();
+    expect(detail).toMatch(/<h3>Recent checks<\/h3>.*<td>200<\/td><td>fresh<\/td><td class="num">1<\/td>/s);
+    expect(detail).toContain('<dt>WebSub hub</dt><dd>https://hub.test/</dd>');
+    expect(detail).toContain('<dt>TTL</dt><dd>30 minutes</dd>');
+    expect(detail).toContain('<dt>Title</dt><dd>Thai PBS</dd>');
+
+    const paused = await post('pause', { id: 'thaipbs', paused: 'true' });
+    expect(await paused.text()).toContain('Paused thaipbs.');
+    expect(await (await call(e, '/admin/sources/thaipbs')).json()).toMatchObject({ paused: true, secretHeaders: ['Authorization'] });
+    await post('pause', { id: 'thaipbs', paused: 'false' });
+    expect(await (await call(e, '/admin/sources/thaipbs')).json()).not.toHaveProperty('paused');
+    await post('edit', { ...edit, 'header-authorization': '', 'header-authorization-remove': 'on' });
+    expect(await (await call(e, '/admin/sources/thaipbs')).json()).not.toHaveProperty('secretHeaders');
+  });
+});

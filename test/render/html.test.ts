@@ -123,6 +123,9 @@ describe('renderStatusPage', () => {
     nextCheckAt: '2025-03-01T10:15:00.000Z',
     itemCount: 25,
     paused: false,
+    pausedBy: null,
+    failingSince: null,
+    hub: null,
     permanentRedirect: null,
     identityPolicy: 'guid',
     charset: { name: 'utf-8', how: 'http', declared: 'utf-8', reason: 'Content-Type charset=utf-8' },
@@ -132,7 +135,7 @@ describe('renderStatusPage', () => {
   it('tabulates sources with errors in words, paused sources flagged and redirects', () => {
     const rows = [
       row({}),
-      row({ id: 'gone', title: 'ข่าวหาย', lastStatus: 410, lastError: 'HTTP 410 from https://gone.example/feed — the feed was removed', consecutiveFailures: 12, paused: true, lastSuccessAt: null }),
+      row({ id: 'gone', title: 'ข่าวหาย', lastStatus: 410, lastError: 'HTTP 410 from https://gone.example/feed — the feed was removed', consecutiveFailures: 12, paused: true, pausedBy: 'failures', lastSuccessAt: null }),
       row({ id: 'moved', lastStatus: 301, permanentRedirect: 'https://new.example/feed?a=1&b=2' }),
       row({ id: 'new', lastCheckedAt: null, lastSuccessAt: null, lastStatus: null, title: '<b>new</b>' }),
     ];
