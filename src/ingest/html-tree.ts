@@ -23,6 +23,15 @@ const RUBY_IMPLIED = new Set(['dd', 'dt', 'li', 'p', 'rp', 'rt']);
 const WHITESPACE_ONLY = /^[ \t\n\f\r]*$/;
 /** Start tags that may close open elements first. */
 const IMPLIES_CLOSE = new Set([...CLOSES_P, 'li', 'dd', 'dt', 'a', 'rt', 'rp']);
+/** Where li/dd/dt stop looking for one to close: the special elements but address, div and p. */
+const ITEM_STOPS = new Set([...SPECIAL].filter((n) => n !== 'address' && n !== 'div' && n !== 'p'));
+
+/** The innermost open element of one name (its stack index, -1 for none), and which boundaries the name is. */
+interface OpenName {
+  last: number;
+  stop: boolean;
+  scope: boolean;
+}
 
 /** One open table: where its start tag is in the output, and what the parser would move before it. */
 interface TableFrame {
@@ -33,6 +42,11 @@ interface TableFrame {
   fosterFrom: number;
 }
 
+/** Whether stack index `i` is one of the table's own parts, which a walk in its foster-parented content passes over. */
+function isTablePartOf(frame: TableFrame | undefined, i: number): boolean {
+  return frame !== undefined && i >= frame.at && (frame.fosterFrom === -1 || i < frame.fosterFrom);
+}
+
 /**
  * A writer of well-nested HTML that applies the parser's rules for a kept element before writing it.
  * `start`/`text` answer false when the length cap stops them; after that the caller writes nothing more.
@@ -40,6 +54,15 @@ interface TableFrame {
 export class HtmlTreeWriter {
   private out = '';
   private readonly stack: string[] = [];
+  // The parser's walks down the open elements, as lookups: per name its innermost open element; beside each stack
+  // entry its name's record (a pop needs no lookup) and the next open element of its name below it; the stack indexes
+  // of the open SCOPE and ITEM_STOPS elements. So stray end tags and start tags cost against a deep stack what they
+  // cost against a shallow one (a walk per tag made 50,000 </span> under 5,000 <div> quadratic).
+  private readonly openAt = new Map<string, OpenName>();
+  private readonly stackNames: OpenName[] = [];
+  private readonly sameBelow: number[] = [];
+  private readonly scopeAt: number[] = [];
+  private readonly stopAt: number[] = [];
   private readonly tables: TableFrame[] = [];
   private closersLength = 0;
   private pending = 0; // foster-parented text waiting to be put before its table
@@ -112,12 +135,11 @@ export class HtmlTreeWriter {
   end(name: string): void {
     const top = this.stack.length - 1;
     if (top >= 0 && this.stack[top] === name) return this.closeTo(top); // the common case: it closes the current node
-    const parts = TABLE_PARTS.has(name);
-    for (let i = top; i >= 0; i--) {
-      const open = this.stack[i];
-      if (open === name) return this.closeTo(i);
-      if (parts ? open === 'table' : SCOPE.has(open)) return;
-    }
+    const at = this.openAt.get(name)?.last ?? -1;
+    if (at === -1) return;
+    // A cell, caption or table open inside it (for a table part, a table) makes the end tag a stray one.
+    const bound = TABLE_PARTS.has(name) ? (this.openAt.get('table')?.last ?? -1) : (this.scopeAt.at(-1) ?? -1);
+    if (at >= bound) this.closeTo(at);
   }
 
   /** The output, every open element closed. */
@@ -140,41 +162,45 @@ export class HtmlTreeWriter {
     const skipTo = frame ? frame.at - 1 : -2;
     const below = (i: number) => (i === skipFrom ? skipTo : i - 1);
     const topIndex = frame && frame.fosterFrom === -1 ? frame.at - 1 : stack.length - 1;
+    // Each walk finds the innermost element it looks for, unless a boundary is met first (nearer the current node).
     if (name === 'li' || name === 'dd' || name === 'dt') {
-      for (let i = topIndex; i >= 0; i = below(i)) {
-        const open = stack[i];
-        if (name === 'li' ? open === 'li' : open === 'dd' || open === 'dt') {
-          closeAt = i;
-          break;
-        }
-        if (SPECIAL.has(open) && open !== 'address' && open !== 'div' && open !== 'p') break;
-      }
+      const item = name === 'li' ? this.innermostNamed('li', topIndex, frame) : Math.max(this.innermostNamed('dd', topIndex, frame), this.innermostNamed('dt', topIndex, frame));
+      if (item !== -1 && item >= this.innermost(this.stopAt, topIndex, frame)) closeAt = item; // an item is a stop itself
     } else if (name === 'a' || name === 'rt' || name === 'rp') {
       // A link in a link (up to the last cell or caption) is closed first; rt/rp close what ruby implies.
-      for (let i = topIndex; i >= 0; i = below(i)) {
-        const open = stack[i];
-        if (name === 'a' ? open === 'a' : open === 'ruby') {
-          if (name === 'a') closeAt = i;
-          else for (let j = topIndex; j > i && RUBY_IMPLIED.has(stack[j]); j = below(j)) closeAt = j;
-          break;
-        }
-        if (SCOPE.has(open)) break;
+      const i = this.innermostNamed(name === 'a' ? 'a' : 'ruby', topIndex, frame);
+      if (i !== -1 && i > this.innermost(this.scopeAt, topIndex, frame)) {
+        if (name === 'a') closeAt = i;
+        else for (let j = topIndex; j > i && RUBY_IMPLIED.has(stack[j]); j = below(j)) closeAt = j;
       }
     }
     if (CLOSES_P.has(name)) {
       const from = closeAt === -1 ? topIndex : below(closeAt);
-      for (let i = from; i >= 0; i = below(i)) {
-        const open = stack[i];
-        if (open === 'p') {
-          closeAt = i;
-          break;
-        }
-        if (SCOPE.has(open)) break;
-      }
+      const p = this.innermostNamed('p', from, frame);
+      if (p !== -1 && p > this.innermost(this.scopeAt, from, frame)) closeAt = p;
       const current = closeAt === -1 ? topIndex : below(closeAt);
       if (HEADINGS.has(name) && current >= 0 && HEADINGS.has(stack[current])) closeAt = current;
     }
     return closeAt;
+  }
+
+  /**
+   * The innermost of `indexes` at or below `max` that impliedClose's walk visits (with `frame`, not the table's own
+   * parts), or -1. What it passes over is above `max` or one of those parts: a few entries, never the stack's depth.
+   */
+  private innermost(indexes: readonly number[], max: number, frame: TableFrame | undefined): number {
+    for (let k = indexes.length - 1; k >= 0; k--) {
+      const i = indexes[k];
+      if (i <= max && !isTablePartOf(frame, i)) return i;
+    }
+    return -1;
+  }
+
+  /** innermost, for the open elements named `name`. */
+  private innermostNamed(name: string, max: number, frame: TableFrame | undefined): number {
+    let i = this.openAt.get(name)?.last ?? -1;
+    while (i !== -1 && (i > max || isTablePartOf(frame, i))) i = this.sameBelow[i];
+    return i;
   }
 
   /** Table parts, in the insertion mode the open elements put the parser in. */
@@ -205,7 +231,7 @@ export class HtmlTreeWriter {
         this.closeTo(this.stack.length - 1);
       } else {
         // In a cell or caption (or deeper in one): a table opens inside it; other parts close it first.
-        const cell = this.innermostOf(SCOPE);
+        const cell = this.scopeAt.at(-1)!;
         if (name === 'table') return this.openTable(tag);
         this.closeTo(cell);
       }
@@ -230,15 +256,28 @@ export class HtmlTreeWriter {
     return true;
   }
 
-  private innermostOf(names: ReadonlySet<string>): number {
-    let i = this.stack.length - 1;
-    while (i >= 0 && !names.has(this.stack[i])) i--;
-    return i;
-  }
-
   private push(name: string): void {
+    const at = this.stack.length;
     this.stack.push(name);
     this.closersLength += name.length + 3;
+    let open = this.openAt.get(name);
+    if (!open) this.openAt.set(name, (open = { last: -1, stop: ITEM_STOPS.has(name), scope: SCOPE.has(name) }));
+    this.sameBelow.push(open.last);
+    open.last = at;
+    this.stackNames.push(open);
+    if (open.stop) this.stopAt.push(at);
+    if (open.scope) this.scopeAt.push(at);
+  }
+
+  /** Takes the current node off the stack (its end tag is the caller's to write). */
+  private pop(): string {
+    const name = this.stack.pop()!;
+    this.closersLength -= name.length + 3;
+    const open = this.stackNames.pop()!;
+    open.last = this.sameBelow.pop()!;
+    if (open.stop) this.stopAt.pop();
+    if (open.scope) this.scopeAt.pop();
+    return name;
   }
 
   private write(html: string, fostered: boolean): void {
@@ -256,18 +295,13 @@ export class HtmlTreeWriter {
     const stack = this.stack;
     if (this.tables.length === 0) {
       // Outside tables (nearly always) nothing is waiting to be moved: end tags go straight out.
-      while (stack.length > at) {
-        const name = stack.pop()!;
-        this.closersLength -= name.length + 3;
-        this.out += `</${name}>`;
-      }
+      while (stack.length > at) this.out += `</${this.pop()}>`;
       this.preFresh = false;
       return;
     }
     while (stack.length > at) {
       const index = stack.length - 1;
-      const name = stack.pop()!;
-      this.closersLength -= name.length + 3;
+      const name = this.pop();
       const frame = this.tables.at(-1);
       if (frame && frame.fosterFrom !== -1 && index >= frame.fosterFrom) {
         this.write(`</${name}>`, true);
@@ -278,8 +312,11 @@ export class HtmlTreeWriter {
       if (frame && index === frame.at) {
         // The table is closed: what the parser would have moved before it goes there now.
         this.tables.pop();
-        this.out = this.out.slice(0, frame.outAt) + frame.foster + this.out.slice(frame.outAt);
-        this.pending -= frame.foster.length;
+        // Only when something moved: closing thousands of nested tables must not copy the output each time.
+        if (frame.foster !== '') {
+          this.out = this.out.slice(0, frame.outAt) + frame.foster + this.out.slice(frame.outAt);
+          this.pending -= frame.foster.length;
+        }
       }
     }
   }

@@ -34,16 +34,20 @@ function expectFixedPoint(out: string, input: string): void {
 }
 
 /** No live script in the tree a browser builds from the output: allowlisted elements and attributes, safe URLs. */
-function expectSafeTree(node: Node, out: string): void {
-  for (const child of 'childNodes' in node ? node.childNodes : []) {
-    if (!('tagName' in child)) continue;
-    const allowed = ALLOWED_ATTRS.get(child.tagName);
-    if (!allowed || child.namespaceURI !== 'http://www.w3.org/1999/xhtml') throw new Error(`<${child.tagName}> kept in ${JSON.stringify(out)}`);
-    for (const { name, value } of child.attrs) {
-      if (!allowed.has(name) && !ADDED[child.tagName]?.includes(name)) throw new Error(`${name} on <${child.tagName}> kept in ${JSON.stringify(out)}`);
-      if (/^(href|src|cite|poster|srcset)$/.test(name) && /^[\s\u0000-\u001f]*(javascript|vbscript|data):/i.test(value.replace(/[\t\n\r]/g, ''))) throw new Error(`${name}="${value}" kept in ${JSON.stringify(out)}`);
+function expectSafeTree(root: Node, out: string): void {
+  // A loop, not recursion: the deep-stack cases nest thousands of elements.
+  const todo: Node[] = [root];
+  for (let node = todo.pop(); node; node = todo.pop()) {
+    for (const child of 'childNodes' in node ? node.childNodes : []) {
+      if (!('tagName' in child)) continue;
+      const allowed = ALLOWED_ATTRS.get(child.tagName);
+      if (!allowed || child.namespaceURI !== 'http://www.w3.org/1999/xhtml') throw new Error(`<${child.tagName}> kept in ${JSON.stringify(out)}`);
+      for (const { name, value } of child.attrs) {
+        if (!allowed.has(name) && !ADDED[child.tagName]?.includes(name)) throw new Error(`${name} on <${child.tagName}> kept in ${JSON.stringify(out)}`);
+        if (/^(href|src|cite|poster|srcset)$/.test(name) && /^[\s\u0000-\u001f]*(javascript|vbscript|data):/i.test(value.replace(/[\t\n\r]/g, ''))) throw new Error(`${name}="${value}" kept in ${JSON.stringify(out)}`);
+      }
+      todo.push(child);
     }
-    expectSafeTree(child, out);
   }
 }
 
@@ -115,6 +119,26 @@ describe('sanitized HTML is a fixed point of HTML5 fragment parsing', () => {
       }),
     );
     expect(failures).toEqual([]);
+  });
+
+  it('holds on deep stacks: stray and blocked end tags, implied closes that reach far down or stop (issue 11)', () => {
+    const n = 2_000;
+    const r = (s: string, times = n) => s.repeat(times);
+    const cases: [string, string][] = [
+      [r('<div>') + r('</span>', 10 * n) + 'x', r('<div>') + 'x' + r('</div>')],
+      ['<span><table><tr><td>' + r('<b>') + r('</span>') + 'x', '<span><table><tbody><tr><td>' + r('<b>') + 'x' + r('</b>') + '</td></tr></tbody></table></span>'],
+      [r('<b>') + '<table><tr><td>' + r('<i>') + '</table>x', r('<b>') + '<table><tbody><tr><td>' + r('<i>') + r('</i>') + '</td></tr></tbody></table>x' + r('</b>')],
+      ['<ul><li>' + r('<div>') + '<li>y', '<ul><li>' + r('<div>') + r('</div>') + '</li><li>y</li></ul>'],
+      ['<li><ul>' + r('<span>') + r('<li>z', 3), '<li><ul>' + r('<span>') + r('<li>z</li>', 3) + r('</span>') + '</ul></li>'],
+      ['<li><table><tr>' + r('<span>') + '<li>w', '<li>' + r('<span>') + 'w' + r('</span>') + '<table><tbody><tr></tr></tbody></table></li>'],
+      ['<p>' + r('<span>') + '<div>v', '<p>' + r('<span>') + r('</span>') + '</p><div>v</div>'],
+      ['<p><table><td>' + r('<b>') + '<p>q', '<p></p><table><tbody><tr><td>' + r('<b>') + '<p>q</p>' + r('</b>') + '</td></tr></tbody></table>'],
+      ['<a href="/1">' + r('<span>') + '<a href="/2">t', '<a href="https://feed.example/1" rel="noopener noreferrer">' + r('<span>') + r('</span>') + '</a><a href="https://feed.example/2" rel="noopener noreferrer">t</a>'],
+      ['<dl><dd>' + r('<div>') + '<dt>s', '<dl><dd>' + r('<div>') + r('</div>') + '</dd><dt>s</dt></dl>'],
+      ['<ruby>' + r('<span>') + '<rt>a<rp>(', '<ruby>' + r('<span>') + '<rt>a</rt><rp>(</rp>' + r('</span>') + '</ruby>'],
+      [r('<table><td>') + r('</span>', 10 * n), r('<table><tbody><tr><td>') + r('</td></tr></tbody></table>')],
+    ];
+    for (const [input, expected] of cases) expect(expectSanitized(input)).toBe(expected);
   });
 
   it('holds for every item body of the corpus feeds, as ingest sanitized them', async () => {
