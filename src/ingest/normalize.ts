@@ -186,6 +186,21 @@ export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: No
   return item;
 }
 
+/** Guid and link together name one item of a fetch: a feed that lists an item again gives both again. */
+function listingKey(item: ItemDraft): string | undefined {
+  return item.guid && item.url ? `${item.guid}\u0000${item.url}` : undefined;
+}
+
+/** An item listed again (say with a corrected body): the later listing, with the date the first one gave. */
+function relisted(first: ItemDraft, later: ItemDraft): ItemDraft {
+  // The first date keeps the item where it stood in the river: a correction is an update in place, not news.
+  const item: ItemDraft = { ...later, publishedAt: first.publishedAt };
+  if (first.dateGuessed) item.dateGuessed = true;
+  else delete item.dateGuessed;
+  if (item.updatedAt === item.publishedAt) delete item.updatedAt;
+  return item;
+}
+
 export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): NormalizedFeed {
   const warnings = [...feed.warnings];
   const feedLink = feedLinkOf(feed, options);
@@ -205,15 +220,30 @@ export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): Norm
   const hub = resolveUrl(feed.hubUrl, options.url, 'resource');
   if (hub) meta.hubUrl = hub;
   const items: ItemDraft[] = [];
+  const listedAt = new Map<string, number>();
+  let relistings = 0;
   for (const entry of feed.entries) {
     const item = normalizeEntry(entry, feed, options, warnings, feedLink);
-    if (isEmptyItem(item)) warnings.push('skipped an entry with no title, link, text or enclosure');
-    else items.push(item);
+    if (isEmptyItem(item)) {
+      warnings.push('skipped an entry with no title, link, text or enclosure');
+      continue;
+    }
+    // One item per guid and link, where it first stood, with what it said last (two river entries otherwise).
+    const key = listingKey(item);
+    const first = key === undefined ? undefined : listedAt.get(key);
+    if (first !== undefined) {
+      items[first] = relisted(items[first], item);
+      relistings++;
+      continue;
+    }
+    if (key !== undefined) listedAt.set(key, items.length);
+    items.push(item);
     if (items.length === LIMITS.items) {
       warnings.push(`more than ${LIMITS.items} items; the rest were dropped`);
       break;
     }
   }
+  if (relistings) warnings.push(`${relistings} item${relistings === 1 ? '' : 's'} listed again with the same guid and link: the later listing kept, where the first stood`);
   if (!feed.entries.length) warnings.push('the feed has no items');
   return { meta, items, warnings };
 }

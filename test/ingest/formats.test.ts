@@ -283,3 +283,26 @@ describe('the text <![CDATA[ in a title or body (issue 11)', () => {
     expect(closed.summaryHtml).toBe('<p>a&lt;b after</p>');
   });
 });
+
+describe('an item listed twice in one fetch (issue 11, point 8b)', () => {
+  const mon = 'Mon, 23 Nov 2026 08:00:00 GMT';
+  const item = ([guid, link, body, date = mon]: string[]) =>
+    `<item><guid isPermaLink="false">${guid}</guid><link>https://x.example/${link}</link><title>Budget vote</title><description>${body}</description><pubDate>${date}</pubDate></item>`;
+  const feedOf = (...items: string[][]) => ok(`<rss version="2.0"><channel><title>t</title><link>https://x.example/</link>${items.map(item).join('')}</channel></rss>`);
+
+  it('is one item, where the first stood and with its date, saying what the later one says', async () => {
+    const feed = await feedOf(['1', '1', 'first draft'], ['2', '2', 'flood news', 'Mon, 23 Nov 2026 09:00:00 GMT'], ['1', '1', 'corrected', 'Tue, 24 Nov 2026 07:00:00 GMT']);
+    expect(feed.items.map((i) => [i.guid, i.summaryHtml, i.publishedAt])).toEqual([
+      ['1', 'corrected', '2026-11-23T08:00:00Z'],
+      ['2', 'flood news', '2026-11-23T09:00:00Z'],
+    ]);
+    expect(feed.items[0]).toEqual((await feedOf(['1', '1', 'corrected'])).items[0]);
+    expect(feed.warnings).toContain('1 item listed again with the same guid and link: the later listing kept, where the first stood');
+  });
+
+  it('stays two items when only the guid or only the link is the same', async () => {
+    const feed = await feedOf(['1', '1', 'a'], ['1', 'other', 'b'], ['3', '1', 'c']);
+    expect(feed.items.map((i) => i.summaryHtml)).toEqual(['a', 'b', 'c']);
+    expect(feed.warnings.some((w) => w.includes('listed again'))).toBe(false);
+  });
+});
