@@ -77,5 +77,6 @@ function parseConfig(env: Env): Config {
     // KV refuses a second write of one key within a second; only a local KV that does not (tests) may go lower.
     kvWriteGapMs: int(env.KV_WRITE_GAP_MS, 1000, 0, 60_000),
     alertWebhookUrl: webhookUrl(env.ALERT_WEBHOOK_URL),
+    websubPollFactor: int(env.WEBSUB_POLL_FACTOR, 6, 1, 100),
   };
 }

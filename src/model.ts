@@ -35,6 +35,7 @@ export interface Env {
   KV_WRITE_GAP_MS?: string;
   /** Where source state changes (failing, paused, recovered) are POSTed as JSON (src/poll/alerts.ts). */
   ALERT_WEBHOOK_URL?: string;
+  WEBSUB_POLL_FACTOR?: string;
 }
 
 /** Env vars parsed once, with defaults applied. */
@@ -58,6 +59,8 @@ export interface Config {
   /** Least time between two writes of one KV key (KV takes one per second per key). */
   kvWriteGapMs: number;
   alertWebhookUrl?: string;
+  /** A source with a live WebSub subscription is polled this many times less often (a safety net). */
+  websubPollFactor: number;
 }
 
 /** A queue message: up to a few sources on distinct hosts (`sourceId` alone: a message from before queue batches). */
@@ -117,6 +120,8 @@ export type FetchOutcome =
       /** Seconds the server asks us to wait (Cache-Control max-age / Expires). */
       maxAgeSeconds?: number;
       permanentRedirect?: string;
+      /** WebSub discovery from the HTTP Link header (rel="hub", rel="self"). */
+      links?: { hub?: string; self?: string };
     }
   | {
       kind: 'not-modified';
@@ -186,7 +191,7 @@ export type IdentityPolicy = 'guid' | 'link' | 'content';
 /** One check of a source, as the console lists it. */
 export interface CheckEntry {
   at: string;
-  outcome: 'fresh' | 'not-modified' | 'failed';
+  outcome: 'fresh' | 'not-modified' | 'failed' | 'pushed';
   status?: number;
   /** Items the feed carried (fresh checks). */
   items?: number;
@@ -336,6 +341,8 @@ export interface FeedMeta {
   skipHours?: number[];
   skipDays?: string[];
   hubUrl?: string;
+  /** The feed's own URL as it states it (WebSub's topic). */
+  selfUrl?: string;
   format: FeedFormat;
   version: string;
 }
@@ -453,6 +460,8 @@ export interface PollRecord {
   bodyHash?: string;
   /** The body was the one parsed last time: nothing new. */
   sameBody?: boolean;
+  /** A WebSub hub pushed the body: the schedule and validators of polling stay as they were. */
+  pushed?: boolean;
   ingest?: IngestReport;
 }
 
@@ -463,7 +472,7 @@ export type IngestReport =
       itemCount: number;
       policy: IdentityPolicy;
       charset: CharsetReport;
-      feed: Pick<FeedMeta, 'title' | 'link' | 'ttlMinutes' | 'skipHours' | 'skipDays' | 'hubUrl'>;
+      feed: Pick<FeedMeta, 'title' | 'link' | 'ttlMinutes' | 'skipHours' | 'skipDays' | 'hubUrl' | 'selfUrl'>;
       /** Rivers that received new or changed items. */
       delivered: string[];
       /** The categories the Feed now delivers to (those of the source as this poll saw it). */
@@ -520,6 +529,8 @@ export interface SourceStatus {
   lastSuccessAt: string | null;
   lastStatus: number | null;
   lastError: string | null;
+  /** What the last check or push came to: fresh, not-modified, failed, pushed (a WebSub hub sent it). */
+  lastOutcome: CheckEntry['outcome'] | null;
   consecutiveFailures: number;
   nextCheckAt: string | null;
   itemCount: number;
@@ -530,6 +541,8 @@ export interface SourceStatus {
   failingSince: string | null;
   /** The WebSub hub the feed declares; null when none. */
   hub: string | null;
+  /** Our WebSub subscription to that hub; null when there is none (no hub, or no PUBLIC_BASE_URL). */
+  subscription: import('./poll/websub').SubscriptionView | null;
   permanentRedirect: string | null;
   identityPolicy: IdentityPolicy | null;
   /** The charset the last parsed body was read in and why; null before one was parsed. */

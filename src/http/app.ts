@@ -6,6 +6,7 @@ import { consoleRoutes } from './console';
 import { answerError } from './errors';
 import { PAGE_CSP } from './page-policy';
 import { publicRoutes } from './public';
+import { websubRoutes } from './websub';
 
 type AppEnv = { Bindings: Env };
 
@@ -34,6 +35,7 @@ app.use('*', async (c, next) => {
 // The console first: its sign-in, sign-out and form routes answer before the API's bearer-or-session check.
 app.route('/admin', consoleRoutes);
 app.route('/admin', adminRoutes);
+app.route('/websub', websubRoutes);
 app.route('/', publicRoutes);
 
 // Browsers ask for it on every page; an empty answer beats a logged 404.

@@ -219,6 +219,8 @@ export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): Norm
   if (feed.skipDays?.length) meta.skipDays = feed.skipDays;
   const hub = resolveUrl(feed.hubUrl, options.url, 'resource');
   if (hub) meta.hubUrl = hub;
+  const self = resolveUrl(feed.selfUrl, options.url, 'resource');
+  if (self) meta.selfUrl = self;
   const items: ItemDraft[] = [];
   const listedAt = new Map<string, number>();
   let relistings = 0;

@@ -5,6 +5,7 @@ import { VERSION } from '../version';
 import type { Config, FetchOutcome } from '../model';
 import { checkRedirectUrl, checkSourceUrl, displayUrl } from './address';
 import { isSecretHeader } from './controls';
+import { parseLinkHeader } from './websub';
 
 export interface FetchValidators {
   etag?: string;
@@ -163,12 +164,14 @@ async function finish(
     if (!(body instanceof Uint8Array)) return failed(status, body.reason);
     if (isBlank(body)) return failed(status, `empty body (HTTP ${status} from ${host})`);
     const contentType = h.get('content-type') ?? undefined;
+    const links = parseLinkHeader(h.get('link'), finalUrl);
     return {
       kind: 'fresh',
       status,
       body,
       finalUrl,
       ...(contentType !== undefined && { contentType }),
+      ...((links.hub || links.self) && { links }),
       ...(etag !== undefined && { etag }),
       ...(lastModified !== undefined && { lastModified }),
       ...(maxAgeSeconds !== undefined && { maxAgeSeconds }),

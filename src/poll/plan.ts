@@ -285,8 +285,25 @@ export function pollTask(source: Source, stored: SourceState | undefined, revisi
  * skip hours, title, link, identity policy, charset) and, when it delivered, the categories delivered to.
  */
 export function stateAfter(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
-  const state = polledState(stored, record, source, config, random);
+  const state = record.pushed ? pushedState(currentState(source, stored), record, source) : polledState(stored, record, source, config, random);
   return { ...state, checks: [checkEntry(record, state), ...(state.checks ?? [])].slice(0, CHECKS_KEPT) };
+}
+
+/**
+ * After a WebSub push: what ingest learned, and the categories delivered to. Schedule, validators, body hash and
+ * failures belong to polling and stay; a push the Feed could not read is listed in the checks, not counted as a failure.
+ */
+function pushedState(prev: SourceState | undefined, record: PollRecord, source: Source): SourceState {
+  const state: SourceState = { ...(prev ?? { consecutiveFailures: 0, paused: false, itemCount: 0 }), registeredAt: source.createdAt };
+  const { ingest } = record;
+  if (!ingest?.ok) return state;
+  const categories = ingest.categories.filter((c) => source.categories.includes(c));
+  return { ...state, identityPolicy: ingest.policy, charset: ingest.charset, categories };
+}
+
+/** The source as polling sees it while a WebSub subscription is live: its interval stretched, as a safety net. */
+export function safetyNetSource(source: Source, config: Config): Source {
+  return { ...source, intervalMinutes: baseIntervalMinutes(source, config) * config.websubPollFactor };
 }
 
 // The console lists this many of a source's latest checks.
@@ -295,10 +312,12 @@ const CHECKS_KEPT = 8;
 /** One check as the console lists it: what came back, and the error in words when it failed. */
 function checkEntry(record: PollRecord, state: SourceState): CheckEntry {
   const { outcome, ingest } = record;
-  const entry: CheckEntry = { at: record.checkedAt, outcome: state.lastError !== undefined ? 'failed' : outcome.kind === 'fresh' && !record.sameBody ? 'fresh' : 'not-modified' };
+  const error = record.pushed ? (ingest && !ingest.ok ? `push not read: ${ingest.error}` : undefined) : state.lastError;
+  const kind = outcome.kind === 'fresh' && !record.sameBody ? (record.pushed ? 'pushed' : 'fresh') : 'not-modified';
+  const entry: CheckEntry = { at: record.checkedAt, outcome: error !== undefined ? 'failed' : kind };
   if (outcome.status !== undefined) entry.status = outcome.status;
   if (ingest?.ok) entry.items = ingest.itemCount;
-  if (state.lastError !== undefined) entry.error = state.lastError;
+  if (error !== undefined) entry.error = error;
   return entry;
 }
 
@@ -326,7 +345,8 @@ function polledState(stored: SourceState | undefined, record: PollRecord, source
   // feed, and one left while it ran is not counted as delivered (a return to it gets the whole feed).
   const categories = ingest.categories.filter((c) => source.categories.includes(c));
   const next: SourceState = { ...state, identityPolicy: ingest.policy, charset: ingest.charset, categories, registeredAt: source.createdAt };
-  setOrDelete(next, 'feedHub', feed.hubUrl);
+  // The hub a subscriber would use: the HTTP Link header's, else the feed's own (WebSub §4).
+  setOrDelete(next, 'feedHub', (outcome.kind === 'fresh' ? outcome.links?.hub : undefined) ?? feed.hubUrl);
   if (record.bodyHash) next.bodyHash = record.bodyHash;
   delete next.seen;
   return next;

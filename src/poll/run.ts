@@ -10,7 +10,7 @@ import { deploymentOf, directoryOf, feedOf } from '../store/objects';
 import { fetchFeed, userAgent } from './fetch';
 import { HostPacer, queueMessages } from './plan';
 
-export type PollOutcome = 'fresh' | 'not-modified' | 'failed' | 'skipped';
+export type PollOutcome = 'fresh' | 'not-modified' | 'failed' | 'skipped' | 'pushed';
 
 export interface PollResult {
   id: string;
@@ -81,11 +81,31 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
     record.sameBody = true;
     return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };
   }
+  return deliverBody(env, d, task, record, { body, contentType: outcome.contentType, finalUrl: outcome.finalUrl });
+}
+
+/** A fetched or pushed body through the source's Feed: what it delivered, and the record for the Directory. */
+async function deliverBody(env: Env, d: Deployment, task: PollTask, record: PollRecord, got: { body: Uint8Array; contentType?: string; finalUrl: string }): Promise<SourcePoll> {
+  const { source } = task;
   record.ingest = await feedOf(env, d, source)
-    .ingest(d, { source, revision: task.revision, body, contentType: outcome.contentType, finalUrl: outcome.finalUrl, fetchedAt: checkedAt })
+    .ingest(d, { source, revision: task.revision, ...got, fetchedAt: record.checkedAt, pushed: record.pushed })
     .catch((err: unknown) => ({ ok: false as const, error: `could not process the feed: ${errorText(err)}` }));
   if (!record.ingest.ok) return { result: { id: source.id, outcome: 'failed', error: record.ingest.error }, record, delivered: [] };
-  return { result: { id: source.id, outcome: 'fresh', items: record.ingest.itemCount }, record, delivered: record.ingest.delivered };
+  return { result: { id: source.id, outcome: record.pushed ? 'pushed' : 'fresh', items: record.ingest.itemCount }, record, delivered: record.ingest.delivered };
+}
+
+/**
+ * A WebSub push (content distribution, W3C WebSub §7): the hub's body goes the very way of a polled one (Feed, then
+ * the Directory's record, then the rivers publish), so a push and a poll that overlap meet at the same single writers.
+ */
+export async function pushSource(env: Env, d: Deployment, task: PollTask, got: { body: Uint8Array; contentType?: string }): Promise<{ result: PollResult; changedCategories: string[] }> {
+  const startedMs = Date.now();
+  const { source } = task;
+  const checkedAt = new Date(startedMs).toISOString();
+  const record: PollRecord = { id: source.id, createdAt: source.createdAt, revision: task.revision, checkedAt, outcome: { kind: 'fresh', status: 200, finalUrl: source.url }, pushed: true };
+  const poll = await deliverBody(env, d, task, record, { ...got, finalUrl: source.url });
+  const published = await finish(env, d, [poll], [task], startedMs);
+  return { result: poll.result, changedCategories: published.map((f) => f.slug) };
 }
 
 /** Polls tasks with at most `maxConcurrency` in flight, two fetches to one host at least `hostSpacingMs` apart. */

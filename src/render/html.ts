@@ -249,6 +249,15 @@ function charsetCell(charset: SourceStatus['charset']): string {
   return `<span title="${escapeAttr(charset.reason)}">${head}</span>`;
 }
 
+// A source its hub pushes: the next check is only the safety net.
+function websubNote(row: SourceStatus): string {
+  const sub = row.subscription;
+  if (!sub) return '';
+  const words = { active: 'WebSub: pushed by its hub', pending: 'WebSub: subscribing', denied: 'WebSub: denied by the hub', expired: 'WebSub: lease ended' }[sub.state];
+  const title = sub.error ?? (sub.leaseExpiresAt ? `lease until ${sub.leaseExpiresAt}` : '');
+  return `<br><span class="muted"${title ? ` title="${escapeAttr(title)}"` : ''}>${words}</span>`;
+}
+
 export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; generatedAt: string }): string {
   const failing = rows.filter((r) => r.lastError !== null || r.consecutiveFailures > 0).length;
   const paused = rows.filter((r) => r.paused).length;
@@ -272,14 +281,14 @@ export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; g
         `<tr${classes ? ` class="${classes}"` : ''} id="${escapeAttr(`source-${row.id}`)}">`,
         `<td><a href="${escapeAttr(row.url)}">${escapeXml(row.title || row.url)}</a><br><span class="muted">${escapeXml(row.id)}</span></td>`,
         `<td>${row.categories.map((slug) => `<a href="${escapeAttr(`${ctx.baseUrl}/c/${slug}`)}">${escapeXml(slug)}</a>`).join(', ')}</td>`,
-        `<td>${optionalTime(row.lastCheckedAt)}</td>`,
+        `<td>${optionalTime(row.lastCheckedAt)}${row.lastOutcome === 'pushed' ? '<br><span class="muted">pushed by the hub</span>' : ''}</td>`,
         `<td>${optionalTime(row.lastSuccessAt)}</td>`,
         `<td>${httpStatus(row.lastStatus)}</td>`,
         `<td class="problem">${problem(row)}</td>`,
         `<td class="num">${row.itemCount}</td>`,
         `<td>${identityPolicyLabel(row.identityPolicy)}</td>`,
         `<td>${charsetCell(row.charset)}</td>`,
-        `<td>${row.paused ? '<span class="muted">paused</span>' : optionalTime(row.nextCheckAt)}</td>`,
+        `<td>${row.paused ? '<span class="muted">paused</span>' : optionalTime(row.nextCheckAt)}${websubNote(row)}</td>`,
         '</tr>\n',
       );
     }

@@ -4,7 +4,22 @@
 import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceState, SourceStatus, SourceView } from '../model';
 import { alertAfterCheck, alertEvent, deliverAlert, statusUrlOf, type AlertKind } from '../poll/alerts';
 import { applyHeaderChange, viewOf, type HeaderChange } from '../poll/controls';
-import { currentState, DUE_SLACK_MS, pollTask, spreadHosts, stateAfter } from '../poll/plan';
+import { currentState, DUE_SLACK_MS, pollTask, safetyNetSource, spreadHosts, stateAfter } from '../poll/plan';
+import {
+  afterRequest,
+  dueRequest,
+  hubAndTopic,
+  isLive,
+  lapsed,
+  leaving,
+  newSubscription,
+  sendToHub,
+  subscriptionChange,
+  subscriptionView,
+  verifyIntent,
+  type IntentCheck,
+  type Subscription,
+} from '../poll/websub';
 import { ALL_SLUG, saveIndex } from './kv';
 import { importLegacyLayout } from './migrate';
 import { countRequest, feedOf, riverOf } from './objects';
@@ -66,6 +81,8 @@ const LEASE_MS = 10 * 60_000;
 const ALERT_BATCH = 20;
 const ALERT_RETRY_MS = 2_000;
 const ALERT_RETRY_MAX_MS = 10 * 60_000;
+// Requests to WebSub hubs per alarm (each is a subrequest of the alarm's own invocation).
+const HUB_REQUESTS_PER_ALARM = 20;
 
 function riverSettings(c: Category): RiverSettings {
   return { slug: c.slug, title: c.title, description: c.description, language: c.language, include: c.include, exclude: c.exclude };
@@ -180,6 +197,8 @@ export class Directory extends SqlObject {
   async record(d: Deployment, records: PollRecord[], unpolled: string[] = []): Promise<void> {
     await this.ready(d);
     let alerts = 0;
+    let subscriptions = false;
+    const now = Date.now();
     this.transaction(() => {
       this.tables.release(unpolled);
       const rows = this.tables.pollRows(records.map((r) => r.id));
@@ -191,7 +210,11 @@ export class Directory extends SqlObject {
           this.tables.release([r.id]);
           continue;
         }
-        const next = stateAfter(row.state, r, row.source, d.config);
+        const sub = this.tables.currentSubscription(r.id);
+        // With a live subscription, polling is the safety net: a longer interval.
+        const polledAs = isLive(sub, now) ? safetyNetSource(row.source, d.config) : row.source;
+        const next = stateAfter(row.state, r, polledAs, d.config);
+        if (this.followHub(d, row.source, sub, r, now)) subscriptions = true;
         const alert = alertAfterCheck(currentState(row.source, row.state), next, d.config);
         if (alert.alerted) next.alerted = alert.alerted;
         else delete next.alerted;
@@ -200,6 +223,79 @@ export class Directory extends SqlObject {
       }
     });
     if (alerts) await this.alertSoon();
+    if (subscriptions) await this.alarmBy(Date.now());
+  }
+
+  // ───────────────────────────── WebSub subscriptions ─────────────────────────────
+
+  /**
+   * What a report does to the source's subscription (inside record's transaction): a push notes its time; a fresh
+   * parse that names a hub starts or moves the subscription, one that names none ends it. True when one is due now.
+   */
+  private followHub(d: Deployment, source: Source, sub: Subscription | undefined, r: PollRecord, now: number): boolean {
+    if (r.pushed) {
+      if (sub) this.tables.putSubscription({ ...sub, lastPushAt: r.checkedAt });
+      return false;
+    }
+    if (r.outcome.kind !== 'fresh' || !r.ingest?.ok) return false;
+    // A hub cannot call back to a deployment without a public address; a paused source wants no pushes.
+    const found = d.config.publicBaseUrl && !source.paused ? hubAndTopic(r.outcome.links ?? {}, r.ingest.feed, source.url) : undefined;
+    const change = subscriptionChange(sub, found);
+    if (change === 'keep') return false;
+    if (sub) this.tables.putSubscription(leaving(sub, now));
+    if (found && change !== 'leave') this.tables.putSubscription(newSubscription(source.id, found, now));
+    return true;
+  }
+
+  /** The source's current subscription leaves (removed, paused, moved): it unsubscribes at the next alarm. */
+  private leaveHub(sourceId: string): boolean {
+    const sub = this.tables.currentSubscription(sourceId);
+    if (!sub) return false;
+    if (sub.state === 'wanted') this.tables.deleteSubscription(sub.token);
+    else this.tables.putSubscription(leaving(sub, Date.now()));
+    return true;
+  }
+
+  /** Sends what due subscriptions ask for (subscribe, renew, unsubscribe); returns when the next one is due. */
+  private async serveSubscriptions(d: Deployment): Promise<number | undefined> {
+    const now = Date.now();
+    for (const due of this.tables.dueSubscriptions(now, HUB_REQUESTS_PER_ALARM)) {
+      const sub: Subscription = lapsed(due, now) ? { ...due, state: 'expired' } : due;
+      const request = dueRequest(sub);
+      if (request === 'end') {
+        this.tables.deleteSubscription(sub.token);
+        continue;
+      }
+      const next = afterRequest(sub, await sendToHub(sub, request, d.config), Date.now());
+      // Another request may have changed it meanwhile (a verification came in): only a row still as read is replaced.
+      const stored = this.tables.subscription(sub.token);
+      if (!stored || stored.state !== due.state || stored.dueAt !== due.dueAt) continue;
+      if (next) this.tables.putSubscription(next);
+      else this.tables.deleteSubscription(sub.token);
+    }
+    return this.tables.nextSubscriptionDue();
+  }
+
+  /** The hub's verification of intent or denial for the subscription its callback names. */
+  async verifySubscription(d: Deployment, sourceId: string, token: string, check: IntentCheck): Promise<'challenge' | 'ok' | 'not-found'> {
+    await this.ready(d);
+    const sub = this.tables.subscription(token);
+    const verdict = verifyIntent(sub?.sourceId === sourceId ? sub : undefined, check, Date.now());
+    if (verdict.next === null) this.tables.deleteSubscription(token);
+    else if (verdict.next) {
+      this.tables.putSubscription(verdict.next);
+      await this.alarmBy(verdict.next.dueAt);
+    }
+    return verdict.answer;
+  }
+
+  /** What a push to this callback needs: the secret to check its signature and the source's task; none if not live. */
+  async pushTarget(d: Deployment, sourceId: string, token: string): Promise<{ secret: string; task: PollTask } | undefined> {
+    await this.ready(d);
+    const sub = this.tables.subscription(token);
+    if (!sub || sub.sourceId !== sourceId || !isLive(sub, Date.now())) return undefined;
+    const row = this.tables.pollRows([sourceId]).get(sourceId);
+    return row && { secret: sub.secret, task: pollTask(row.source, row.state, row.rev) };
   }
 
   // ───────────────────────────── alerts ─────────────────────────────
@@ -305,6 +401,8 @@ export class Directory extends SqlObject {
   async status(d: Deployment): Promise<SourceStatus[]> {
     await this.ready(d);
     const states = this.tables.allStates();
+    const subs = this.tables.currentSubscriptions();
+    const now = Date.now();
     return this.tables.sources().map((s) => {
       const st = states.get(s.id);
       return {
@@ -316,6 +414,7 @@ export class Directory extends SqlObject {
         lastSuccessAt: st?.lastSuccessAt ?? null,
         lastStatus: st?.lastStatus ?? null,
         lastError: st?.lastError ?? null,
+        lastOutcome: st?.checks?.[0]?.outcome ?? null,
         consecutiveFailures: st?.consecutiveFailures ?? 0,
         nextCheckAt: st?.nextCheckAt ?? null,
         itemCount: st?.itemCount ?? 0,
@@ -323,6 +422,7 @@ export class Directory extends SqlObject {
         pausedBy: s.paused ? 'operator' : st?.paused ? 'failures' : null,
         failingSince: st?.failingSince ?? null,
         hub: st?.feedHub ?? null,
+        subscription: subscriptionView(subs.get(s.id), now),
         permanentRedirect: st?.permanentRedirect ?? null,
         identityPolicy: st?.identityPolicy ?? null,
         charset: st?.charset ?? null,
@@ -410,6 +510,7 @@ export class Directory extends SqlObject {
     const moved = next.url !== prev.url;
     const rev = moved || left.length || joined ? this.revision() : undefined;
     let alerted = false;
+    let unsubscribe = false;
     const added = this.transaction(() => {
       const stored = this.tables.state(id) ?? newState();
       // Categories it left are no longer delivered to: coming back to one brings the whole feed again.
@@ -424,9 +525,12 @@ export class Directory extends SqlObject {
       if (joined || resuming) this.tables.dueNow(id);
       for (const slug of left) this.tables.queueRemoval(slug, id, rev!);
       if (pausing || resuming) alerted = this.queueAlert(d, pausing ? 'paused' : 'resumed', next, state, new Date().toISOString());
+      // A paused source wants no pushes; a moved one has another topic (its next poll subscribes again).
+      if ((pausing || moved) && this.leaveHub(id)) unsubscribe = true;
       return this.ensureCategories(next.categories);
     });
     if (alerted) await this.alertSoon();
+    if (unsubscribe) await this.alarmBy(Date.now());
     await this.configureRivers(d, added);
     if (left.length) {
       await feedOf(this.env, d, next)
@@ -444,10 +548,12 @@ export class Directory extends SqlObject {
     // A revision this source never had: every delivery of it still under way is refused. The rivers hear of it from
     // the queue of removals, written with the registry change, so a River that cannot take it now is told later.
     const rev = this.revision();
-    this.transaction(() => {
+    const unsubscribe = this.transaction(() => {
       this.tables.deleteSource(id);
       for (const slug of [...source.categories, ALL_SLUG]) this.tables.queueRemoval(slug, id, rev);
+      return this.leaveHub(id);
     });
+    if (unsubscribe) await this.alarmBy(Date.now());
     await feedOf(this.env, d, source)
       .forget(d)
       .catch((err: unknown) => console.warn(`the memory of removed source "${id}" stays behind:`, err));
@@ -481,10 +587,11 @@ export class Directory extends SqlObject {
     if (!d) return;
     await this.ready(d);
     await this.drainRemovals(d);
-    const next = await this.deliverAlerts(d);
+    const [alerts, hubs] = await Promise.all([this.deliverAlerts(d), this.serveSubscriptions(d)]);
+    const next = Math.min(alerts ?? Infinity, hubs ?? Infinity);
     // The alarm that is firing still reads as set: an earlier time than now is that one, not a later retry.
     const current = await this.ctx.storage.getAlarm();
-    if (next !== undefined && (current === null || current <= Date.now() || current > next)) await this.ctx.storage.setAlarm(next);
+    if (next !== Infinity && (current === null || current <= Date.now() || current > next)) await this.ctx.storage.setAlarm(next);
   }
 
   async putCategory(d: Deployment, category: Category): Promise<{ category: Category; created: boolean }> {

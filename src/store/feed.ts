@@ -21,6 +21,8 @@ export interface IngestRequest {
   /** Final URL after redirects: the last-resort base for relative links. */
   finalUrl: string;
   fetchedAt: string;
+  /** A WebSub push: the newest content there is, but maybe only part of the feed (see `stale`). */
+  pushed?: boolean;
 }
 
 const SCHEMA = [
@@ -95,17 +97,18 @@ export class Feed extends SqlObject {
     const { meta } = ingested.feed;
     const drafts = [...ingested.feed.items].sort(newestByDate).slice(0, d.config.itemsPerSource);
     // Two runs that overlap: a fetch older than one already taken would roll edits back; its news came with the newer.
-    const stale = (this.meta.get('fetchedAt') ?? '') > req.fetchedAt;
+    // A push is always taken, and does not count as a fetch: it may carry only the newest entries, not the rest.
+    const stale = !req.pushed && (this.meta.get('fetchedAt') ?? '') > req.fetchedAt;
     const { items, policy, delivered } = stale
       ? { items: drafts, policy: (this.meta.get('policy') as IdentityPolicy | undefined) ?? 'guid', delivered: [] }
-      : this.accept(d, source, req.revision, drafts, req.fetchedAt, { title: meta.title, link: meta.link });
+      : this.accept(d, source, req.revision, drafts, req.pushed ? undefined : req.fetchedAt, { title: meta.title, link: meta.link }, req.fetchedAt);
     await this.deliver();
     return {
       ok: true,
       itemCount: items.length,
       policy,
       charset: ingested.charset,
-      feed: { title: meta.title, link: meta.link, ttlMinutes: meta.ttlMinutes, skipHours: meta.skipHours, skipDays: meta.skipDays, hubUrl: meta.hubUrl },
+      feed: { title: meta.title, link: meta.link, ttlMinutes: meta.ttlMinutes, skipHours: meta.skipHours, skipDays: meta.skipDays, hubUrl: meta.hubUrl, selfUrl: meta.selfUrl },
       delivered,
       categories: [...source.categories],
     };
@@ -115,7 +118,7 @@ export class Feed extends SqlObject {
    * Gives the drafts their keys, and in one transaction remembers them and queues their deliveries: the changes for
    * rivers this source delivered to before, every item for a river it joined since.
    */
-  private accept(d: Deployment, source: Source, revision: number, drafts: ItemDraft[], polledAt: string, feed: { title?: string; link?: string }): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
+  private accept(d: Deployment, source: Source, revision: number, drafts: ItemDraft[], fetchedAt: string | undefined, feed: { title?: string; link?: string }, polledAt = fetchedAt!): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
     return this.transaction(() => {
       const before = this.meta.get('policy') as IdentityPolicy | undefined;
       // The memory is asked about one key at a time only if the policy changes; else it is read for this fetch's keys.
@@ -137,7 +140,7 @@ export class Feed extends SqlObject {
       }
       this.meta.set('delivered', JSON.stringify(targets));
       this.meta.set('policy', policy);
-      this.meta.set('fetchedAt', polledAt);
+      if (fetchedAt) this.meta.set('fetchedAt', fetchedAt);
       return { items, policy, delivered };
     });
   }

@@ -5,6 +5,7 @@ import type { Category, CategoryRow, IndexDoc, Source, SourceState } from '../mo
 import { hostOf } from '../poll/plan';
 import { olderVersion } from './kv';
 import { publicCategory } from './registry';
+import { isLeaving, type Subscription } from '../poll/websub';
 import { all, first, placeholders, slices } from './sql';
 
 const SCHEMA = [
@@ -20,6 +21,10 @@ const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS removals (slug TEXT NOT NULL, source TEXT NOT NULL, revision INTEGER NOT NULL, PRIMARY KEY (slug, source)) WITHOUT ROWID',
   // Alert events not yet delivered to the webhook, oldest first (written with the state change that causes them).
   'CREATE TABLE IF NOT EXISTS alerts (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL)',
+  // WebSub subscriptions by callback token: a source's current one, and those on their way out (poll/websub.ts).
+  'CREATE TABLE IF NOT EXISTS subscriptions (token TEXT PRIMARY KEY, source TEXT NOT NULL, due_at INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID',
+  'CREATE INDEX IF NOT EXISTS subscriptions_source ON subscriptions (source)',
+  'CREATE INDEX IF NOT EXISTS subscriptions_due ON subscriptions (due_at)',
 ];
 
 // The due time of a source the operator paused: never, until resumed.
@@ -202,6 +207,52 @@ export class DirectoryTables {
   /** Every source a forced run polls: all but those the operator paused. */
   activeSourceIds(): string[] {
     return all<{ id: string }>(this.sql, 'SELECT id FROM schedule WHERE due_at < ? ORDER BY id', NEVER).map((r) => r.id);
+  }
+
+  // ───────────────────────────── WebSub subscriptions ─────────────────────────────
+
+  subscription(token: string): Subscription | undefined {
+    const row = first<{ data: string }>(this.sql, 'SELECT data FROM subscriptions WHERE token = ?', token);
+    return row ? (JSON.parse(row.data) as Subscription) : undefined;
+  }
+
+  /** The source's current subscription (not one on its way out). */
+  currentSubscription(sourceId: string): Subscription | undefined {
+    return all<{ data: string }>(this.sql, 'SELECT data FROM subscriptions WHERE source = ?', sourceId)
+      .map((r) => JSON.parse(r.data) as Subscription)
+      .find((sub) => !isLeaving(sub));
+  }
+
+  /** Every source's current subscription, for the status page. */
+  currentSubscriptions(): Map<string, Subscription> {
+    const out = new Map<string, Subscription>();
+    for (const r of all<{ data: string }>(this.sql, 'SELECT data FROM subscriptions')) {
+      const sub = JSON.parse(r.data) as Subscription;
+      if (!isLeaving(sub)) out.set(sub.sourceId, sub);
+    }
+    return out;
+  }
+
+  putSubscription(sub: Subscription): void {
+    this.sql.exec(
+      'INSERT INTO subscriptions (token, source, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET due_at = excluded.due_at, data = excluded.data',
+      sub.token,
+      sub.sourceId,
+      sub.dueAt,
+      JSON.stringify(sub),
+    );
+  }
+
+  deleteSubscription(token: string): void {
+    this.sql.exec('DELETE FROM subscriptions WHERE token = ?', token);
+  }
+
+  dueSubscriptions(now: number, limit: number): Subscription[] {
+    return all<{ data: string }>(this.sql, 'SELECT data FROM subscriptions WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit).map((r) => JSON.parse(r.data) as Subscription);
+  }
+
+  nextSubscriptionDue(): number | undefined {
+    return first<{ due: number | null }>(this.sql, 'SELECT min(due_at) AS due FROM subscriptions')?.due ?? undefined;
   }
 
   // ───────────────────────────── alerts ─────────────────────────────

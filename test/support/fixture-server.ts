@@ -18,6 +18,8 @@ interface ProgrammedRoute {
   conditional?: boolean;
   /** Redirect chain helper: Location header relative to this server. */
   redirectTo?: string;
+  /** Answer this much later (a slow origin, so a test can make two requests overlap for sure). */
+  delayMs?: number;
 }
 
 const routes = new Map<string, ProgrammedRoute>();
@@ -59,7 +61,9 @@ function serveProgrammed(name: string, req: IncomingMessage, res: ServerResponse
     }
   }
   const body = r.bodyBase64 ? Buffer.from(r.bodyBase64, 'base64') : Buffer.from(r.body ?? '', 'utf8');
-  res.writeHead(r.status ?? 200, headers).end(body);
+  const answer = () => res.writeHead(r.status ?? 200, headers).end(body);
+  if (r.delayMs) setTimeout(answer, r.delayMs);
+  else answer();
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -81,6 +81,8 @@ export interface FixtureRoute {
   conditional?: boolean;
   /** Location of a redirect, relative to the fixture server or absolute. */
   redirectTo?: string;
+  /** Answer this much later. */
+  delayMs?: number;
 }
 
 /** Programs a route on the fixture server; returns its URL. */
