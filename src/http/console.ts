@@ -162,7 +162,8 @@ function categoryBody(form: Form): Record<string, unknown> {
 }
 
 function pollSummary(a: Record<string, unknown>): string {
-  const results = (a.results as { id: string; outcome: string; items?: number; error?: string }[]) ?? [];
+  // The admin poll lists every source it did not poll as skipped: the console asked for one, and says how that went.
+  const results = ((a.results as { id: string; outcome: string; items?: number; error?: string }[]) ?? []).filter((r) => r.outcome !== 'skipped');
   return results.map((r) => `Polled ${r.id}: ${r.outcome}${r.items !== undefined ? `, ${r.items} new items` : ''}${r.error ? ` — ${r.error}` : ''}.`).join(' ') || 'Nothing polled.';
 }
 

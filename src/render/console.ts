@@ -8,6 +8,7 @@ import { escapeAttr, escapeXml } from './xml';
 export const CONSOLE_STYLE = `
 body{max-width:72rem}
 form.inline{display:inline}
+header nav{display:flex;flex-wrap:wrap;gap:.3rem 1rem}header nav a{white-space:nowrap;margin:0}
 label{display:block;margin:.4rem 0 .1rem;font-weight:600;font-size:.9rem}
 input[type=text],input[type=url],input[type=password],input[type=number],input[type=search],textarea,select{width:100%;max-width:40rem;padding:.45rem .5rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:4px}
 button{font:inherit;padding:.35rem .8rem;margin:.2rem .3rem .2rem 0;border:1px solid var(--line);border-radius:4px;background:transparent;color:var(--link);cursor:pointer}
@@ -18,7 +19,8 @@ button.danger{color:var(--bad)}
 .health.ok{background:#2e8540}.health.bad{background:var(--bad)}.health.paused{background:var(--warn)}
 section{margin:1.5rem 0}
 details{margin:.3rem 0}
-.sources td{overflow-wrap:anywhere}
+.sources td{overflow-wrap:break-word}.sources a.url{overflow-wrap:anywhere}
+@media (max-width:49.99rem){table.sources thead{display:none}table.sources tr{display:block;padding:.6rem 0;border-bottom:1px solid var(--line)}table.sources td{display:block;border:0;padding:.15rem 0;text-align:left}table.sources td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:var(--muted)}table.sources td.num{text-align:left}}
 label.check{font-weight:400}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:0}dl.facts dt{font-weight:600}dl.facts dd{margin:0;overflow-wrap:anywhere}
 @media (min-width:50rem){.cols{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}}
@@ -92,8 +94,9 @@ function sourceRow(v: ConsoleView, source: SourceView, status: SourceStatus | un
   ].join('');
   return (
     `<tr id="source-${escapeAttr(source.id)}"><td><span class="health ${health.cls}" aria-hidden="true"></span>${escapeXml(health.words)}</td>` +
-    `<td><strong>${title}</strong><br><a href="${escapeAttr(source.url)}" rel="noopener noreferrer">${escapeXml(source.url)}</a>${problem}</td>` +
-    `<td>${escapeXml(source.categories.join(', '))}</td><td>${checked}</td><td class="num">${status?.itemCount ?? 0}</td><td>${actions}</td></tr>`
+    `<td><strong>${title}</strong><br><a class="url" href="${escapeAttr(source.url)}" rel="noopener noreferrer">${escapeXml(source.url)}</a>${problem}</td>` +
+    `<td data-label="Categories">${escapeXml(source.categories.join(', '))}</td><td data-label="Last check">${checked}</td>` +
+    `<td class="num" data-label="Items">${status?.itemCount ?? 0}</td><td>${actions}</td></tr>`
   );
 }
 
@@ -156,21 +159,31 @@ function checksTable(checks: CheckEntry[] | undefined): string {
   return `<div class="table"><table><thead><tr><th>Time</th><th>HTTP</th><th>Outcome</th><th>Items</th><th>Error</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
-function declaredList(state: SourceState | undefined): string {
+function subscriptionWords(status: SourceStatus | undefined): string | undefined {
+  const sub = status?.subscription;
+  if (!sub) return undefined;
+  const until = sub.leaseExpiresAt ? `, lease until ${sub.leaseExpiresAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+  const pushed = sub.lastPushAt ? `, last push ${sub.lastPushAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+  return `${sub.state}${until}${pushed}${sub.error ? ` — ${sub.error}` : ''}`;
+}
+
+function declaredList(state: SourceState | undefined, status: SourceStatus | undefined): string {
   const facts: [string, string | undefined][] = [
     ['Title', state?.feedTitle],
     ['Link', state?.feedLink],
     ['WebSub hub', state?.feedHub],
+    ['Our subscription', subscriptionWords(status)],
     ['TTL', state?.feedTtlMinutes ? `${state.feedTtlMinutes} minutes` : undefined],
     ['Charset', state?.charset ? `${state.charset.name} (${state.charset.reason})` : undefined],
   ];
-  const items = facts.map(([k, value]) => `<dt>${k}</dt><dd>${value ? escapeXml(value) : '<span class="muted">not declared</span>'}</dd>`);
+  const items = facts.map(([k, value]) => `<dt>${k}</dt><dd>${value ? escapeXml(value) : '<span class="muted">none</span>'}</dd>`);
   return `<dl class="facts">${items.join('')}</dl>`;
 }
 
 function sourceDetail(v: ConsoleView): string {
   const state = v.selectedState;
-  return `<div class="cols"><div><h3>Recent checks</h3>${checksTable(state?.checks)}</div><div><h3>What the feed declares</h3>${declaredList(state)}</div></div>`;
+  const status = v.statuses.find((s) => s.id === v.selected);
+  return `<div class="cols"><div><h3>Recent checks</h3>${checksTable(state?.checks)}</div><div><h3>What the feed declares</h3>${declaredList(state, status)}</div></div>`;
 }
 
 function editSourceForm(v: ConsoleView): string {
