@@ -42,7 +42,7 @@ consoleRoutes.get('/', async (c) => {
   const expected = c.env.ADMIN_TOKEN;
   if (!expected) return html(c, renderSignIn({ failed: 'The console is disabled: set the ADMIN_TOKEN secret.' }), 503);
   const session = await sessionOf(c, expected);
-  if (!session) return html(c, renderSignIn());
+  if (!session) return html(c, renderSignIn({ notice: c.req.query('signed-out') !== undefined ? 'Signed out.' : undefined }));
   return html(c, renderConsole(await consoleView(c, expected, session)));
 });
 
@@ -71,7 +71,7 @@ consoleRoutes.post('/logout', async (c) => {
   const form = await c.req.parseBody();
   if (claim && expected && (await csrfValid(expected, claim.sid, String(form.csrf ?? '')))) await gate(c).endSession(claim.sid);
   else if (claim) return c.json({ error: 'missing or wrong CSRF token: reload the console and try again' }, 403);
-  return c.body(null, 303, { Location: '/admin', 'Set-Cookie': clearedCookie(url), 'Cache-Control': 'no-store' });
+  return c.body(null, 303, { Location: '/admin?signed-out=1', 'Set-Cookie': clearedCookie(url), 'Cache-Control': 'no-store' });
 });
 
 consoleRoutes.post('/console/:action', async (c) => {

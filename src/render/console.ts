@@ -48,8 +48,12 @@ function shell(title: string, body: string): string {
   ].join('');
 }
 
-export function renderSignIn(opts: { failed?: string } = {}): string {
-  const failed = opts.failed ? `<p class="flash bad" role="alert">${escapeXml(opts.failed)}</p>\n` : '';
+export function renderSignIn(opts: { failed?: string; notice?: string } = {}): string {
+  const failed = opts.failed
+    ? `<p class="flash bad" role="alert">${escapeXml(opts.failed)}</p>\n`
+    : opts.notice
+      ? `<p class="flash" role="status">${escapeXml(opts.notice)}</p>\n`
+      : '';
   return shell(
     'Sign in · Tributary',
     `<header><h1>Tributary console</h1></header>\n<main>\n${failed}<form method="post" action="/admin/login">\n` +
@@ -83,7 +87,8 @@ function matches(source: SourceView, query: string | undefined): boolean {
 
 function sourceRow(v: ConsoleView, source: SourceView, status: SourceStatus | undefined): string {
   const health = healthOf(status);
-  const title = escapeXml(source.title ?? status?.title ?? source.id);
+  // Before its first poll a source has no feed title, and its URL is shown just below: name it by its id.
+  const title = escapeXml(source.title ?? (status && status.title !== source.url ? status.title : source.id));
   const problem = status?.lastError ? `<br><span class="muted">${escapeXml(status.lastError)}</span>` : '';
   const checked = status?.lastCheckedAt ? escapeXml(status.lastCheckedAt.slice(0, 16).replace('T', ' ')) + ' UTC' : '–';
   const actions = [

@@ -337,6 +337,7 @@ async function consoleSteps(run, token, siteOrigin, opml) {
   await run.step('signed-out', async () => {
     await run.submit(page.getByRole('button', { name: 'Sign out', exact: true }));
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await run.flash(exactly('Signed out.'));
     // The session is gone on the server too: a fresh load asks for the token again.
     await page.goto(`${origin}/admin`);
     await page.getByLabel('Admin token').waitFor();

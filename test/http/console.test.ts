@@ -130,7 +130,9 @@ describe('console sessions', () => {
     const csrf = await csrfOf(e, cookie);
     const out = await call(e, '/admin/logout', { method: 'POST', body: form({ csrf }), headers: { ...FORM, cookie }, token: null, redirect: 'manual' });
     expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/admin?signed-out=1');
     expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+    expect(await (await call(e, '/admin?signed-out=1', { token: null })).text()).toContain('Signed out.');
     expect((await call(e, '/admin/sources', { headers: { cookie }, token: null })).status).toBe(401);
     expect(await (await call(e, '/admin', { headers: { cookie }, token: null })).text()).not.toContain('Sign out');
   });
