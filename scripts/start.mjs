@@ -2,9 +2,13 @@
 //  1. the demo source server (scripts/demo/server.mjs) on 127.0.0.1:8799, in this process;
 //  2. `wrangler dev` on 127.0.0.1:8787 in its own process group, output prefixed, until / answers;
 //  3. the demo categories and sources registered through the admin API, then one forced poll;
-//  4. where to look; then stay in the foreground until Ctrl-C / SIGTERM, and stop everything we started.
+//  4. the hub-backed demo source's WebSub subscription: the Worker (PUBLIC_BASE_URL is this origin, so the hub can
+//     call back) subscribes to the demo server's hub right after the poll; we wait until it is verified;
+//  5. where to look; then stay in the foreground until Ctrl-C / SIGTERM, and stop everything we started.
 // The admin token comes from $ADMIN_TOKEN or is random per run; wrangler reads it from a generated env file
 // under .wrangler/ (gitignored, removed on exit), so no secret lands in a tracked file or on a command line.
+// The demo hub keeps its subscriptions in .wrangler/demo/hub.json (gitignored), as the Worker's local state in
+// .wrangler/state outlives a run: the next run's Worker still holds the subscription, so the hub must too.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +25,8 @@ const READY_TIMEOUT_MS = 120_000;
 const POLL_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 5_000;
 const ENV_FILE = join(ROOT, '.wrangler', 'demo', 'start.env');
+const HUB_STATE_FILE = join(ROOT, '.wrangler', 'demo', 'hub.json');
+const SUBSCRIBE_TIMEOUT_MS = 30_000;
 const WRANGLER_ENV = {
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
@@ -317,7 +323,34 @@ async function registerDemo(admin, catalog) {
   return true;
 }
 
-function printWhereToLook(catalog, token, registered) {
+/**
+ * The hub-backed demo source's subscription, as the Worker's /status.json tells it, once verified (or the timeout):
+ * the Directory's alarm sends the subscribe request right after the poll, and the hub verifies it at once.
+ */
+async function watchSubscription(catalog) {
+  const source = catalog.SOURCES.find((s) => s.hub);
+  if (!source) return null;
+  const deadline = Date.now() + SUBSCRIBE_TIMEOUT_MS;
+  let state;
+  while (!stopping) {
+    try {
+      const res = await fetch(`${WORKER_ORIGIN}/status.json`, { signal: AbortSignal.timeout(5_000) });
+      const status = await res.json();
+      state = status.sources?.find((s) => s.id === source.id)?.subscription?.state;
+    } catch {}
+    if (state === 'active' || state === 'denied' || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const hubKnows = demoServer.hub.subscribers(catalog.feedUrl(source)) > 0;
+  if (state === 'active' && hubKnows) say(`WebSub: ${source.id} is subscribed to the demo hub ${catalog.HUB_URL} (active)`);
+  else if (state === 'active') {
+    warn(`WebSub: the Worker holds a subscription of ${source.id} from an earlier run that the demo hub has forgotten`);
+    warn(`  (${relative(ROOT, HUB_STATE_FILE)} was removed?): pushes reach nobody until it is renewed. rm -rf .wrangler/state starts afresh.`);
+  } else warn(`WebSub: ${source.id}'s subscription is ${state ?? 'not there'} after ${SUBSCRIBE_TIMEOUT_MS / 1000} s (see the [demo] hub lines above)`);
+  return { source, active: state === 'active' && hubKnows };
+}
+
+function printWhereToLook(catalog, token, registered, websub) {
   const o = WORKER_ORIGIN;
   say();
   say(`Tributary is running on ${o}/`);
@@ -329,6 +362,10 @@ function printWhereToLook(catalog, token, registered) {
   say(`  status         ${o}/status   ${o}/status.json`);
   say(`  run the cron   ${o}/__scheduled   (polls the sources that are due, as the cron trigger does)`);
   say(`  demo sources   ${demoOrigin}/`);
+  if (websub) {
+    say(`  WebSub         ${websub.source.id} is pushed by the demo hub ${catalog.HUB_URL}${websub.active ? '' : ' (subscription NOT active: see above)'}`);
+    say(`                 npx node scripts/demo/push.mjs   (a new story, pushed; shows when ${o}/feeds/${websub.source.categories[0]}.json serves it)`);
+  }
   say(`  admin token    ${token}`);
   say(`                 curl -H 'Authorization: Bearer ${token}' ${o}/admin/sources`);
   if (!registered) say('  (the demo sources are NOT registered: see the messages above)');
@@ -373,7 +410,7 @@ async function main() {
     process.exit(1);
   }
   try {
-    demoServer = await startDemoServer({ log: (line) => console.log(`[demo] ${line}`) });
+    demoServer = await startDemoServer({ log: (line) => console.log(`[demo] ${line}`), hubStateFile: HUB_STATE_FILE });
   } catch (error) {
     warn(`cannot start the demo source server on ${catalog.DEMO_HOST}:${catalog.DEMO_PORT}: ${error.message}`);
     warn('Is another npm start running? Stop it and retry.');
@@ -399,7 +436,9 @@ async function main() {
   say(`the Worker answers on ${WORKER_ORIGIN}/; registering the demo …`);
   const registered = await registerDemo(adminClient(token), catalog);
   if (stopping) return;
-  printWhereToLook(catalog, token, registered);
+  const websub = registered ? await watchSubscription(catalog) : null;
+  if (stopping) return;
+  printWhereToLook(catalog, token, registered, websub);
 }
 
 if (ensureToolchain()) {

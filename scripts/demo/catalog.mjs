@@ -4,6 +4,8 @@
 export const DEMO_HOST = '127.0.0.1';
 export const DEMO_PORT = 8799;
 export const DEMO_ORIGIN = `http://${DEMO_HOST}:${DEMO_PORT}`;
+/** The demo's WebSub hub (scripts/demo/hub.mjs): the hub-backed source's feed names it with rel="hub". */
+export const HUB_URL = `${DEMO_ORIGIN}/hub`;
 
 /** Categories like a national news portal's; mixed ones carry no language, the per-country ones do. */
 export const CATEGORIES = [
@@ -23,6 +25,7 @@ export const CATEGORIES = [
  * - `contentType`: sent as is (siam-daily deliberately has no charset: only its XML declaration names TIS-620).
  * - `validators`: which of ETag / Last-Modified the server sends (polite polling either way); `weakEtag` like nginx + gzip.
  * - `gzip`: served gzip-encoded to clients that accept it.
+ * - `hub`: the feed names the demo's WebSub hub, which pushes its new stories (scripts/demo/push.mjs publishes one).
  */
 export const SOURCES = [
   {
@@ -110,6 +113,7 @@ export const SOURCES = [
     file: 'saigon-kinh-te.xml',
     contentType: 'application/rss+xml; charset=utf-8',
     validators: { etag: true, lastModified: true },
+    hub: true,
   },
 ];
 

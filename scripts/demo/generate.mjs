@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_ORIGIN, SOURCES, feedUrl } from './catalog.mjs';
+import { DEMO_ORIGIN, HUB_URL, SOURCES, feedUrl } from './catalog.mjs';
 import { STORIES } from './stories.mjs';
 import { imagePath, imageSize, renderPng } from './images.mjs';
 import { singleByteEncoder, utf8Encoder } from './encodings.mjs';
@@ -56,12 +56,12 @@ function plainText(html) {
     .trim();
 }
 
-function sortedItems(sourceId) {
-  return [...STORIES[sourceId]].sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
+function sortedItems(stories) {
+  return [...stories].sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
 }
 
-function newestDate(sourceId) {
-  return sortedItems(sourceId)[0].date;
+function newestDate(stories) {
+  return sortedItems(stories)[0].date;
 }
 
 function image(name) {
@@ -126,9 +126,9 @@ const windows874 = singleByteEncoder('windows-874');
 const windows1258 = singleByteEncoder('windows-1258', { separateToneMarks: true });
 
 /** Thai national news: RSS 2.0 in windows-874, charset named only by the XML declaration (as TIS-620). */
-function siamDaily(source) {
+function siamDaily(source, stories) {
   const e = (t) => esc(t, windows874);
-  const items = sortedItems(source.id).map((item) => {
+  const items = sortedItems(stories).map((item) => {
     const link = item.relativeLink ? item.path : itemHref(item);
     const enclosure = item.image ? image(item.image.name) : null;
     return [
@@ -157,7 +157,7 @@ function siamDaily(source) {
     `    <description>${e('ข่าวการเมือง เศรษฐกิจ และข่าวทั่วไทย จากสยามเดลี่ (ข่าวสมมุติสำหรับการสาธิต)')}</description>`,
     '    <language>th</language>',
     `    <copyright>${e('© 2569 สยามเดลี่ (demo)')}</copyright>`,
-    `    <lastBuildDate>${rfc822(newestDate(source.id))}</lastBuildDate>`,
+    `    <lastBuildDate>${rfc822(newestDate(stories))}</lastBuildDate>`,
     '    <ttl>15</ttl>',
     `    <atom:link href="${feedUrl(source)}" rel="self" type="application/rss+xml" />`,
     `    <image><url>${logo.url}</url><title>${e('สยามเดลี่')}</title><link>${DEMO_ORIGIN}/siam-daily/</link></image>`,
@@ -170,10 +170,10 @@ function siamDaily(source) {
 }
 
 /** Chiang Mai regional news: Atom 1.0, UTF-8 with a byte order mark, relative links under xml:base. */
-function lannaNews(source) {
+function lannaNews(source, stories) {
   const base = `${DEMO_ORIGIN}/lanna-news/`;
   const relative = (item) => (item.link ? item.link : item.path.replace('/lanna-news/', ''));
-  const entries = sortedItems(source.id).map((item) => {
+  const entries = sortedItems(stories).map((item) => {
     const summary = item.image
       ? `${item.summary}<p><img src="../img/${item.image.name}.png" alt="${item.image.caption}" /></p>`
       : item.summary;
@@ -203,7 +203,7 @@ function lannaNews(source) {
     '  <link rel="alternate" type="text/html" href="./" />',
     '  <link rel="self" type="application/atom+xml" href="atom.xml" />',
     '  <id>tag:lanna-news.demo,2026:feed</id>',
-    `  <updated>${newestDate(source.id)}</updated>`,
+    `  <updated>${newestDate(stories)}</updated>`,
     '  <author><name>ลานนานิวส์</name></author>',
     `  <icon>../img/${source.id}-logo.png</icon>`,
     ...entries,
@@ -214,8 +214,8 @@ function lannaNews(source) {
 }
 
 /** Thai heritage photo stories: RSS 2.0 with Media RSS, enclosures and thumbnails, UTF-8. */
-function thaiHeritage(source) {
-  const items = sortedItems(source.id).map((item) => {
+function thaiHeritage(source, stories) {
+  const items = sortedItems(stories).map((item) => {
     const photo = image(item.image.name);
     const thumb = image(`${item.image.name}-thumb`);
     const link = itemHref(item);
@@ -246,7 +246,7 @@ function thaiHeritage(source) {
     `    <link>${DEMO_ORIGIN}/thai-heritage/</link>`,
     '    <description>ภาพข่าวมรดกวัฒนธรรมไทย (ภาพและข่าวสมมุติสำหรับการสาธิต)</description>',
     '    <language>th-TH</language>',
-    `    <lastBuildDate>${rfc822(newestDate(source.id))}</lastBuildDate>`,
+    `    <lastBuildDate>${rfc822(newestDate(stories))}</lastBuildDate>`,
     `    <atom:link href="${feedUrl(source)}" rel="self" type="application/rss+xml" />`,
     `    <image><url>${logo.url}</url><title>มรดกไทยในภาพ</title><link>${DEMO_ORIGIN}/thai-heritage/</link><width>${logo.width}</width><height>${logo.height}</height></image>`,
     ...items,
@@ -258,7 +258,7 @@ function thaiHeritage(source) {
 }
 
 /** Hanoi daily: JSON Feed 1.1 (served gzip-encoded). */
-function songHong(source) {
+function songHong(source, stories) {
   const feed = {
     version: 'https://jsonfeed.org/version/1.1',
     title: 'Báo Sông Hồng điện tử',
@@ -268,7 +268,7 @@ function songHong(source) {
     icon: image(`${source.id}-logo`).url,
     language: 'vi',
     authors: [{ name: 'Báo Sông Hồng', url: `${DEMO_ORIGIN}/song-hong/` }],
-    items: sortedItems(source.id).map((item) => {
+    items: sortedItems(stories).map((item) => {
       const out = {
         id: item.id,
         url: item.relativeLink ? item.path : itemHref(item),
@@ -288,9 +288,9 @@ function songHong(source) {
 }
 
 /** Central Vietnam news: RSS 2.0 in windows-1258, tone marks written as combining characters. */
-function mienTrung(source) {
+function mienTrung(source, stories) {
   const e = (t) => esc(t, windows1258);
-  const items = sortedItems(source.id).map((item) => {
+  const items = sortedItems(stories).map((item) => {
     const enclosure = item.image ? image(item.image.name) : null;
     const html = enclosure
       ? `${item.summary}<p><img src="/img/${item.image.name}.png" alt="${item.image.caption}"></p>`
@@ -318,7 +318,7 @@ function mienTrung(source) {
     `    <link>${DEMO_ORIGIN}/mien-trung/</link>`,
     `    <description>${e('Tin tức Huế, Đà Nẵng, Hội An và các tỉnh miền Trung (tin giả lập cho bản demo)')}</description>`,
     '    <language>vi-VN</language>',
-    `    <pubDate>${rfc822(newestDate(source.id))}</pubDate>`,
+    `    <pubDate>${rfc822(newestDate(stories))}</pubDate>`,
     `    <generator>${e('Hệ thống tin Miền Trung 2.1')}</generator>`,
     ...items,
     '  </channel>',
@@ -332,8 +332,8 @@ function mienTrung(source) {
  * Vietnamese heritage magazine: Atom 1.0, UTF-8, every character in NFD (as some Mac-made feeds are).
  * Like many real feeds it breaks an Atom rule: no feed-level <author>, and some entries have none either.
  */
-function diSanViet(source) {
-  const entries = sortedItems(source.id).map((item) => {
+function diSanViet(source, stories) {
+  const entries = sortedItems(stories).map((item) => {
     const photo = item.image ? image(item.image.name) : null;
     const html = photo
       ? `${item.summary}<figure><img src="${photo.url}" alt="${item.image.caption}" /><figcaption>${item.image.caption}</figcaption></figure>`
@@ -361,7 +361,7 @@ function diSanViet(source) {
     `  <link rel="alternate" type="text/html" href="${DEMO_ORIGIN}/di-san-viet/" />`,
     `  <link rel="self" type="application/atom+xml" href="${feedUrl(source)}" />`,
     '  <id>urn:uuid:6c1f2a4e-3b1d-4f7e-9a52-0d6e1b2c9a00</id>',
-    `  <updated>${newestDate(source.id)}</updated>`,
+    `  <updated>${newestDate(stories)}</updated>`,
     `  <logo>${image(`${source.id}-logo`).url}</logo>`,
     '  <rights>© 2026 Di sản Việt (demo)</rights>',
     ...entries,
@@ -374,8 +374,8 @@ function diSanViet(source) {
 }
 
 /** Saigon business news: RSS 2.0 with content:encoded and dc:creator, UTF-8. */
-function saigonKinhTe(source) {
-  const items = sortedItems(source.id).map((item) => {
+function saigonKinhTe(source, stories) {
+  const items = sortedItems(stories).map((item) => {
     const link = itemHref(item);
     return [
       '    <item>',
@@ -400,13 +400,17 @@ function saigonKinhTe(source) {
     `    <link>${DEMO_ORIGIN}/saigon-kinh-te/</link>`,
     '    <description>Tin kinh tế, tài chính, doanh nghiệp (tin giả lập cho bản demo)</description>',
     '    <language>vi</language>',
-    `    <lastBuildDate>${rfc822(newestDate(source.id))}</lastBuildDate>`,
+    `    <lastBuildDate>${rfc822(newestDate(stories))}</lastBuildDate>`,
     `    <atom:link href="${feedUrl(source)}" rel="self" type="application/rss+xml" />`,
+    // WebSub (W3C): the demo's own hub pushes this feed's new stories (scripts/demo/hub.mjs).
+    source.hub ? `    <atom:link href="${HUB_URL}" rel="hub" />` : null,
     ...items,
     '  </channel>',
     '</rss>',
     '',
-  ].join('\n');
+  ]
+    .filter((line) => line !== null)
+    .join('\n');
   return { text, encoder: utf8Encoder, decoderLabel: 'utf-8' };
 }
 
@@ -420,18 +424,24 @@ const BUILDERS = {
   'saigon-kinh-te': saigonKinhTe,
 };
 
-/** Every demo feed as bytes, each checked to decode back to its text. */
+/**
+ * One demo feed as bytes, checked to decode back to its text. `stories` defaults to the source's own; the demo server
+ * passes more when its hub publishes a new story (scripts/demo/hub.mjs).
+ */
+export function buildFeed(source, stories = STORIES[source.id]) {
+  const build = BUILDERS[source.id];
+  if (!build) throw new Error(`no feed builder for demo source ${source.id}`);
+  const { text, encoder, decoderLabel } = build(source, stories);
+  const bytes = encoder === utf8Encoder ? Buffer.from(text, 'utf8') : encoder.encode(text);
+  // Round trip: decoding must give the same text up to normalization (windows-1258 splits tone marks).
+  const decoded = new TextDecoder(decoderLabel, { fatal: true, ignoreBOM: true }).decode(bytes);
+  if (decoded.normalize('NFC') !== text.normalize('NFC')) throw new Error(`${source.id}: bytes do not decode back`);
+  return bytes;
+}
+
+/** Every demo feed as bytes. */
 export function buildFeeds() {
-  return SOURCES.map((source) => {
-    const build = BUILDERS[source.id];
-    if (!build) throw new Error(`no feed builder for demo source ${source.id}`);
-    const { text, encoder, decoderLabel } = build(source);
-    const bytes = encoder === utf8Encoder ? Buffer.from(text, 'utf8') : encoder.encode(text);
-    // Round trip: decoding must give the same text up to normalization (windows-1258 splits tone marks).
-    const decoded = new TextDecoder(decoderLabel, { fatal: true, ignoreBOM: true }).decode(bytes);
-    if (decoded.normalize('NFC') !== text.normalize('NFC')) throw new Error(`${source.id}: bytes do not decode back`);
-    return { source, bytes };
-  });
+  return SOURCES.map((source) => ({ source, bytes: buildFeed(source) }));
 }
 
 function main() {

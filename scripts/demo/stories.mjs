@@ -660,3 +660,38 @@ export const STORIES = {
     },
   ],
 };
+
+/**
+ * Breaking news the demo hub publishes (scripts/demo/push.mjs → POST /hub/publish), one after another, each with the
+ * time it was pushed added to its title and a fresh path. For the hub-backed source (catalog.mjs `hub: true`).
+ */
+export const PUSH_STORIES = [
+  {
+    slug: 'ngan-hang-nha-nuoc-giu-lai-suat-dieu-hanh',
+    title: 'Ngân hàng Nhà nước giữ nguyên lãi suất điều hành',
+    author: 'Minh Khoa',
+    tags: ['Tài chính', 'Tin nóng'],
+    summary: '<p>Lãi suất tái cấp vốn giữ ở mức 4,5%/năm; tỷ giá trung tâm tăng nhẹ 5 đồng.</p>',
+  },
+  {
+    slug: 'gia-vang-mieng-tang-manh-phien-chieu',
+    title: 'Giá vàng miếng tăng mạnh trong phiên chiều',
+    author: 'Bảo Trân',
+    tags: ['Vàng', 'Tin nóng'],
+    summary: '<p>Vàng miếng SJC lên 92,3 triệu đồng/lượng bán ra, tăng 800.000 đồng so với sáng nay.</p>',
+  },
+  {
+    slug: 'cao-toc-bac-nam-thong-xe-doan-moi',
+    title: 'Cao tốc Bắc – Nam thông xe thêm đoạn qua Khánh Hòa',
+    author: 'Ngọc Anh',
+    tags: ['Hạ tầng', 'Tin nóng'],
+    summary: '<p>Đoạn tuyến dài 48 km rút ngắn thời gian từ Nha Trang đi Cam Ranh còn 35 phút.</p>',
+  },
+  {
+    slug: 'xuat-khau-sau-rieng-vuot-ky-luc',
+    title: 'Xuất khẩu sầu riêng vượt kỷ lục 3 tỷ USD',
+    author: 'Bảo Trân',
+    tags: ['Nông nghiệp', 'Tin nóng'],
+    summary: '<p>Trung Quốc chiếm gần 90% kim ngạch; doanh nghiệp miền Tây tăng ca đóng hàng.</p>',
+  },
+];
