@@ -69,6 +69,7 @@ function parseConfig(env: Env): Config {
     pauseAfterFailures: int(env.PAUSE_AFTER_FAILURES, 10, 1, 1000),
     subrequestBudget: int(env.SUBREQUEST_BUDGET, 50, 1, 10_000),
     maxConcurrency: int(env.MAX_CONCURRENCY, 6, 1, 6),
+    // Two fetches to one host start at least this far apart: never two in the same second by default.
     hostSpacingMs: int(env.HOST_SPACING_MS, 1000, 0, 60_000),
     itemsPerSource: int(env.ITEMS_PER_SOURCE, 100, 1, 2000),
     itemsPerCategory: int(env.ITEMS_PER_CATEGORY, 300, 10, 5000),

@@ -38,6 +38,9 @@ export interface Env {
   WEBSUB_POLL_FACTOR?: string;
 }
 
+/** What a Hono app of this Worker is typed with: `c.env` is the Env. */
+export type AppEnv = { Bindings: Env };
+
 /** Env vars parsed once, with defaults applied. */
 export interface Config {
   publicBaseUrl?: string;

@@ -4,22 +4,20 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { every } from 'hono/combine';
 import { readConfig } from '../config';
-import type { Category, Env } from '../model';
+import type { AppEnv, Category } from '../model';
 import { checkSourceUrl } from '../poll/address';
 import { applyHeaderChange, checkHeaderChange, checkUserAgent, type HeaderChange } from '../poll/controls';
 import { discoverFeed, type Discovery } from '../poll/discover';
 import { runPoll } from '../poll/run';
+import { LANGUAGE_TAG, SLUG, SLUG_PATTERN } from '../patterns';
 import { parseOpml } from '../render/opml';
 import type { Outcome, SourcePatch } from '../store/directory';
 import { ALL_SLUG } from '../store/kv';
 import { deploymentOf, directoryOf } from '../store/objects';
 import { requireAdmin } from './auth';
 import { answerError, badRequest as fail } from './errors';
-import { LANGUAGE_TAG, SLUG } from './patterns';
 import { baseUrlOf } from './public';
 import { announceChanges, purgeRivers, type CacheScope } from './announce';
-
-type AppEnv = { Bindings: Env };
 
 const MAX_BODY = 1024 * 1024;
 // An OPML export of 10,000 sources is about 1.5 MB: the import takes more than a JSON body.
@@ -74,7 +72,7 @@ function optionalString(body: Record<string, unknown>, field: string, max = 500)
 }
 
 function slugField(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !SLUG.test(value)) fail(`"${field}" must match ^[a-z0-9][a-z0-9-]{0,62}$`);
+  if (typeof value !== 'string' || !SLUG.test(value)) fail(`"${field}" must match ^${SLUG_PATTERN}$`);
   if (value === ALL_SLUG) fail(`"${ALL_SLUG}" is reserved (it is every category merged)`);
   return value;
 }

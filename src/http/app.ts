@@ -1,16 +1,12 @@
 // The Hono app: public routes, admin API, one error handler, security headers everywhere.
 import { Hono } from 'hono';
-import type { Env } from '../model';
+import type { AppEnv } from '../model';
 import { adminRoutes } from './admin';
 import { consoleRoutes } from './console';
 import { answerError } from './errors';
 import { PAGE_CSP } from './page-policy';
 import { publicRoutes } from './public';
 import { websubRoutes } from './websub';
-
-type AppEnv = { Bindings: Env };
-
-
 
 export const app = new Hono<AppEnv>();
 

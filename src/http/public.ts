@@ -3,7 +3,8 @@
 // (older pages, filters, long pages) ask the river's own object. Answers are cached under the river's version.
 import { Hono, type Context } from 'hono';
 import { readConfig } from '../config';
-import type { CategorySummary, Config, Env, IndexDoc, RiverItem, RiverPage, SourceStatus } from '../model';
+import type { AppEnv, CategorySummary, Config, Env, IndexDoc, RiverItem, RiverPage, SourceStatus } from '../model';
+import { LANGUAGE_TAG, SLUG, SLUG_PATTERN } from '../patterns';
 import { renderIndexPage, renderStatusPage } from '../render/html';
 import { renderOpml } from '../render/opml';
 import { FORMATS, GENERATOR, renderKey, renderView, viewPath, withQuery, type ViewFormat, type ViewRequest } from '../render/views';
@@ -12,11 +13,8 @@ import { ALL_SLUG, decodePage, idRecord, loadIndex, loadPage, olderVersion, page
 import { deploymentOf, directoryOf, riverOf } from '../store/objects';
 import { cacheControl, etagOf, httpDate, isNotModified, serveCached } from './caching';
 import { PAGE_CSP } from './page-policy';
-import { LANGUAGE_TAG, SLUG } from './patterns';
 import { remembered } from './memo';
 import { riverPointer, type RiverPointer } from './versions';
-
-type AppEnv = { Bindings: Env };
 
 /** Absolute base for self links: PUBLIC_BASE_URL, else (in dev) the request origin. */
 export function baseUrlOf(c: Context<AppEnv>, config: Config): string {
@@ -126,7 +124,7 @@ function indexDoc(env: Env): Promise<IndexDoc> {
 
 export const publicRoutes = new Hono<AppEnv>();
 
-publicRoutes.get('/feeds/:file{[a-z0-9][a-z0-9-]{0,62}\\.(rss|atom|json)}', async (c) => {
+publicRoutes.get(`/feeds/:file{${SLUG_PATTERN}\\.(rss|atom|json)}`, async (c) => {
   const file = c.req.param('file');
   const dot = file.lastIndexOf('.');
   const slug = file.slice(0, dot);

@@ -3,14 +3,12 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { readConfig } from '../config';
-import type { Env } from '../model';
+import type { AppEnv } from '../model';
 import { pushSource } from '../poll/run';
 import { signatureValid } from '../poll/websub';
 import { deploymentOf, directoryOf } from '../store/objects';
 import { announceChanges } from './announce';
 import { baseUrlOf } from './public';
-
-type AppEnv = { Bindings: Env };
 
 export const websubRoutes = new Hono<AppEnv>();
 

@@ -1,5 +1,6 @@
 // The ingest boundary: bytes of one fetch → a normalized feed, or an error a person can act on.
 // decode → parse → normalize; nothing thrown inside ever escapes.
+import { errorText } from '../errors';
 import type { CharsetReport, NormalizedFeed } from '../model';
 import { decodeBody } from './decode';
 import { normalizeFeed } from './normalize';
@@ -30,7 +31,7 @@ export async function ingestFeed(body: Uint8Array, opts: IngestOptions): Promise
     return { ok: true, feed, encoding: decoded.encoding, charset: decoded.charset };
   } catch (e) {
     // A bug of ours, not the feed's: still a value, so one source cannot stop a poll run.
-    return { ok: false, error: `ingest failed: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, error: `ingest failed: ${errorText(e)}` };
   }
 }
 

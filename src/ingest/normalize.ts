@@ -2,9 +2,10 @@
 // no characters XML forbids, and every field length-capped on a grapheme boundary.
 import { hash64 } from '../hash';
 import type { Enclosure, FeedMeta, ItemDraft, NormalizedFeed, ParsedEntry, ParsedFeed, ParsedText } from '../model';
+import { languageTag } from '../patterns';
 import { itemDate } from './dates';
 import { htmlToText, cleanCharacters } from './html';
-import { cutGraphemes, sanitizeHtml } from './sanitize';
+import { cutGraphemes, escapeText, sanitizeHtml } from './sanitize';
 import { firstAbsolute, resolveUrl } from './urls';
 
 export interface NormalizeOptions {
@@ -59,16 +60,12 @@ export function plainText(text: ParsedText | undefined, max: number): string | u
   return value === '' ? undefined : value;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
-}
-
 /** Sanitized HTML for a text or HTML field; plain text is escaped, its line breaks kept as <br />. */
 function htmlField(text: ParsedText | undefined, base: string | undefined): string | undefined {
   if (!text) return undefined;
   // sanitizeHtml cleans characters itself; NFC first so the cap counts what is kept.
   const source = text.value.normalize('NFC');
-  const html = text.type === 'html' ? source : escapeHtml(source.trim()).replace(/\r?\n/g, '<br />');
+  const html = text.type === 'html' ? source : escapeText(source.trim()).replace(/\n/g, '<br />');
   const clean = sanitizeHtml(html, { base: text.base ?? base, maxLength: LIMITS.html });
   return clean === '' ? undefined : clean;
 }
@@ -88,10 +85,9 @@ function unique<T>(values: T[], key: (v: T) => string = String): T[] {
   });
 }
 
-function languageTag(value: string | undefined): string | undefined {
-  const v = value?.trim().replace(/_/g, '-');
-  if (!v || !/^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(v)) return undefined;
-  return v.slice(0, LIMITS.language).toLowerCase();
+/** The tag as stored: lower case, capped (a cut never leaves a trailing "-", so the stored tag is still a tag). */
+function storedLanguage(value: string | undefined): string | undefined {
+  return languageTag(value)?.slice(0, LIMITS.language).replace(/-+$/, '').toLowerCase();
 }
 
 /** The feed's own link, absolute: the base for entries without xml:base. */
@@ -177,7 +173,7 @@ export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: No
   if (summaryHtml) item.summaryHtml = summaryHtml;
   if (contentHtml) item.contentHtml = contentHtml;
   if (image && image.length <= LIMITS.url) item.image = image;
-  const language = languageTag(entry.language ?? feed.language);
+  const language = storedLanguage(entry.language ?? feed.language);
   if (language) item.language = language;
   const comments = resolveUrl(entry.comments, contentBase, 'link');
   if (comments && comments.length <= LIMITS.url) item.comments = comments;
@@ -210,7 +206,7 @@ export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): Norm
   if (feedLink) meta.link = feedLink;
   const description = plainText(feed.description, LIMITS.text);
   if (description) meta.description = description;
-  const language = languageTag(feed.language);
+  const language = storedLanguage(feed.language);
   if (language) meta.language = language;
   const image = resolveUrl(feed.image, firstAbsolute(feed.base, feedLink, options.url), 'resource');
   if (image) meta.image = image;

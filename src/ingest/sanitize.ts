@@ -139,7 +139,8 @@ const TRACKER_HOSTS = /(^|\.)(feedsportal\.com|pixel\.wp\.com|stats\.wordpress\.
 // As HTML5 serializes: U+00A0 as &nbsp;, and a CR (from &#13;) as the LF a parser makes of it.
 const TEXT_SPECIAL = /[&<>\u00a0\r]/;
 
-function escapeText(text: string): string {
+/** Text as HTML element content, as HTML5 serializes it (also how plain-text fields become HTML before sanitizing). */
+export function escapeText(text: string): string {
   if (!TEXT_SPECIAL.test(text)) return text;
   let out = text.includes('&') ? text.replaceAll('&', '&amp;') : text;
   if (out.includes('<')) out = out.replaceAll('<', '&lt;');

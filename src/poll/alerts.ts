@@ -1,5 +1,6 @@
 // Alerts: when a source starts failing, is paused, recovers or is resumed, one JSON event goes to ALERT_WEBHOOK_URL.
 // The event is decided here, from the state before and after a check (pure); the Directory queues and delivers it.
+import { errorText } from '../errors';
 import type { Config, Source, SourceState } from '../model';
 
 export type AlertKind = 'failing' | 'paused' | 'recovered' | 'resumed';
@@ -94,6 +95,6 @@ export async function deliverAlert(url: string, event: AlertEvent, fetcher: type
     await res.body?.cancel().catch(() => {});
     return res.ok ? { ok: true } : { ok: false, reason: `the webhook answered HTTP ${res.status}` };
   } catch (err) {
-    return { ok: false, reason: `the webhook could not be reached: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, reason: `the webhook could not be reached: ${errorText(err)}` };
   }
 }

@@ -4,9 +4,6 @@ import type { CheckedOutcome, CheckEntry, Config, PollRecord, PollTask, Source, 
 
 const MINUTE = 60_000;
 
-/** Two fetches to one host start at least this far apart (the issue's "not in the same second"). */
-export const HOST_SPACING_MS = 1000;
-
 /**
  * A source counts as due when its next check falls within this margin of `now` (the Directory's due index): the cron
  * fires on the interval boundary, and a source checked a few seconds after the previous one must not wait a round.
@@ -98,7 +95,7 @@ export function queueMessages(due: { id: string; host: string }[], spacingMs: nu
  */
 export class HostPacer {
   private readonly nextFree = new Map<string, number>();
-  constructor(private readonly spacingMs = HOST_SPACING_MS) {}
+  constructor(private readonly spacingMs: number) {}
 
   /** Milliseconds to wait before fetching `url`, given the current time. */
   delayFor(url: string, nowMs: number): number {
@@ -262,9 +259,14 @@ export function currentState(source: Source, stored: SourceState | undefined): S
   return stored?.registeredAt && stored.registeredAt !== source.createdAt ? undefined : stored;
 }
 
+/** True when `now` names a category `before` does not: the river of a category joined needs the whole feed. */
+export function joinsCategory(now: readonly string[], before: readonly string[]): boolean {
+  return now.some((c) => !before.includes(c));
+}
+
 /** True when the source joined a category since its last delivery: that river needs the whole feed, not a 304. */
 export function joinedCategory(source: Source, prev: SourceState | undefined): boolean {
-  return Boolean(prev?.categories && source.categories.some((c) => !prev.categories!.includes(c)));
+  return prev?.categories !== undefined && joinsCategory(source.categories, prev.categories);
 }
 
 /** What the fetcher needs of a source: validators unless the whole feed is wanted. */

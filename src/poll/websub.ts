@@ -1,5 +1,6 @@
 // WebSub, subscriber side (W3C WebSub §4–§8): which hub and topic a source has, what its subscription does next, the
 // requests to the hub, and the checks of what the hub sends. Pure policy, but for the one POST to a hub at the end.
+import { errorText } from '../errors';
 import type { Config } from '../model';
 
 /**
@@ -222,6 +223,6 @@ export async function sendToHub(sub: Subscription, mode: 'subscribe' | 'unsubscr
     if (res.ok) await res.body?.cancel().catch(() => {});
     return res.ok ? { ok: true } : { ok: false, reason: `the hub answered HTTP ${res.status}${text ? `: ${text.trim()}` : ''}` };
   } catch (err) {
-    return { ok: false, reason: `the hub could not be reached: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, reason: `the hub could not be reached: ${errorText(err)}` };
   }
 }

@@ -1,9 +1,10 @@
 // River → Atom 1.0 (RFC 4287), with RFC 5005 next links and WebSub hub; one array joined once.
 
 import type { RenderContext, River, RiverItem, SourceRef } from '../model';
+import { languageTag } from '../patterns';
 import { firstInstant, itemAuthors, itemIds, itemLink, publishedInstant, updatedInstant } from './fields';
 import { TRIBUTARY_NS, tributarySource } from './namespace';
-import { attr, cdataContent, escapeXml, languageTag, languageTagger, mediaType } from './xml';
+import { attr, cdataContent, escapeXml, languageTagger, mediaType } from './xml';
 
 export function renderAtom(river: River, items: RiverItem[], ctx: RenderContext): string {
   const feedLanguage = languageTag(river.language);

@@ -2,8 +2,9 @@
 // Plain server-rendered HTML, no script, one <style> block (its hash goes in the CSP), text escaped once.
 
 import type { CategorySummary, RenderContext, River, RiverItem, SourceRef, SourceStatus } from '../model';
+import { languageTag } from '../patterns';
 import { firstDate, itemLink, publishedDate } from './fields';
-import { escapeAttr, escapeXml, languageTag, stripInvalidXmlChars } from './xml';
+import { escapeAttr, escapeXml, stripInvalidXmlChars } from './xml';
 
 /**
  * The only CSS, inlined. Thai needs fonts that carry it and room for stacked vowels and tone marks

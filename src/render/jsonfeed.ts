@@ -9,6 +9,7 @@
 //         attachments? [{url, mime_type, size_in_bytes?}]
 
 import type { RenderContext, River, RiverItem, SourceRef } from '../model';
+import { languageTag } from '../patterns';
 import {
   enclosureMimeType,
   itemAuthors,
@@ -17,7 +18,7 @@ import {
   publishedInstant,
   updatedInstant,
 } from './fields';
-import { bodyNeedsStrip, languageTag, languageTagger, stripInvalidXmlChars } from './xml';
+import { bodyNeedsStrip, languageTagger, stripInvalidXmlChars } from './xml';
 
 /** What a short string needs done besides quoting: JSON escapes, or characters that are not text a reader can use. */
 const STRING_NEEDS_WORK = /["\\\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;

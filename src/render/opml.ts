@@ -2,8 +2,10 @@
 // Miniflux, FreshRSS and other readers export: folders become categories, nested outlines are walked.
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { errorText } from '../errors';
 import { hash64 } from '../hash';
 import type { Registry, Source } from '../model';
+import { SLUG } from '../patterns';
 import { firstDate, rfc822 } from './fields';
 import { TRIBUTARY_NS } from './namespace';
 import { attr, escapeAttr, escapeXml } from './xml';
@@ -58,7 +60,6 @@ function sourceOutline(source: Source): string {
 
 // ───────────────────────────── import ─────────────────────────────
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const MAX_OUTLINES = 10_000;
 const MAX_DEPTH = 50;
 
@@ -97,7 +98,7 @@ export function parseOpml(xml: string): OpmlImportResult {
   try {
     doc = opmlParser.parse(text) as Record<string, unknown>;
   } catch (error) {
-    return { ok: false, error: `cannot read the OPML: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, error: `cannot read the OPML: ${errorText(error)}` };
   }
   const rootName = Object.keys(doc).find((k) => k !== '#text' && !k.startsWith('?') && !k.startsWith('!'));
   if (!rootName || rootName.toLowerCase() !== 'opml') {
@@ -223,7 +224,7 @@ function withSuffix(base: string, suffix: string): string {
 }
 
 /**
- * A category slug (`^[a-z0-9][a-z0-9-]{0,62}$`) from a folder title. Latin letters lose their diacritics
+ * A category slug (matching `SLUG`) from a folder title. Latin letters lose their diacritics
  * ("Tin tức" → "tin-tuc", "Đời sống" → "doi-song"); letters that have no Latin spelling (Thai) cannot make a
  * readable slug, so their part becomes a hash: "ข่าว" → "c-…", "ข่าว Tech" → "tech-…" — stable and distinct.
  */

@@ -1,6 +1,7 @@
 // River → RSS 2.0 (with atom, dc, content and media namespaces), built as one array joined once.
 
 import type { Enclosure, RenderContext, River, RiverItem, SourceRef } from '../model';
+import { languageTag } from '../patterns';
 import {
   enclosureMimeType,
   firstInstant,
@@ -14,7 +15,7 @@ import {
   rfc822Writer,
 } from './fields';
 import { TRIBUTARY_NS, tributarySource } from './namespace';
-import { attr, cdataContent, escapeXml, languageTag, languageTagger, mediaType } from './xml';
+import { attr, cdataContent, escapeXml, languageTagger, mediaType } from './xml';
 
 export function renderRss(river: River, items: RiverItem[], ctx: RenderContext): string {
   const out: string[] = [

@@ -1,5 +1,6 @@
 // The one escaping path for every document we write (XML feeds, OPML, and the HTML pages).
 // Text passes through `escapeXml`/`escapeAttr` exactly once, where it is placed; HTML bodies go in CDATA via `cdataContent`.
+import { languageTag } from '../patterns';
 
 /**
  * Code points XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF), plus the
@@ -114,16 +115,6 @@ export function cdataContent(text: string): string {
 export function attr(name: string, value: string | number | undefined | null): string {
   if (value === undefined || value === null || value === '') return '';
   return ` ${name}="${escapeAttr(String(value))}"`;
-}
-
-/**
- * A language tag usable in xml:lang / <language> / lang (RFC 3066 shape, as the Atom schema wants),
- * or undefined. Accepts "th_TH" and "en-us"; rejects empty strings and junk.
- */
-export function languageTag(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const tag = value.trim().replaceAll('_', '-');
-  return /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/.test(tag) ? tag : undefined;
 }
 
 /** languageTag remembering its last answer: a river's items repeat a handful of languages, often in runs. */

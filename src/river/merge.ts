@@ -42,9 +42,12 @@ export interface RiverMeta {
 export const MIN_TITLE_KEY_LENGTH = 12;
 const DEFAULT_TITLE_WINDOW_HOURS = 36;
 
-/** Newest first; the key breaks ties, so every reader and every page agrees on the order. */
-export function newestFirst(a: Pick<RiverItem, 'publishedAt' | 'key'>, b: Pick<RiverItem, 'publishedAt' | 'key'>): number {
-  return a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+/** Newest first; the key (drafts have none yet) breaks ties, so every reader and every page agrees on the order. */
+export function newestFirst(a: { publishedAt: string; key?: string }, b: { publishedAt: string; key?: string }): number {
+  if (a.publishedAt !== b.publishedAt) return a.publishedAt < b.publishedAt ? 1 : -1;
+  const ka = a.key ?? '';
+  const kb = b.key ?? '';
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function refFor(c: Contribution, item: Item): SourceRef {

@@ -4,7 +4,7 @@
 import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceState, SourceStatus, SourceView } from '../model';
 import { alertAfterCheck, alertEvent, deliverAlert, statusUrlOf, type AlertKind } from '../poll/alerts';
 import { applyHeaderChange, viewOf, type HeaderChange } from '../poll/controls';
-import { currentState, DUE_SLACK_MS, pollTask, safetyNetSource, spreadHosts, stateAfter } from '../poll/plan';
+import { currentState, DUE_SLACK_MS, joinsCategory, pollTask, safetyNetSource, spreadHosts, stateAfter } from '../poll/plan';
 import {
   afterRequest,
   dueRequest,
@@ -506,7 +506,7 @@ export class Directory extends SqlObject {
     const pausing = next.paused && !prev.paused;
     const resuming = !next.paused && prev.paused;
     const left = prev.categories.filter((s) => !next.categories.includes(s));
-    const joined = next.categories.some((s) => !prev.categories.includes(s));
+    const joined = joinsCategory(next.categories, prev.categories);
     const moved = next.url !== prev.url;
     const rev = moved || left.length || joined ? this.revision() : undefined;
     let alerted = false;

@@ -95,7 +95,7 @@ export class Feed extends SqlObject {
     const ingested = await ingestFeed(req.body, { contentType: req.contentType, url: req.finalUrl, fetchedAt: req.fetchedAt, sourceId: source.id });
     if (!ingested.ok) return { ok: false, error: ingested.error };
     const { meta } = ingested.feed;
-    const drafts = [...ingested.feed.items].sort(newestByDate).slice(0, d.config.itemsPerSource);
+    const drafts = [...ingested.feed.items].sort(newestFirst).slice(0, d.config.itemsPerSource);
     // Two runs that overlap: a fetch older than one already taken would roll edits back; its news came with the newer.
     // A push is always taken, and does not count as a fetch: it may carry only the newest entries, not the rest.
     const stale = !req.pushed && (this.meta.get('fetchedAt') ?? '') > req.fetchedAt;
@@ -297,12 +297,8 @@ export class Feed extends SqlObject {
     });
     if (!pending) return [];
     const drafts = pending.items.map(({ key: _key, ...draft }) => draft);
-    const { delivered } = this.accept(d, source, revision, drafts.sort(newestByDate), pending.polledAt, pending.feed);
+    const { delivered } = this.accept(d, source, revision, drafts.sort(newestFirst), pending.polledAt, pending.feed);
     await this.deliver();
     return delivered;
   }
-}
-
-function newestByDate(a: ItemDraft, b: ItemDraft): number {
-  return newestFirst({ publishedAt: a.publishedAt, key: '' }, { publishedAt: b.publishedAt, key: '' });
 }

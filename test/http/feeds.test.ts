@@ -114,6 +114,20 @@ describe('feed routes', () => {
     const none = await (await call(env, '/feeds/news.json?source=someone-else')).json<{ items: unknown[] }>();
     expect(none.items).toHaveLength(0);
   });
+
+  it('selects by ?lang= every language tag a feed can store, "i-klingon" as well as "th"', async () => {
+    // The stored tag's shape is the one ?lang= accepts (src/patterns.ts): a stricter check ignored ?lang=i-klingon.
+    const own = isolatedEnv().env;
+    for (const [id, lang, title] of [['klingon', 'i-klingon', 'Qapla’'], ['thai', 'th', 'ข่าวภาษาไทย']]) {
+      const items = [{ guid: `${id}-1`, title, link: `https://lang.test/${id}`, date: new Date(Date.UTC(2026, 10, 20)).toUTCString() }];
+      const url = await fixtureRoute(`lang-${id}-${Math.random().toString(36).slice(2)}`, { headers: { 'content-type': 'application/rss+xml' }, body: rss(id, items, `<language>${lang}</language>`) });
+      expect((await call(own, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['tongues'] }) })).status).toBe(201);
+    }
+    expect((await call(own, '/admin/poll?force=1', { method: 'POST' })).status).toBe(200);
+    const read = async (lang: string) => (await (await call(own, `/feeds/tongues.json?lang=${lang}`)).json<{ items: { language?: string }[] }>()).items.map((i) => i.language);
+    expect(await read('i-klingon')).toEqual(['i-klingon']);
+    expect(await read('th')).toEqual(['th']);
+  });
 });
 
 describe('pages', () => {

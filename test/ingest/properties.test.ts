@@ -8,6 +8,7 @@ import type { ItemDraft } from '../../src/model';
 import { parseDate } from '../../src/ingest/dates';
 import { ingestFeed } from '../../src/ingest/index';
 import { sanitizeHtml } from '../../src/ingest/sanitize';
+import { LANGUAGE_TAG } from '../../src/patterns';
 
 const opts = { url: 'https://prop.example/feed', fetchedAt: '2026-11-24T12:00:00Z', sourceId: 'p' };
 
@@ -102,6 +103,31 @@ describe('ingest properties', () => {
     );
   });
 });
+
+describe('language properties', () => {
+  const subtag = fc.string({ unit: fc.constantFrom(...'aZ09xk'), minLength: 1, maxLength: 9 });
+  const tagLike = fc.tuple(fc.array(subtag, { minLength: 1, maxLength: 8 }), fc.constantFrom('-', '_'), fc.constantFrom('', ' ')).map(([parts, sep, pad]) => pad + parts.join(sep) + pad);
+
+  it.each([['i-klingon'], ['th_TH'], ['abcdefgh-abcdefgh-abcdefgh-abcdefg-x']])('stores %s as a tag ?lang= accepts', async (tag) => {
+    const r = await ingestFeed(new TextEncoder().encode(rssWithLanguage(tag)), opts);
+    expect(r.ok && r.feed.items[0].language).toMatch(LANGUAGE_TAG);
+  });
+
+  it('stores only tags ?lang= accepts (LANGUAGE_TAG), or none', async () => {
+    await fc.assert(
+      fc.asyncProperty(tagLike, async (tag) => {
+        const r = await ingestFeed(new TextEncoder().encode(rssWithLanguage(tag)), opts);
+        if (!r.ok) throw new Error(r.error);
+        for (const language of [r.feed.meta.language, r.feed.items[0].language]) if (language !== undefined) expect(language).toMatch(LANGUAGE_TAG);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+function rssWithLanguage(tag: string): string {
+  return `<rss version="2.0"><channel><title>t</title><language>${tag}</language><item><title>x</title><link>https://l.example/1</link></item></channel></rss>`;
+}
 
 const htmlish = fc
   .array(

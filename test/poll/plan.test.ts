@@ -272,8 +272,8 @@ describe('host pacing', () => {
     expect(messages.flatMap((m) => m.sourceIds).sort()).toEqual(due.map((d) => d.id).sort());
   });
 
-  it('HostPacer reserves start times one second apart per host', () => {
-    const pacer = new HostPacer();
+  it('HostPacer reserves start times one second apart per host (the default HOST_SPACING_MS)', () => {
+    const pacer = new HostPacer(config.hostSpacingMs);
     const t0 = 1_000_000;
     expect(pacer.delayFor('https://a.example/1', t0)).toBe(0);
     expect(pacer.delayFor('https://b.example/1', t0)).toBe(0);

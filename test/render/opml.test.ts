@@ -2,11 +2,11 @@ import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Registry } from '../../src/model';
+import { SLUG } from '../../src/patterns';
 import { parseOpml, renderOpml, slugify, type OpmlImport } from '../../src/render/opml';
 import { HOSTILE } from './sample-river';
 import { expectWellFormed, parseXml } from './xml-check';
 
-const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 async function fixture(name: string): Promise<string> {
   const res = await fetch(`${env.FIXTURE_ORIGIN}/files/render/${name}?type=text/x-opml`);

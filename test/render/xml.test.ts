@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { attr, cdata, escapeAttr, escapeXml, languageTag, mediaType, stripInvalidXmlChars } from '../../src/render/xml';
+import { languageTag } from '../../src/patterns';
+import { attr, cdata, escapeAttr, escapeXml, mediaType, stripInvalidXmlChars } from '../../src/render/xml';
 import { expectWellFormed, FORBIDDEN_XML_CHAR, parseXml, text } from './xml-check';
 
 describe('stripInvalidXmlChars', () => {
