@@ -8,21 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import type { FixtureRoute } from './fixture-route';
 
-interface ProgrammedRoute {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: string;
-  bodyBase64?: string;
-  /** Answer 304 when If-None-Match / If-Modified-Since match these headers. */
-  conditional?: boolean;
-  /** Redirect chain helper: Location header relative to this server. */
-  redirectTo?: string;
-  /** Answer this much later (a slow origin, so a test can make two requests overlap for sure). */
-  delayMs?: number;
-}
-
-const routes = new Map<string, ProgrammedRoute>();
+const routes = new Map<string, FixtureRoute>();
 interface Hits {
   hits: number;
   lastHeaders: Record<string, string | string[] | undefined>;
@@ -74,7 +62,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const url = new URL(req.url ?? '/', origin);
       const p = url.pathname;
       if (p.startsWith('/__route/') && req.method === 'PUT') {
-        routes.set(decodeURIComponent(p.slice(9)), JSON.parse(await readBody(req)) as ProgrammedRoute);
+        routes.set(decodeURIComponent(p.slice(9)), JSON.parse(await readBody(req)) as FixtureRoute);
         hits.delete(decodeURIComponent(p.slice(9)));
         res.writeHead(204).end();
       } else if (p.startsWith('/__hits/')) {

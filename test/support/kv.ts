@@ -1,43 +1,11 @@
-// A real KV binding seen through a per-test key prefix, counting every operation.
-// Tests get their own namespace (test files share one workerd KV store) and can assert write budgets.
+// A deployment of its own per test: a key prefix for KV and the Durable Objects (test files share one workerd), its KV
+// traffic counted so tests can assert write budgets; the real Worker's fetch; the fixture server's routes.
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import worker from '../../src/index';
 import type { Env } from '../../src/model';
 import { kvUsage, type KvUsage } from '../../src/store/kv';
-
-export function scopedKv(base: KVNamespace, prefix: string): { kv: KVNamespace; counts: { reads: number; writes: number; deletes: number; lists: number; writtenKeys: string[] }; reset: () => void } {
-  const counts = { reads: 0, writes: 0, deletes: 0, lists: 0, writtenKeys: [] as string[] };
-  const kv = {
-    get: (key: string, type?: unknown) => {
-      counts.reads++;
-      return (base.get as (k: string, t?: unknown) => Promise<unknown>)(prefix + key, type);
-    },
-    getWithMetadata: (key: string, type?: unknown) => {
-      counts.reads++;
-      return (base.getWithMetadata as (k: string, t?: unknown) => Promise<unknown>)(prefix + key, type);
-    },
-    put: (key: string, value: string, opts?: KVNamespacePutOptions) => {
-      counts.writes++;
-      counts.writtenKeys.push(key);
-      return base.put(prefix + key, value, opts);
-    },
-    delete: (key: string) => {
-      counts.deletes++;
-      return base.delete(prefix + key);
-    },
-    list: async (opts: KVNamespaceListOptions = {}) => {
-      counts.lists++;
-      const page = await base.list({ ...opts, prefix: prefix + (opts.prefix ?? '') });
-      return { ...page, keys: page.keys.map((k) => ({ ...k, name: k.name.slice(prefix.length) })) };
-    },
-  } as unknown as KVNamespace;
-  const reset = (): void => {
-    counts.reads = counts.writes = counts.deletes = counts.lists = 0;
-    counts.writtenKeys = [];
-  };
-  return { kv, counts, reset };
-}
+import type { FixtureRoute } from './fixture-route';
 
 let seq = 0;
 
@@ -69,20 +37,6 @@ export async function call(e: Env, path: string, init: RequestInit & { token?: s
   const res = await worker.fetch(new Request(`https://tributary.test${path}`, { ...init, headers }), e, ctx);
   await waitOnExecutionContext(ctx);
   return res;
-}
-
-/** What a programmed fixture route answers (see fixture-server.ts). */
-export interface FixtureRoute {
-  status?: number;
-  headers?: Record<string, string>;
-  body?: string;
-  bodyBase64?: string;
-  /** Answer 304 when If-None-Match / If-Modified-Since match the route's own ETag / Last-Modified. */
-  conditional?: boolean;
-  /** Location of a redirect, relative to the fixture server or absolute. */
-  redirectTo?: string;
-  /** Answer this much later. */
-  delayMs?: number;
 }
 
 /** Programs a route on the fixture server; returns its URL. */
