@@ -131,7 +131,7 @@ const URL_ATTRS: ReadonlyMap<string, 'link' | 'resource'> = new Map([
 ]);
 
 /** Image hosts that only serve trackers (1×1 pixels are dropped by size as well). */
-const TRACKER_HOSTS = /(^|\.)(feedsportal\.com|pixel\.wp\.com|stats\.wordpress\.com|feeds\.feedburner\.com\/~r|pixel\.quantserve\.com|www\.google-analytics\.com|pixel\.tapad\.com|ad\.doubleclick\.net)$/;
+const TRACKER_HOSTS = /(^|\.)(feedsportal\.com|pixel\.wp\.com|stats\.wordpress\.com|pixel\.quantserve\.com|www\.google-analytics\.com|pixel\.tapad\.com|ad\.doubleclick\.net)$/;
 
 // A test before replacing: most text runs have nothing to escape, and a native scan that finds nothing is
 // cheaper than replace's callback machinery (and than a charCode loop over long Thai/Vietnamese runs); then one

@@ -11,14 +11,12 @@ const TRACKING_PARAMS = new Set([
   'spm', 'si', 'xtor', 'rss_source', 'from_rss', 'guccounter', 'guce_referrer',
   'guce_referrer_sig',
 ]);
-// Parameters that only count as tracking when they name the linking site itself (?ref=oursite.com).
-const SELF_REFERENCE_PARAMS = new Set(['ref', 'referrer', 'source']);
 
 /**
  * The canonical form of a story link: lowercase scheme/host, no default port, no fragment, tracking
  * parameters removed, remaining parameters sorted. Returns undefined for anything that is not http(s).
  */
-export function canonicalLink(url: string | undefined, sourceHost?: string): string | undefined {
+export function canonicalLink(url: string | undefined): string | undefined {
   if (!url) return undefined;
   let u: URL;
   try {
@@ -33,7 +31,6 @@ export function canonicalLink(url: string | undefined, sourceHost?: string): str
   for (const [k, v] of u.searchParams) {
     const key = k.toLowerCase();
     if (key.startsWith('utm_') || key.startsWith('pk_') || key.startsWith('mtm_') || TRACKING_PARAMS.has(key)) continue;
-    if (SELF_REFERENCE_PARAMS.has(key) && sourceHost && refNamesHost(v, sourceHost, host)) continue;
     kept.push([k, v]);
   }
   kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
@@ -41,11 +38,6 @@ export function canonicalLink(url: string | undefined, sourceHost?: string): str
   // http and https, www and bare host, trailing slash or not: the same story for dedup purposes.
   const path = u.pathname.length > 1 ? u.pathname.replace(/\/+$/, '') : '';
   return `${host}${u.port ? ':' + u.port : ''}${path}${query}`;
-}
-
-function refNamesHost(value: string, ...hosts: string[]): boolean {
-  const v = value.toLowerCase().replace(/^https?:\/\//, '').replace(/^www\./, '').replace(/\/.*$/, '');
-  return hosts.some((h) => h.toLowerCase().replace(/^www\./, '') === v);
 }
 
 /** A title reduced to what makes it the same headline: NFC, case-folded, punctuation and spacing ignored. */

@@ -1,7 +1,7 @@
 // Atom 1.0 and 0.3 → ParsedFeed.
 import type { ParsedFeed, ParsedText } from '../../model';
 import { enclosureOf, finishEntry, newEntry, rawInner, readEntryExtension, trimmed, withBase, type EntryDraft } from './common';
-import { attr, elements, textOf, type XmlElement } from './xml';
+import { elements, textOf, type XmlElement } from './xml';
 
 /** The root's namespace, whatever it is (feeds exist with made-up Atom namespaces), counts as Atom. */
 let rootNs = 'atom';
@@ -14,8 +14,8 @@ let unwrapXhtmlDiv = true;
 /** An Atom text construct (type text/html/xhtml, 0.3 mode escaped/xml/base64). */
 export function atomText(el: XmlElement | undefined): ParsedText | undefined {
   if (!el) return undefined;
-  const type = (attr(el, 'type') ?? 'text').trim().toLowerCase();
-  const mode = attr(el, 'mode')?.trim().toLowerCase();
+  const type = (el.attrs.type ?? 'text').trim().toLowerCase();
+  const mode = el.attrs.mode?.trim().toLowerCase();
   let value: string;
   let kind: ParsedText['type'];
   // Atom 1.0: a MIME type that is neither text nor XML means base64 content (RFC 4287 §4.1.3.3).
@@ -65,17 +65,17 @@ interface AtomLinks {
 
 function readLink(el: XmlElement, links: AtomLinks, entry?: EntryDraft): void {
   // Some feeds write the URL as the element's text instead of href.
-  const href = (attr(el, 'href') ?? attr(el, 'url') ?? (elements(el).length ? undefined : textOf(el)))?.trim();
-  const rel = (attr(el, 'rel') ?? 'alternate').trim().toLowerCase();
+  const href = (el.attrs.href ?? el.attrs.url ?? (elements(el).length ? undefined : textOf(el)))?.trim();
+  const rel = (el.attrs.rel ?? 'alternate').trim().toLowerCase();
   if (rel === 'enclosure') {
-    const enc = enclosureOf(href, attr(el, 'type'), attr(el, 'length'));
+    const enc = enclosureOf(href, el.attrs.type, el.attrs.length);
     if (enc && entry && !entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
     return;
   }
   if (!href) return;
   if (rel === 'alternate' || rel === 'http://www.iana.org/assignments/relation/alternate') {
     // Prefer an HTML alternate over other media types.
-    const type = attr(el, 'type')?.toLowerCase();
+    const type = el.attrs.type?.toLowerCase();
     if (!links.alternate || (type && (type.includes('html')) && !links.alternateIsHtml)) {
       links.alternate = href;
       links.alternateIsHtml = !type || type.includes('html');
@@ -110,7 +110,7 @@ function readEntry(el: XmlElement): ReturnType<typeof finishEntry> {
           entry.summary ??= atomText(child);
           break;
         case 'content': {
-          const src = attr(child, 'src')?.trim();
+          const src = child.attrs.src?.trim();
           if (src && !entry.link) links.alternate ??= src;
           entry.content ??= atomText(child);
           break;
@@ -137,11 +137,11 @@ function readEntry(el: XmlElement): ReturnType<typeof finishEntry> {
           break;
         }
         case 'category': {
-          const term = (attr(child, 'term') ?? trimmed(child))?.trim();
+          const term = (child.attrs.term ?? trimmed(child))?.trim();
           if (term) {
             const cat: { term: string; scheme?: string; label?: string } = { term };
-            const scheme = attr(child, 'scheme')?.trim();
-            const label = attr(child, 'label')?.trim();
+            const scheme = child.attrs.scheme?.trim();
+            const label = child.attrs.label?.trim();
             if (scheme) cat.scheme = scheme;
             if (label) cat.label = label;
             entry.categories.push(cat);
@@ -167,7 +167,7 @@ function readEntry(el: XmlElement): ReturnType<typeof finishEntry> {
 
 /** Reads an Atom document whose root is `feed`. */
 export function parseAtom(root: XmlElement, warnings: string[]): ParsedFeed {
-  const version = root.ns === 'atom03' ? '0.3' : root.ns === 'atom' ? '1.0' : attr(root, 'version')?.trim() || '';
+  const version = root.ns === 'atom03' ? '0.3' : root.ns === 'atom' ? '1.0' : root.attrs.version?.trim() || '';
   // (module state below is set per call; parsing is synchronous, so calls never interleave)
   const feed: ParsedFeed = { format: 'atom', version, authors: [], entries: [], warnings };
   rootNs = root.ns;
@@ -206,7 +206,7 @@ export function parseAtom(root: XmlElement, warnings: string[]): ParsedFeed {
           break;
       }
     } else if (el.ns === 'dc' && el.local === 'language') feed.language ??= trimmed(el);
-    else if (el.ns === 'itunes' && el.local === 'image') feed.image ??= attr(el, 'href')?.trim() || undefined;
+    else if (el.ns === 'itunes' && el.local === 'image') feed.image ??= el.attrs.href?.trim() || undefined;
   }
   if (links.alternate) feed.link = links.alternate;
   if (links.self) feed.selfUrl = links.self;

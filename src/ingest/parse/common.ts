@@ -2,7 +2,7 @@
 // atom:link inside RSS), read into the same ParsedEntry fields.
 import type { ParsedEnclosure, ParsedEntry, ParsedText } from '../../model';
 import { looksLikeHtml } from '../html';
-import { attr, elements, textOf, type XmlElement } from './xml';
+import { elements, textOf, type XmlElement } from './xml';
 
 export function trimmed(el: XmlElement | undefined): string | undefined {
   if (!el) return undefined;
@@ -112,10 +112,10 @@ export function finishEntry(d: EntryDraft): ParsedEntry {
 
 /** Media RSS `media:content` (also inside `media:group`). */
 function mediaContent(el: XmlElement, entry: EntryDraft): void {
-  const enc = enclosureOf(attr(el, 'url'), attr(el, 'type'), attr(el, 'fileSize'), attr(el, 'medium'));
+  const enc = enclosureOf(el.attrs.url, el.attrs.type, el.attrs.fileSize, el.attrs.medium);
   if (!enc) return;
-  const w = positiveInt(attr(el, 'width'));
-  const h = positiveInt(attr(el, 'height'));
+  const w = positiveInt(el.attrs.width);
+  const h = positiveInt(el.attrs.height);
   if (w) enc.width = w;
   if (h) enc.height = h;
   if (!entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
@@ -131,12 +131,12 @@ function mediaChild(el: XmlElement, entry: EntryDraft): void {
       for (const child of elements(el)) if (child.ns === 'media') mediaChild(child, entry);
       break;
     case 'thumbnail':
-      entry.image ??= attr(el, 'url')?.trim() || undefined;
+      entry.image ??= el.attrs.url?.trim() || undefined;
       break;
     case 'description':
       if (!entry.mediaDescription) {
         const value = trimmed(el);
-        if (value) entry.mediaDescription = withBase({ value, type: attr(el, 'type') === 'html' ? 'html' : 'text' }, el);
+        if (value) entry.mediaDescription = withBase({ value, type: el.attrs.type === 'html' ? 'html' : 'text' }, el);
       }
       break;
     case 'title':
@@ -144,7 +144,7 @@ function mediaChild(el: XmlElement, entry: EntryDraft): void {
       break;
     case 'category': {
       const term = trimmed(el);
-      if (term) entry.categories.push({ term, scheme: attr(el, 'scheme') });
+      if (term) entry.categories.push({ term, scheme: el.attrs.scheme });
       break;
     }
     case 'credit': {
@@ -227,7 +227,7 @@ export function readEntryExtension(el: XmlElement, entry: EntryDraft): boolean {
           return true;
         }
         case 'image':
-          entry.image ??= (attr(el, 'href') ?? trimmed(el))?.trim() || undefined;
+          entry.image ??= (el.attrs.href ?? trimmed(el))?.trim() || undefined;
           return true;
         case 'keywords':
           for (const term of (trimmed(el) ?? '').split(',')) if (term.trim()) entry.categories.push({ term: term.trim() });

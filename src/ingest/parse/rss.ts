@@ -1,7 +1,7 @@
 // RSS 0.90–0.94, 1.0 (RDF) and 2.0 → ParsedFeed.
 import type { FeedFormat, ParsedCategory, ParsedFeed } from '../../model';
 import { enclosureOf, finishEntry, guessedText, htmlText, newEntry, positiveInt, rawInner, readEntryExtension, trimmed, withBase, type EntryDraft } from './common';
-import { attr, elements, namespaceKey, type XmlElement } from './xml';
+import { elements, namespaceKey, type XmlElement } from './xml';
 
 /** Element namespaces that mean "core RSS" (none, RSS 1.0, RSS 0.90, or whatever default the <rss> root declares). */
 let rootNs = '';
@@ -10,9 +10,9 @@ function isCore(el: XmlElement): boolean {
 }
 
 function readAtomLink(el: XmlElement, into: { self?: string; hub?: string; next?: string; alternate?: string }): void {
-  const href = attr(el, 'href')?.trim();
+  const href = el.attrs.href?.trim();
   if (!href) return;
-  const rel = (attr(el, 'rel') ?? 'alternate').trim().toLowerCase();
+  const rel = (el.attrs.rel ?? 'alternate').trim().toLowerCase();
   if (rel === 'self') into.self ??= href;
   else if (rel === 'hub') into.hub ??= href;
   else if (rel === 'next') into.next ??= href;
@@ -23,7 +23,7 @@ function readItem(item: XmlElement): ReturnType<typeof finishEntry> {
   const entry: EntryDraft = newEntry(item);
   const atomLinks: { alternate?: string } = {};
   // RDF items name their link in rdf:about too.
-  const about = attr(item, '{rdf}about');
+  const about = item.attrs['{rdf}about'];
   for (const el of elements(item)) {
     if (isCore(el)) {
       switch (el.local) {
@@ -31,7 +31,7 @@ function readItem(item: XmlElement): ReturnType<typeof finishEntry> {
           entry.title ??= guessedText(el);
           break;
         case 'link':
-          entry.link ??= trimmed(el) ?? attr(el, 'href')?.trim();
+          entry.link ??= trimmed(el) ?? el.attrs.href?.trim();
           break;
         case 'description':
           entry.summary ??= htmlText(el);
@@ -40,7 +40,7 @@ function readItem(item: XmlElement): ReturnType<typeof finishEntry> {
           const id = trimmed(el);
           if (id && entry.id === undefined) {
             entry.id = id;
-            const perma = attr(el, 'isPermaLink')?.trim().toLowerCase();
+            const perma = el.attrs.isPermaLink?.trim().toLowerCase();
             entry.idIsPermaLink = perma === undefined ? true : perma === 'true';
           }
           break;
@@ -61,14 +61,14 @@ function readItem(item: XmlElement): ReturnType<typeof finishEntry> {
           const term = trimmed(el);
           if (term) {
             const cat: ParsedCategory = { term };
-            const domain = attr(el, 'domain')?.trim();
+            const domain = el.attrs.domain?.trim();
             if (domain) cat.scheme = domain;
             entry.categories.push(cat);
           }
           break;
         }
         case 'enclosure': {
-          const enc = enclosureOf(attr(el, 'url'), attr(el, 'type'), attr(el, 'length'));
+          const enc = enclosureOf(el.attrs.url, el.attrs.type, el.attrs.length);
           if (enc && !entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
           break;
         }
@@ -86,16 +86,16 @@ function readItem(item: XmlElement): ReturnType<typeof finishEntry> {
           break;
         case 'source':
           entry.sourceTitle ??= trimmed(el);
-          entry.sourceUrl ??= attr(el, 'url')?.trim();
+          entry.sourceUrl ??= el.attrs.url?.trim();
           break;
       }
       continue;
     }
     if (el.ns === 'atom' || el.ns === 'atom03') {
       if (el.local === 'link') {
-        const rel = (attr(el, 'rel') ?? 'alternate').toLowerCase();
+        const rel = (el.attrs.rel ?? 'alternate').toLowerCase();
         if (rel === 'enclosure') {
-          const enc = enclosureOf(attr(el, 'href'), attr(el, 'type'), attr(el, 'length'));
+          const enc = enclosureOf(el.attrs.href, el.attrs.type, el.attrs.length);
           if (enc && !entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
         } else readAtomLink(el, atomLinks);
       } else if (el.local === 'summary') entry.summary ??= htmlText(el);
@@ -130,7 +130,7 @@ function collectItems(parent: XmlElement, out: XmlElement[], isItem = false): vo
 export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
   rootNs = root.ns;
   let format: FeedFormat = 'rss';
-  let version = attr(root, 'version')?.trim() || '';
+  let version = root.attrs.version?.trim() || '';
   let channel: XmlElement | undefined;
   let itemParent: XmlElement | undefined;
   if (root.local === 'RDF') {
@@ -157,7 +157,7 @@ export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
           feed.title ??= guessedText(el);
           break;
         case 'link':
-          feed.link ??= trimmed(el) ?? attr(el, 'href')?.trim();
+          feed.link ??= trimmed(el) ?? el.attrs.href?.trim();
           break;
         case 'description':
           feed.description ??= htmlText(el);
@@ -166,7 +166,7 @@ export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
           feed.language = trimmed(el) ?? feed.language;
           break;
         case 'image': {
-          const url = trimmed(elements(el).find((c) => c.local === 'url')) ?? attr(el, '{rdf}resource');
+          const url = trimmed(elements(el).find((c) => c.local === 'url')) ?? el.attrs['{rdf}resource'];
           if (url) feed.image ??= url;
           break;
         }
@@ -209,7 +209,7 @@ export function parseRss(root: XmlElement, warnings: string[]): ParsedFeed {
       } else if (el.local === 'title') feed.title ??= guessedText(el);
       else if (el.local === 'description') feed.description ??= htmlText(el);
     } else if (el.ns === 'itunes') {
-      if (el.local === 'image') feed.image ??= attr(el, 'href')?.trim() || undefined;
+      if (el.local === 'image') feed.image ??= el.attrs.href?.trim() || undefined;
       else if (el.local === 'author' && !feed.authors.length) {
         const name = trimmed(el);
         if (name) feed.authors.push(name);

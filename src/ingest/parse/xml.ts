@@ -15,8 +15,8 @@ export interface XmlElement {
   local: string;
   /** Name as written (prefix:local). */
   qname: string;
-  /** Attributes by the name as written; namespaced ones also under `{nsKey}local`. */
-  attrs: Record<string, string>;
+  /** Attributes by the name as written; namespaced ones also under `{nsKey}local` (no prototype: a missing name is undefined). */
+  attrs: Record<string, string | undefined>;
   children: XmlNode[];
   parent?: XmlElement;
   /** xml:base in scope, resolved against the outer base and the document URL. */
@@ -524,9 +524,4 @@ export function textOf(el: XmlElement): string {
   let out = '';
   for (const c of el.children) out += typeof c === 'string' ? c : textOf(c);
   return out;
-}
-
-export function attr(el: XmlElement, name: string): string | undefined {
-  const v = el.attrs[name];
-  return v === undefined ? undefined : v;
 }
