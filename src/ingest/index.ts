@@ -5,9 +5,16 @@ import type { CharsetReport, NormalizedFeed } from '../model';
 import { decodeBody } from './decode';
 import { normalizeFeed } from './normalize';
 import { parseFeed } from './parse/index';
+import type { HostileXmlCode } from './parse/xml';
+
+/**
+ * Why a body gave no feed: `error` in words for the status page; `code` when a machine must tell the cases apart —
+ * a hostile document's refusal (parse/doctype.ts), or `internal`, a bug of ours rather than the feed's fault.
+ */
+export type IngestFailure = { ok: false; error: string; code?: HostileXmlCode | 'internal' };
 
 /** `encoding` is `charset.name`, kept for callers from before the charset report. */
-export type IngestResult = { ok: true; feed: NormalizedFeed; encoding: string; charset: CharsetReport } | { ok: false; error: string };
+export type IngestResult = { ok: true; feed: NormalizedFeed; encoding: string; charset: CharsetReport } | IngestFailure;
 
 export interface IngestOptions {
   /** HTTP Content-Type header (its charset is the second clue after a BOM). */
@@ -30,8 +37,10 @@ export async function ingestFeed(body: Uint8Array, opts: IngestOptions): Promise
     const feed = normalizeFeed(parsed.feed, opts);
     return { ok: true, feed, encoding: decoded.encoding, charset: decoded.charset };
   } catch (e) {
-    // A bug of ours, not the feed's: still a value, so one source cannot stop a poll run.
-    return { ok: false, error: `ingest failed: ${errorText(e)}` };
+    // A bug of ours, not the feed's: still a value, so one source cannot stop a poll run; its own code, so tests can
+    // tell it from a broken feed, and the stack in the log for whoever fixes it.
+    console.error('ingest failed', e);
+    return { ok: false, error: `ingest failed: ${errorText(e)}`, code: 'internal' };
   }
 }
 
