@@ -82,11 +82,13 @@ export function newsItems({ count, descChars, seed, first = 0, source = 'news' }
   return items.reverse(); // newest first, as feeds list them
 }
 
-export function rssDocument(items, { title = 'ข่าวรวม / Tin tổng hợp', link = 'https://news.example.net/', cdataEvery = 2 } = {}) {
+/** `hub`: a WebSub hub the feed names (`<atom:link rel="hub">`), so a subscriber asks it for pushes. */
+export function rssDocument(items, { title = 'ข่าวรวม / Tin tổng hợp', link = 'https://news.example.net/', cdataEvery = 2, hub } = {}) {
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">\n<channel>\n',
     `<title>${xmlEscape(title)}</title>\n<link>${link}</link>\n<description>Thai and Vietnamese news</description>\n<language>th</language>\n<ttl>15</ttl>\n`,
     `<atom:link rel="self" type="application/rss+xml" href="${link}feed.xml"/>\n`,
+    hub ? `<atom:link rel="hub" href="${xmlEscape(hub)}"/>\n` : '',
   ];
   items.forEach((it, i) => {
     // Half the descriptions as CDATA, half entity-escaped: both are common in the wild.
@@ -176,8 +178,21 @@ export function podcastDocument(episodes, seed = 7) {
   return out.join('');
 }
 
-/** The feed of bench source `index` at generation `gen`: each generation adds one story on top and drops the oldest. */
-export function sourceFeed(index, gen, { items = 20, descChars = 700 } = {}) {
+/**
+ * The feed of bench source `index` at generation `gen`: each generation adds one story on top and drops the oldest.
+ * `hub`: the WebSub hub the feed names (none by default).
+ */
+export function sourceFeed(index, gen, { items = 20, descChars = 700 } = {}, { hub } = {}) {
   const list = newsItems({ count: items, descChars, seed: 1000 + index, first: gen, source: `src${index}` });
-  return rssDocument(list, { title: `Nguồn ${index} / แหล่งข่าว ${index}`, link: `https://src${index}.example.net/` });
+  return rssDocument(list, { title: `Nguồn ${index} / แหล่งข่าว ${index}`, link: `https://src${index}.example.net/`, hub });
+}
+
+/** The topic of bench source `index` (its feed's rel="self"): what a subscriber asks a hub for. */
+export function sourceTopic(index) {
+  return `https://src${index}.example.net/feed.xml`;
+}
+
+/** The newest story of bench source `index` at generation `gen`: its number (story-<n> in its id and link). */
+export function newestStory(gen, { items = 20 } = {}) {
+  return gen + items - 1;
 }

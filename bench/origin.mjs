@@ -24,9 +24,18 @@ export class SourceSet {
   rules = []; // [{from, to, items, descChars}], first match wins; default NEWS_100K
   /** Served 200 / 304 since the last reset (the Node bench reads it; the HTTP origin keeps its own tally). */
   served = { 200: 0, 304: 0, bytes: 0 };
+  /** Fetches (200 or 304) by source index since the last reset. */
+  servedBy = new Map();
 
-  constructor({ rules = [] } = {}) {
+  /** `hub`: `{ url, pushing(i) }`: the feeds of the sources `pushing` picks name that WebSub hub. */
+  constructor({ rules = [], hub } = {}) {
     this.rules = rules;
+    this.hub = hub;
+  }
+
+  /** The hub source `i`'s feed names, if any. */
+  hubOf(i) {
+    return this.hub?.pushing(i) ? this.hub.url : undefined;
   }
 
   shapeOf(i) {
@@ -39,7 +48,7 @@ export class SourceSet {
     const hit = this.bodies.get(i);
     if (hit && hit.gen === gen) return hit.body;
     // Only the current generation is served again: one body per source stays in memory.
-    const body = Buffer.from(sourceFeed(i, gen, this.shapeOf(i)), 'utf8');
+    const body = Buffer.from(sourceFeed(i, gen, this.shapeOf(i), { hub: this.hubOf(i) }), 'utf8');
     this.bodies.set(i, { gen, body });
     return body;
   }
@@ -51,6 +60,7 @@ export class SourceSet {
     const lastModified = new Date(Date.UTC(2025, 0, 1) + gen * 600_000).toUTCString();
     const headers = { etag, 'last-modified': lastModified, 'content-type': 'application/rss+xml; charset=utf-8', 'cache-control': 'max-age=60' };
     const inm = reqHeaders['if-none-match'];
+    this.servedBy.set(i, (this.servedBy.get(i) ?? 0) + 1);
     if (inm === etag || (!inm && reqHeaders['if-modified-since'] === lastModified)) {
       this.served[304]++;
       return { status: 304, headers, body: null };
@@ -63,6 +73,7 @@ export class SourceSet {
 
   resetServed() {
     this.served = { 200: 0, 304: 0, bytes: 0 };
+    this.servedBy = new Map();
   }
 
   /** Sources gain one story each: `{ids}`, or every k-th of `count` (`{every, count}`), or all `count` (`{all, count}`). */
@@ -75,8 +86,8 @@ export class SourceSet {
   }
 }
 
-export async function startOrigin({ host = '127.0.0.1', port = 0, rules = [] } = {}) {
-  const sources = new SourceSet({ rules });
+export async function startOrigin({ host = '127.0.0.1', port = 0, rules = [], hub } = {}) {
+  const sources = new SourceSet({ rules, hub });
   const results = new Map();
   let hits = { total: 0, byStatus: {} };
   const tally = (status) => {

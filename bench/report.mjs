@@ -393,7 +393,37 @@ export function targets(r) {
     const max = Math.max(...ws.map((s) => s.kv.reads));
     add(T.oneRead, max <= 1, `KV reads per request (workerd, kvUsage): ${ws.map((s) => `${s.label} ${s.kv.reads}`).join('; ')}`);
   } else notMeasured(T.oneRead, 'the workerd part failed');
+
+  websubTargets(r, add, notMeasured);
   return out;
+}
+
+// ───────────────────────────── WebSub (issue 13) ─────────────────────────────
+
+const WS = {
+  served: 'WebSub: push to served (the hub\'s POST to the item in its category\'s JSON Feed) ≤ 1 s',
+  saved: 'WebSub: polls saved a day, 50 sources of which 25 push ≥ 2,000',
+};
+
+function websubTargets(r, add, notMeasured) {
+  const w = r.websub;
+  const l = w?.latency;
+  if (l && !l.error) {
+    const s = l.pushToServedMs;
+    add(
+      WS.served,
+      s.median <= 1000,
+      `median ${fmt(s.median, 0)} ms, p95 ${fmt(s.p95, 0)} ms (${l.pushes} pushes of a ${kb(l.feedBytes)} feed, ${fmt(l.spacingMs / 1000, 1)} s apart; the hub's POST alone ${fmt(l.hubPostMs.median, 0)} / ${fmt(l.hubPostMs.p95, 0)} ms; ${l.pollsDuringPushes} polls meanwhile), wrangler dev, the real callback route and objects; a poll every 15 minutes serves a story 7.5 minutes late on average`,
+    );
+  } else notMeasured(WS.served, l?.error ? `failed: ${l.error.split('\n')[0]}` : 'run npm run bench -- --websub');
+  const d = w?.day;
+  if (d && !d.error) {
+    add(
+      WS.saved,
+      d.pollsSavedPerDay >= 2000,
+      `${int(d.without.pollsPerDay)} → ${int(d.with.pollsPerDay)} polls a day: ${int(d.pollsSavedPerDay)} saved, measured over ${d.ticks} cron ticks of the real scheduler (Node harness): a pushing source ${d.with.perSource.pushing} polls a day, the others ${d.with.perSource.other}; ${d.with.subscriptionsActive} subscriptions active, ${d.with.pushes.served}/${d.with.pushes.sent} pushed stories served; the config (POLL_INTERVAL_MINUTES ${d.with.config.pollIntervalMinutes}, WEBSUB_POLL_FACTOR ${d.with.config.websubPollFactor}) says ${int(d.computed.without)} → ${int(d.computed.with)}`,
+    );
+  } else notMeasured(WS.saved, d?.error ? `failed: ${d.error.split('\n')[0]}` : 'run npm run bench -- --websub');
 }
 
 // ───────────────────────────── per-invocation CPU ─────────────────────────────
@@ -514,6 +544,19 @@ export function printTable(r, quick) {
     }
     if (r.serving.serverErrors?.length) p(`serving problems (retried): ${r.serving.serverErrors.map((e) => `${e.scenario}: ${e.problem}`).join('; ')}`);
   } else if (r.serving?.error) p(`\nserving: NOT MEASURED — ${r.serving.error.split('\n')[0]}`);
+  const w = r.websub;
+  if (w) {
+    p();
+    const l = w.latency;
+    if (l?.pushToServedMs) p(`WebSub push to served (${w.date}${w.quick ? ', --quick' : ''}): median ${fmt(l.pushToServedMs.median, 0)} ms, p95 ${fmt(l.pushToServedMs.p95, 0)} ms, max ${fmt(l.pushToServedMs.max, 0)} ms over ${l.pushes} pushes (hub POST alone: median ${fmt(l.hubPostMs.median, 0)} ms); subscribed ${fmt(l.subscribedMs / 1000, 1)} s after the seeding poll began.`);
+    else if (l?.error) p(`WebSub push to served: NOT MEASURED — ${l.error.split('\n')[0]}`);
+    const d = w.day;
+    if (d?.with) {
+      const inv = d.with.pushes.invocations;
+      p(`WebSub day, 50 sources of which 25 push: ${int(d.without.pollsPerDay)} polls without the hub, ${int(d.with.pollsPerDay)} with it (${int(d.with.pollsOfPushingSources)} of the pushing sources): ${int(d.pollsSavedPerDay)} saved a day.`);
+      if (inv) p(`  a push (Node CPU, max / median): ${Object.entries(inv).sort((a, b) => b[1].medianTotalMsPerRun - a[1].medianTotalMsPerRun).map(([t, v]) => `${t} ${fmt(v.maxMs)} / ${fmt(v.medianMaxMs)}`).join(', ')} ms`);
+    } else if (d?.error) p(`WebSub day: NOT MEASURED — ${d.error.split('\n')[0]}`);
+  }
   p();
   for (const [what, prof] of Object.entries(r.profiles ?? {})) {
     if (prof.error) {

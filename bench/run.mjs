@@ -5,9 +5,13 @@
 //      and its Durable Objects in one process), counts in workerd (KV operations    runtime.ts;
 //      and bytes, object requests, SQLite rows, fetches)                             bench/cron.bench.test.ts
 //   4. serving under wrangler dev with autocannon                                    bench/serve.mjs
+//   5. WebSub (issue 13): push-to-served latency under wrangler dev with a real hub, bench/websub.mjs,
+//      and the polls a day saved when half of 50 sources push (Node, the real       bench/scenarios.ts websubDay
+//      scheduler over 96 cron ticks)
 // Ends with issue 10's targets as a table, and writes bench/results.json (bench/report.mjs composes both). `--quick`
 // shortens every budget and leaves out the 10,000-source queue deployment (for trying the bench out; the figures are
 // noisier). `--report` composes the targets and the table again from the last bench/results.json without measuring.
+// `--websub` measures part 5 alone (about a minute) and puts its figures into the last bench/results.json, the rest kept.
 // Work files go to node_modules/.cache/tributary-bench.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchServing } from './serve.mjs';
+import { benchWebSub } from './websub.mjs';
 import { dailyFigures, invocationRows, printTable, queueFigures, targets } from './report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -125,17 +130,67 @@ function ingestRow(input) {
 
 // ───────────────────────────── main ─────────────────────────────
 
-/** `--report`: the targets, figures and table again from the last bench/results.json (no measuring). */
-function reportOnly() {
-  const file = join(ROOT, 'bench', 'results.json');
-  const results = JSON.parse(readFileSync(file, 'utf8'));
+/** esbuild: bench/cpu.ts (the Node half's entry) into one file, cloudflare:workers shimmed. */
+async function bundleCpu() {
+  const bundle = join(WORK, 'cpu.mjs');
+  say('bundling bench/cpu.ts with esbuild (cloudflare:workers → bench/shims/cloudflare-workers.ts) …');
+  await run(join(ROOT, 'node_modules', '.bin', 'esbuild'), [
+    'bench/cpu.ts', '--bundle', '--platform=node', '--format=esm', '--target=node22', '--packages=external',
+    '--alias:cloudflare:workers=./bench/shims/cloudflare-workers.ts', `--outfile=${bundle}`, '--log-level=warning',
+  ]);
+  return bundle;
+}
+
+/** Part 5: the WebSub day in Node (polls saved) and push-to-served under wrangler dev; a failure is kept as an error. */
+async function websubPart(bundle, code) {
+  const out = { date: new Date().toISOString(), quick: QUICK, code };
+  say('part 5 (Node): WebSub, polls a day with and without a hub …');
+  const file = join(WORK, 'runs-websub.json');
+  try {
+    rmSync(file, { force: true });
+    await run(NODE, [...NODE_FLAGS, bundle, 'runs', 'websub', file, ...(QUICK ? ['--quick'] : [])]);
+    out.day = JSON.parse(readFileSync(file, 'utf8')).websubDay;
+  } catch (e) {
+    say(`part 5 (Node) FAILED: ${e.message}`);
+    out.day = { error: e.message };
+  }
+  say('part 5: WebSub push to served under wrangler dev …');
+  try {
+    out.latency = await benchWebSub({ root: ROOT, workDir: WORK, pushes: QUICK ? 10 : 20, log: say });
+  } catch (e) {
+    say(`part 5 (wrangler dev) FAILED:\n${e.message}`);
+    out.latency = { error: e.message };
+  }
+  return out;
+}
+
+/** The derived figures, targets and table of `results`, composed again. */
+function compose(results) {
   results.daily = dailyFigures(results);
   results.queueMode = queueFigures(results);
   results.invocationCpu = invocationRows(results);
   results.targets = targets(results);
   results.table = printTable(results, results.quick);
+  return results;
+}
+
+/** `--report`: the targets, figures and table again from the last bench/results.json (no measuring). */
+function reportOnly() {
+  const file = join(ROOT, 'bench', 'results.json');
+  const results = compose(JSON.parse(readFileSync(file, 'utf8')));
   console.log(results.table);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** `--websub`: part 5 alone, its figures put into the last bench/results.json (every other figure kept). */
+async function websubOnly(code) {
+  mkdirSync(WORK, { recursive: true });
+  const websub = await websubPart(await bundleCpu(), code);
+  const file = join(ROOT, 'bench', 'results.json');
+  const results = compose({ ...JSON.parse(readFileSync(file, 'utf8')), websub });
+  console.log(results.table);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  say(`wrote the websub figures into bench/results.json (the other figures are those of ${results.date})`);
 }
 
 async function main() {
@@ -148,14 +203,10 @@ async function main() {
   // The code measured: the tree may move while the bench runs (each part builds or loads it when it starts).
   const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
   const code = { head: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain', '--', 'src', 'wrangler.toml') || '' };
+  if (process.argv.includes('--websub')) return websubOnly(code);
   const stamp = () => `${Math.round((Date.now() - started) / 1000)} s`;
   mkdirSync(WORK, { recursive: true });
-  const bundle = join(WORK, 'cpu.mjs');
-  say('bundling bench/cpu.ts with esbuild (cloudflare:workers → bench/shims/cloudflare-workers.ts) …');
-  await run(join(ROOT, 'node_modules', '.bin', 'esbuild'), [
-    'bench/cpu.ts', '--bundle', '--platform=node', '--format=esm', '--target=node22', '--packages=external',
-    '--alias:cloudflare:workers=./bench/shims/cloudflare-workers.ts', `--outfile=${bundle}`, '--log-level=warning',
-  ]);
+  const bundle = await bundleCpu();
 
   say('parts 1–2: ingest and render (Node) …');
   const cpuOut = join(WORK, 'cpu.json');
@@ -230,6 +281,9 @@ async function main() {
   if (failedAttempts.length) serving.failedAttempts = failedAttempts;
   if (serving.serverErrors?.length) say(`serving: ${serving.serverErrors.length} scenario problem(s) (retried): see results.serving.serverErrors`);
 
+  say(`[${stamp()}] part 5: WebSub …`);
+  const websub = await websubPart(bundle, code);
+
   const versionOf = (pkg) => {
     try {
       return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
@@ -267,14 +321,11 @@ async function main() {
     runsQueue10k,
     workerd,
     serving,
+    websub,
     profiles,
   };
-  results.daily = dailyFigures(results);
-  results.queueMode = queueFigures(results);
-  results.invocationCpu = invocationRows(results);
-  results.targets = targets(results);
+  compose(results);
   results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
-  results.table = printTable(results, QUICK);
   console.log(results.table);
   console.log(`\n(bench took ${results.elapsedSeconds} s)`);
   writeFileSync(join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

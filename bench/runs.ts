@@ -8,6 +8,8 @@ import { decodePage, kvUsage, resetKvUsage, type KvUsage } from '../src/store/kv
 import type { Env, PollMessage } from '../src/model';
 import { clock, executionContext, installCaches, memoryKv, meter, ObjectRuntime, type Invocation, type MemoryKv } from './runtime';
 import { SourceSet } from './origin.mjs';
+import { newestStory } from './generate.mjs';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSUMER_BATCH, INTERVAL_MS, consumerBatchOf, opml } from './layout';
@@ -36,6 +38,8 @@ export const median = (xs: number[]): number => {
 /** One host per source, as a real newsroom's sources are (the fetch stand-in answers every one). */
 export const sourceUrl = (k: number): string => `https://s${k}.feeds.example/feed.xml`;
 const indexOfUrl = (url: string): number => Number(/^https:\/\/s(\d+)\.feeds\.example\//.exec(url)?.[1] ?? NaN);
+/** The source index of a topic (the feed's rel="self", bench/generate.mjs sourceTopic). */
+const indexOfTopic = (topic: string): number => Number(/^https:\/\/src(\d+)\.example\.net\/feed\.xml$/.exec(topic)?.[1] ?? NaN);
 
 // ───────────────────────────── figures of one invocation set ─────────────────────────────
 
@@ -172,6 +176,21 @@ export interface SiteOptions {
   /** Drop every object instance between runs (their SQLite stays): a cron every 15 minutes meets evicted objects. */
   evictBetweenRuns?: boolean;
   consumerBatch?: number;
+  /**
+   * A WebSub hub (a stand-in the fetch stand-in answers): the feeds of the sources `pushing` picks name it, so the
+   * Directory's alarm subscribes to it (alarms then run with the fetch stand-in); verify and push with the Site's own
+   * methods, through the Worker's callback route.
+   */
+  hub?: { url: string; pushing: (k: number) => boolean };
+}
+
+/** A subscribe or unsubscribe request the hub stand-in took (the form the Directory sent). */
+export interface HubRequest {
+  mode: string;
+  topic: string;
+  callback: string;
+  secret?: string;
+  leaseSeconds?: number;
 }
 
 let caches: ReturnType<typeof installCaches> | undefined;
@@ -189,12 +208,15 @@ export class Site {
   sendBatchCalls = 0;
   /** Sources served at least one 200 (a queue deployment is warm once every source has been ingested). */
   readonly ingestedOnce = new Set<number>();
+  /** What the hub stand-in took and has not verified yet; verified subscriptions by source index. */
+  hubRequests: HubRequest[] = [];
+  readonly subscriptions = new Map<number, HubRequest>();
 
   constructor(opts: SiteOptions) {
     clock.install();
     caches ??= installCaches();
     this.opts = { mode: 'inline', evictBetweenRuns: true, consumerBatch: consumerBatchOfProject(), ...opts };
-    this.sources = new SourceSet({ rules: opts.rules ?? [] });
+    this.sources = new SourceSet({ rules: opts.rules ?? [], hub: opts.hub });
     this.prefix = `${opts.name}/`;
     this.base = `https://${opts.name}.tributary.example`;
     resetKvUsage(this.prefix);
@@ -238,6 +260,12 @@ export class Site {
     const { caller } = meter.begin('fetch stand-in', true);
     try {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (this.opts.hub && url === this.opts.hub.url && init?.method === 'POST') {
+        const form = new URLSearchParams(String(init.body));
+        const lease = Number(form.get('hub.lease_seconds'));
+        this.hubRequests.push({ mode: form.get('hub.mode') ?? '', topic: form.get('hub.topic') ?? '', callback: form.get('hub.callback') ?? '', secret: form.get('hub.secret') ?? undefined, leaseSeconds: lease > 0 ? lease : undefined });
+        return new Response(null, { status: 202 });
+      }
       const k = indexOfUrl(url);
       if (!Number.isFinite(k)) return new Response('not found', { status: 404 });
       const headers: Record<string, string> = {};
@@ -260,8 +288,8 @@ export class Site {
     }
   }
 
-  /** One HTTP request through the Worker's fetch handler, as its own invocation. */
-  async request(path: string, init: RequestInit = {}, type = `fetch ${init.method ?? 'GET'} ${path.replace(/\?.*$/, '')}`, { text = true } = {}): Promise<{ status: number; body: string; cpuMs: number; kv: KvFigures }> {
+  /** One HTTP request through the Worker's fetch handler, as its own invocation (`cpu`: it and every call it made). */
+  async request(path: string, init: RequestInit = {}, type = `fetch ${init.method ?? 'GET'} ${path.replace(/\?.*$/, '')}`, { text = true } = {}): Promise<{ status: number; body: string; cpuMs: number; cpu: CpuFigures; kv: KvFigures }> {
     const headers = new Headers(init.headers);
     if (path.startsWith('/admin')) headers.set('authorization', `Bearer ${TOKEN}`);
     resetKvUsage(this.prefix);
@@ -277,7 +305,42 @@ export class Site {
     const cpu = cpuFigures(meter.take());
     // The body goes to the client after the invocation (workerd streams it natively): read outside the measurement.
     const body = text ? await res.text() : (await res.arrayBuffer(), '');
-    return { status: res.status, body, cpuMs: cpu.byType[type]?.totalMs ?? 0, kv: kvSnapshot(this.kv) };
+    return { status: res.status, body, cpuMs: cpu.byType[type]?.totalMs ?? 0, cpu, kv: kvSnapshot(this.kv) };
+  }
+
+  /**
+   * The hub's side of what it took (W3C WebSub §5.3): a verification GET to each callback with a challenge, which the
+   * Worker must echo. Returns how many it confirmed; throws on one it did not.
+   */
+  async verifyHubRequests(): Promise<number> {
+    let verified = 0;
+    for (const r of this.hubRequests.splice(0)) {
+      const challenge = `c${verified}-${Math.random().toString(36).slice(2)}`;
+      const query = new URLSearchParams({ 'hub.mode': r.mode, 'hub.topic': r.topic, 'hub.challenge': challenge });
+      if (r.mode === 'subscribe') query.set('hub.lease_seconds', String(r.leaseSeconds ?? 864_000));
+      const answer = await this.request(`${new URL(r.callback).pathname}?${query}`, {}, 'fetch GET /websub (verification)');
+      if (answer.status !== 200 || answer.body !== challenge) throw new Error(`verification of ${r.callback}: HTTP ${answer.status} ${answer.body.slice(0, 100)}`);
+      const k = indexOfTopic(r.topic);
+      if (r.mode === 'subscribe') this.subscriptions.set(k, r);
+      else this.subscriptions.delete(k);
+      verified++;
+    }
+    return verified;
+  }
+
+  /**
+   * Source k gains a story, and the hub pushes its new feed to the Worker's callback, signed with the subscription's
+   * secret (X-Hub-Signature: sha256=…). Returns the answer, the new story's number, and the push's invocations.
+   */
+  async push(k: number): Promise<{ status: number; story: number; cpu: CpuFigures }> {
+    const sub = this.subscriptions.get(k);
+    if (!sub?.secret) throw new Error(`source ${k} has no verified, signed subscription`);
+    this.sources.bump({ ids: [k] });
+    const body = this.sources.body(k);
+    const signature = `sha256=${createHmac('sha256', sub.secret).update(body).digest('hex')}`;
+    const headers = { 'content-type': 'application/rss+xml; charset=utf-8', 'x-hub-signature': signature };
+    const r = await this.request(new URL(sub.callback).pathname, { method: 'POST', body, headers }, 'fetch POST /websub (push)');
+    return { status: r.status, story: newestStory(this.sources.generation.get(k) ?? 0, this.sources.shapeOf(k)), cpu: r.cpu };
   }
 
   /** Registers sources [0, n) through the admin API (OPML import), in lists of at most 2,000 (the importer's cap is 10,000 outlines). */
@@ -320,8 +383,10 @@ export class Site {
         if (consume) for (let i = 0; i < sent.length; i += this.opts.consumerBatch) batches.push(await this.consume(sent.slice(i, i + this.opts.consumerBatch)));
       }
     });
-    // Alarms that would fire before the next tick (a River publishes on its own only if nobody flushed it).
-    const alarms = await this.rt.runAlarms(clock.now() + INTERVAL_MS - 60_000);
+    // Alarms that would fire before the next tick (a River publishes on its own only if nobody flushed it). With a hub,
+    // the Directory's alarm sends the subscriptions: to the fetch stand-in.
+    const runAlarms = () => this.rt.runAlarms(clock.now() + INTERVAL_MS - 60_000);
+    const alarms = this.opts.hub ? await this.withFetch(runAlarms) : await runAlarms();
     const wallMs = performance.now() - t0;
     const invs = meter.take();
     return {

@@ -1,7 +1,8 @@
 // The Node half of part 3 of `npm run bench`: the same deployments as bench/cron.bench.test.ts, run in one process
 // (bench/runtime.ts, bench/runs.ts) so that every invocation's CPU can be measured. Results go to JSON for bench/run.mjs.
-import { CATEGORIES, INTERVAL_MS, Site, changedSource, ingestAloneMs, median, mergeTypes, percentile, queueShapeRules, type RunFigures, type TypeSummary } from './runs';
+import { CATEGORIES, INTERVAL_MS, Site, changedSource, ingestAloneMs, median, mergeTypes, percentile, queueShapeRules, type CpuFigures, type RunFigures, type TypeSummary } from './runs';
 import { categoriesOf } from './layout';
+import { readConfig } from '../src/config';
 import { CPU_SOURCE, METER_OVERHEAD_US, meter } from './runtime';
 
 const round = (x: number, d = 3): number => Number(x.toFixed(d));
@@ -284,6 +285,81 @@ export async function queueScenario(name: string, sources: number, changedTicks:
   };
 }
 
+/**
+ * Polls saved a day by WebSub (issue 13): the newsroom of 50 sources in 7 categories, half of whose feeds (the odd
+ * indexes) name a hub, for a day of 96 cron ticks after warm-up, twice on fresh deployments: without the hub (every
+ * source is polled each interval) and with it (the Directory's alarm subscribes, the hub stand-in verifies through
+ * the Worker's callback, and the 25 pushing sources are polled as the safety net only). Polls are counted where they
+ * land, per source, in the fetch stand-in: what the real scheduler (plan, stateAfter, the Directory's due index) did.
+ * Every tick one non-pushing source changes (its poll finds it) and, on the hub's day, one pushing source's new story
+ * is pushed to its callback, signed, and looked for in its category's JSON Feed.
+ */
+export async function websubDay(ticks: number) {
+  const SOURCES = 50;
+  const pushing = (k: number) => k % 2 === 1;
+  const day = async (name: string, withHub: boolean) => {
+    const site = new Site({ name, sources: SOURCES, hub: withHub ? { url: 'https://hub.example/websub', pushing } : undefined });
+    await site.register();
+    await site.tick('cold (all new, 200)');
+    let verified = await site.verifyHubRequests();
+    // Warm-up: the polls scheduled before the subscriptions were live come due once more.
+    for (let i = 0; i < 8; i++) {
+      await site.tick('warm-up');
+      verified += await site.verifyHubRequests();
+    }
+    const polls = new Map<number, number>();
+    const push = { sent: 0, accepted: 0, served: 0, cpu: [] as CpuFigures[] };
+    for (let t = 0; t < ticks; t++) {
+      const j = (t * 7) % (SOURCES / 2);
+      site.sources.bump({ ids: [2 * j] }); // a source without a hub changes: only a poll finds it
+      await site.tick(`day tick ${t + 1}`);
+      for (const [k, n] of site.sources.servedBy) polls.set(k, (polls.get(k) ?? 0) + n);
+      if (!withHub) continue;
+      const k = 2 * j + 1;
+      const p = await site.push(k);
+      push.sent++;
+      if (p.status === 202) push.accepted++;
+      push.cpu.push(p.cpu);
+      const feed = await site.request(`/feeds/${categoriesOf(k)[0]}.json`, {}, 'fetch: feed after a push (JSON Feed)');
+      if (feed.body.includes(`/src${k}/story-${p.story}`)) push.served++;
+    }
+    verified += await site.verifyHubRequests();
+    const sum = (pick: (k: number) => boolean) => [...polls].filter(([k]) => pick(k)).reduce((n, [, v]) => n + v, 0);
+    const status = JSON.parse((await site.request('/status.json')).body) as { sources: { url: string; subscription: { state: string } | null }[] };
+    const config = readConfig(site.env);
+    return {
+      site,
+      figures: {
+        pollsPerDay: sum(() => true),
+        pollsOfPushingSources: sum(pushing),
+        pollsOfOtherSources: sum((k) => !pushing(k)),
+        perSource: { pushing: median([...polls].filter(([k]) => pushing(k)).map(([, v]) => v)), other: median([...polls].filter(([k]) => !pushing(k)).map(([, v]) => v)) },
+        subscriptionsActive: status.sources.filter((s) => s.subscription?.state === 'active').length,
+        verifications: verified,
+        pushes: withHub ? { ...push, cpu: undefined, invocations: mergeTypes(push.cpu) } : undefined,
+        config: { pollIntervalMinutes: config.pollIntervalMinutes, websubPollFactor: config.websubPollFactor },
+      },
+    };
+  };
+  const t0 = performance.now();
+  const without = (await day('websub-off', false)).figures;
+  const withHub = (await day('websub-on', true)).figures;
+  const perDay = (24 * 60) / without.config.pollIntervalMinutes;
+  const pushingSources = SOURCES / 2;
+  // What the configuration alone says: every source each interval, a pushing one each interval × the factor.
+  const computedWith = (SOURCES - pushingSources) * perDay + pushingSources * (perDay / withHub.config.websubPollFactor);
+  return {
+    sources: SOURCES,
+    pushingSources,
+    ticks,
+    without,
+    with: withHub,
+    pollsSavedPerDay: (without.pollsPerDay - withHub.pollsPerDay) * (96 / ticks),
+    computed: { without: SOURCES * perDay, with: computedWith, saved: SOURCES * perDay - computedWith },
+    seconds: round((performance.now() - t0) / 1000, 1),
+  };
+}
+
 export const METHOD = {
   cpu: CPU_SOURCE,
   meterOverheadUs: round(METER_OVERHEAD_US, 3),
@@ -314,6 +390,9 @@ export async function scenarioGroup(group: string, quick: boolean): Promise<Reco
   } else if (group === 'queue-500') {
     log('runs (Node): queue mode, 500 sources …');
     out['queue-500'] = await queueScenario('queue-500', 500, 2);
+  } else if (group === 'websub') {
+    log(`runs (Node): WebSub, 50 sources of which 25 push, a day (${quick ? 32 : 96} ticks) with and without the hub …`);
+    out.websubDay = await websubDay(quick ? 32 : 96);
   } else if (group === 'queue-10000') {
     log('runs (Node): queue mode, 10,000 sources …');
     out['queue-10000'] = await queueScenario('queue-10000', 10_000, 2);

@@ -1,6 +1,6 @@
 // Part 4 of `npm run bench`: requests/s and latency of the Worker under `wrangler dev`, loaded by autocannon.
 // Builds the Worker once (wrangler deploy --dry-run), starts the bench origin and wrangler dev on that bundle (own
-// process group, fresh local state), waits until the Worker and its Durable Objects answer, registers sources through
+// process group, fresh local state: bench/wrangler.mjs), waits until the Worker and its Durable Objects answer, registers sources through
 // the admin API (OPML import) and polls once, measures, and stops everything it started. Every scenario's answers are
 // checked (status, errors, a non-zero rate); a scenario with wrong answers is retried once, then the bench stops with
 // the Worker's log. 5xx answers are reported with what the Worker logged.
@@ -10,50 +10,11 @@
 //   304       GET /feeds/news.rss + If-None-Match     Cache API hit answered 304
 //   miss      GET /feeds/news.rss?before=<unique>     a distinct cache key per request: KV read + select + render
 //                                                     (the cursor is newer than every item: a full 50-item page)
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startOrigin } from './origin.mjs';
+import { startWorker } from './wrangler.mjs';
 
-const HOST = '127.0.0.1';
 const SOURCES = 8;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function groupAlive(pid) {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function stopGroup(child, exited) {
-  if (!child?.pid || !groupAlive(child.pid)) return;
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {}
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
-  for (let i = 0; i < 20 && groupAlive(child.pid); i++) await new Promise((r) => setTimeout(r, 100));
-  if (groupAlive(child.pid)) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {}
-  }
-}
 
 function load(opts) {
   return new Promise((resolve, reject) => {
@@ -115,122 +76,20 @@ function errorLines(output) {
 
 export async function benchServing({ root, workDir, seconds = 4, rounds = 2, connections = 10, log = () => {} }) {
   const origin = await startOrigin();
-  const port = await freePort();
-  const base = `http://${HOST}:${port}`;
-  const token = `bench-${randomBytes(12).toString('hex')}`;
-  const stateDir = join(workDir, 'wrangler-state');
-  const envFile = join(workDir, 'serve.env');
-  rmSync(stateDir, { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
-  writeFileSync(envFile, `ADMIN_TOKEN=${token}\n`, { mode: 0o600 });
-
-  // A snapshot of the Worker, built the way `wrangler deploy` builds it: wrangler dev then serves this file and does
-  // not rebuild and reload the Worker mid-measurement when something under src/ changes.
-  const bundleDir = join(workDir, 'worker-bundle');
-  rmSync(bundleDir, { recursive: true, force: true });
-  await new Promise((resolve, reject) => {
-    const b = spawn(process.execPath, [join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', bundleDir], {
-      cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    b.stdout.on('data', (d) => (out += d));
-    b.stderr.on('data', (d) => (out += d));
-    b.once('error', reject);
-    b.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`wrangler deploy --dry-run (bundling the Worker) exited ${code}:\n${out.slice(-2000)}`))));
-  });
-
-  // wrangler's debug log (workerd's own messages land there even at --log-level warn): read back when something fails.
-  const debugLog = join(workDir, 'wrangler-dev-debug.log');
-  rmSync(debugLog, { force: true });
-  const debugTail = () => {
-    try {
-      return readFileSync(debugLog, 'utf8')
-        .split('\n')
-        .filter((l) => !/^\s+'/.test(l)) // the bundle's source, quoted in config dumps
-        .slice(-60)
-        .join('\n');
-    } catch {
-      return '(no wrangler debug log)';
-    }
-  };
-
-  let child;
-  let exited;
-  let gone = false;
-  let output = '';
-  const tail = (n = 3000) => output.slice(-n);
+  let worker;
   const serverErrors = [];
   try {
-    child = spawn(
-      process.execPath,
-      [
-        join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
-        'dev',
-        join(bundleDir, 'index.js'),
-        '--no-bundle',
-        '--ip', HOST,
-        '--port', String(port),
-        '--persist-to', stateDir,
-        '--env-file', envFile,
-        '--var', `PRIVATE_SOURCE_ORIGINS:${origin.origin}`,
-        '--var', `PUBLIC_BASE_URL:${base}`,
-        // One local host serves every source: no per-host spacing in the seeding poll.
-        '--var', 'HOST_SPACING_MS:0',
-        '--show-interactive-dev-session=false',
-        // Request logging on stdout would be part of every measured request; warnings and the Worker's errors stay.
-        '--log-level', 'warn',
-      ],
-      {
-        cwd: root,
-        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', WRANGLER_LOG_PATH: debugLog },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      },
-    );
-    exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-    exited.then(() => (gone = true));
-    const keep = (d) => (output = (output + d).slice(-64_000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-
-    // Ready means: our Worker answers (its own 404 JSON, not a placeholder), and its Durable Objects answer
-    // (/status.json comes from the Directory), three times in a row.
-    const probe = async () => {
-      const nope = await fetch(`${base}/nope`, { signal: AbortSignal.timeout(5000) });
-      const body = await nope.text();
-      if (nope.status !== 404 || !body.includes('no route for GET /nope')) throw new Error(`/nope answered ${nope.status} ${body.slice(0, 120)}`);
-      const status = await fetch(`${base}/status.json`, { signal: AbortSignal.timeout(10_000) });
-      const json = await status.text();
-      if (status.status !== 200 || !json.includes('"sources"')) throw new Error(`/status.json answered ${status.status} ${json.slice(0, 200)}`);
-    };
-    const waitReady = async (what, ms) => {
-      log(`waiting for wrangler dev on ${base} (${what}) …`);
-      const deadline = Date.now() + ms;
-      let streak = 0;
-      let last = '';
-      while (streak < 3) {
-        if (gone) throw new Error(`wrangler dev exited (${JSON.stringify(await exited)}):\n${tail()}\n--- wrangler debug log (${debugLog}) ---\n${debugTail()}`);
-        if (Date.now() > deadline) throw new Error(`wrangler dev not ready on ${base} after ${ms / 1000} s (last: ${last}):\n${tail()}`);
-        try {
-          await probe();
-          streak++;
-        } catch (e) {
-          streak = 0;
-          last = e.message;
-          await new Promise((r) => setTimeout(r, 300));
-        }
-      }
-    };
-    await waitReady('start', 180_000);
-
-    const admin = async (method, path, body, type = 'application/json') => {
-      const r = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
-      const text = await r.text();
-      if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status} ${text.slice(0, 300)}\n${tail()}`);
-      return JSON.parse(text);
-    };
+    worker = await startWorker({
+      root,
+      workDir,
+      name: 'serve',
+      // One local host serves every source: no per-host spacing in the seeding poll.
+      vars: { PRIVATE_SOURCE_ORIGINS: origin.origin, HOST_SPACING_MS: '0' },
+      log,
+    });
+    const { base, admin, waitReady, tail, debugTail } = worker;
+    const output = () => worker.output();
+    const gone = () => worker.gone();
     const outlines = Array.from({ length: SOURCES }, (_, i) => `<outline type="rss" text="Source ${i}" xmlUrl="${origin.origin}/src/${i}.xml"/>`).join('');
     await admin('POST', '/admin/opml', `<?xml version="1.0"?><opml version="2.0"><head><title>b</title></head><body><outline text="News">${outlines}</outline></body></opml>`, 'text/x-opml');
     const poll = await admin('POST', '/admin/poll?force=1');
@@ -269,9 +128,9 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
       } catch (e) {
         sample = `request failed: ${e.message}`;
       }
-      const entry = { scenario: name, attempt, problem, statuses: m.statuses, errors: m.errors, sample, workerLog: errorLines(output), wranglerAlive: !gone, debugLog: gone ? debugTail() : undefined };
+      const entry = { scenario: name, attempt, problem, statuses: m.statuses, errors: m.errors, sample, workerLog: errorLines(output()), wranglerAlive: !gone(), debugLog: gone() ? debugTail() : undefined };
       serverErrors.push(entry);
-      log(`serving: "${name}" attempt ${attempt}: ${problem}; sample ${sample}; wrangler ${gone ? 'exited' : 'alive'}`);
+      log(`serving: "${name}" attempt ${attempt}: ${problem}; sample ${sample}; wrangler ${gone() ? 'exited' : 'alive'}`);
       for (const l of entry.workerLog) log(`  worker log: ${l.split('\n').join('\n    ')}`);
       salt += 1e6;
     };
@@ -310,11 +169,10 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
         p99OverBaseline: Number(median(mine.map((m) => m.latencyMs.p99 / baselineOf(m.round).latencyMs.p99)).toFixed(2)),
       };
     });
-    const workerErrors = errorLines(output);
+    const workerErrors = errorLines(output());
     return { wrangler: base, sources: SOURCES, feedBytes, itemsPerPage: 50, seconds, rounds, connections, runs: summary, measured, serverErrors, workerErrorsInLog: workerErrors };
   } finally {
-    await stopGroup(child, exited);
-    rmSync(envFile, { force: true });
+    await worker?.stop();
     await origin.close();
   }
 }
