@@ -67,8 +67,25 @@ describe('mergeRiver', () => {
     expect(entry.sources.map((s) => s.id)).toEqual(['b', 'a']);
     expect(entry.summaryHtml).toBe('B');
     expect(entry.key).toBe(r1.items[0].key); // identity kept: readers do not see it twice
-    // What readers de-duplicate by is the rendered id: it is the one they were served before the earlier copy came.
-    expect(itemIds([entry])).toEqual(itemIds([r1.items[0]]));
+  });
+
+  // What readers de-duplicate by is the rendered id (render/fields.ts itemIds), and it is built from different fields
+  // of the entry depending on its shape: each case fails if the body taken from the earlier copy brings its own.
+  it.each([
+    ['the source gave an IRI id, kept as the entry id', 'tag:a.test,2026:lu-lut', 'urn:b:77', true, 'tag:a.test,2026:lu-lut'],
+    ['an entry made before entries kept an id, with a permalink guid', 'https://a.test/lu-lut', 'https://b.test/77', false, 'https://a.test/lu-lut'],
+    ['an entry made before entries kept an id, with a guid that is not a URL', 'a-1', 'b-77', false, /^tag:tributary,2025:a\//],
+  ] as const)('keeps the rendered id when an earlier copy from another source takes the body: %s', (_case, guidA, guidB, keepsId, servedAs) => {
+    const a = items('a', [{ guid: guidA, title: 'Lũ lụt ở miền Trung', url: 'https://news.test/lu-lut?utm_source=a', at: '2026-11-20T09:00:00Z', body: 'A' }]);
+    const b = items('b', [{ guid: guidB, title: 'Lũ lụt ở miền Trung', url: 'https://news.test/lu-lut', at: '2026-11-20T08:00:00Z', body: 'B' }]);
+    const r1 = mergeRiver(null, META, [contribution('a', a)], { now: NOW, cap: 100 }).river;
+    if (!keepsId) delete r1.items[0].id;
+    const served = itemIds(r1.items)[0];
+    expect(served).toMatch(servedAs);
+    const { river } = mergeRiver(r1, META, [contribution('b', b)], { now: NOW, cap: 100 });
+    expect(river.items).toHaveLength(1);
+    expect(river.items[0].summaryHtml).toBe('B');
+    expect(itemIds(river.items)).toEqual([served]);
   });
 
   it('matches by title within the window only, across sources only', () => {
