@@ -110,6 +110,34 @@ export interface Registry {
 
 // ───────────────────────────── poll ─────────────────────────────
 
+/**
+ * Why a fetch failed, for code to act on (the run, tests); the failure's `reason` says it for people. One key per way
+ * a fetch goes wrong, as Miniflux pairs each fetcher error with its text.
+ */
+export type FetchFailureCode =
+  // The URL, or a redirect's target, is refused by the private-address rule or is no http(s) URL (poll/address.ts).
+  | 'refused-url'
+  // A redirect without a usable Location, a loop, or more hops than MAX_REDIRECTS.
+  | 'redirect'
+  // An error status (4xx, 5xx; 410 sets `gone` too), or a 304 to a request that asked for none.
+  | 'http'
+  // A Cloudflare bot challenge where the feed should be.
+  | 'challenge'
+  // The body is over MAX_BODY_BYTES, as declared or as it arrived (decompressed).
+  | 'too-large'
+  // A 2xx with nothing but whitespace.
+  | 'empty'
+  // The body is not in the Content-Encoding it claims, or in one we cannot decode.
+  | 'encoding'
+  // No answer, or no whole body, within FETCH_TIMEOUT_MS.
+  | 'timeout'
+  // This invocation's subrequest budget is spent: our limit, not the source's fault.
+  | 'budget'
+  // DNS, connection or TLS.
+  | 'network'
+  // The request could not be sent: a stored validator or a configured header is not a valid header value.
+  | 'request';
+
 /** What one fetch of one source came to. Errors are values, never thrown past poll/. */
 export type FetchOutcome =
   | {
@@ -137,6 +165,7 @@ export type FetchOutcome =
     }
   | {
       kind: 'failed';
+      code: FetchFailureCode;
       status?: number;
       reason: string;
       /** When the server told us when to come back (Retry-After). */

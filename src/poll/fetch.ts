@@ -1,8 +1,8 @@
-// poll: one polite, bounded GET of one source. Every way it can go wrong comes back as a `failed` value with a reason
-// a person can act on; nothing is thrown past this module.
+// poll: one polite, bounded GET of one source. Every way it can go wrong comes back as a `failed` value with a code
+// (FetchFailureCode, for the run) and a reason a person can act on; nothing is thrown past this module.
 import { errorText } from '../errors';
 import { VERSION } from '../version';
-import type { Config, FetchOutcome } from '../model';
+import type { Config, FetchFailureCode, FetchOutcome } from '../model';
 import { checkRedirectUrl, checkSourceUrl, displayUrl } from './address';
 import { isSecretHeader } from './controls';
 import { parseLinkHeader } from './websub';
@@ -31,6 +31,13 @@ export function userAgent(version: string, publicBaseUrl?: string): string {
 
 type Failed = Extract<FetchOutcome, { kind: 'failed' }>;
 
+/** What a fetcher throws instead of sending a request past the invocation's subrequest budget (poll/run.ts). */
+export class BudgetSpent extends Error {
+  constructor() {
+    super('subrequest budget of this run is spent');
+  }
+}
+
 /**
  * Conditional GET of a feed with a total deadline (headers and body), a cap on the decompressed body, and redirects
  * followed by hand so each hop passes the private-address rule. Never throws.
@@ -42,7 +49,7 @@ export async function fetchFeed(
   opts: FetchOptions = {},
 ): Promise<FetchOutcome> {
   const start = checkSourceUrl(url, config);
-  if (!start.ok) return { kind: 'failed', reason: start.error };
+  if (!start.ok) return { kind: 'failed', code: 'refused-url', reason: start.error };
 
   const fetcher = opts.fetcher ?? fetch;
   const signal = AbortSignal.timeout(config.fetchTimeoutMs);
@@ -64,25 +71,25 @@ export async function fetchFeed(
       if (REDIRECT_STATUSES.has(res.status)) {
         discard(res);
         const location = res.headers.get('location');
-        if (!location) return failed(res.status, `HTTP ${res.status} from ${host} without a Location header`);
+        if (!location) return failed(res.status, 'redirect', `HTTP ${res.status} from ${host} without a Location header`);
         let next: URL;
         try {
           next = new URL(location, current);
         } catch {
-          return failed(res.status, `HTTP ${res.status} from ${host} with an invalid Location: ${clip(location)}`);
+          return failed(res.status, 'redirect', `HTTP ${res.status} from ${host} with an invalid Location: ${clip(location)}`);
         }
         next.hash = '';
         redirected = true;
         if (res.status !== 301 && res.status !== 308) everyHopPermanent = false;
         if (visited.has(next.href)) {
           const hops = hop + 1;
-          return failed(res.status, `redirect loop: back to ${displayUrl(next)} after ${hops} redirect${hops === 1 ? '' : 's'}`);
+          return failed(res.status, 'redirect', `redirect loop: back to ${displayUrl(next)} after ${hops} redirect${hops === 1 ? '' : 's'}`);
         }
         if (hop + 1 > config.maxRedirects) {
-          return failed(res.status, `too many redirects (more than ${config.maxRedirects}), last to ${displayUrl(next)}`);
+          return failed(res.status, 'redirect', `too many redirects (more than ${config.maxRedirects}), last to ${displayUrl(next)}`);
         }
         const check = checkRedirectUrl(next, config);
-        if (!check.ok) return failed(res.status, check.error);
+        if (!check.ok) return failed(res.status, 'refused-url', check.error);
         // As browsers do: a credential given for one origin is not sent on to another.
         if (next.origin !== current.origin) dropSecretHeaders(headers);
         visited.add(next.href);
@@ -96,9 +103,9 @@ export async function fetchFeed(
       return target ? { ...outcome, permanentRedirect: target } : outcome;
     }
   } catch (err) {
-    const reason = describeError(err, config, current.host, stage);
+    const { code, reason } = describeError(err, config, current.host, stage);
     const target = permanentTarget();
-    return target ? { kind: 'failed', reason, permanentRedirect: target } : { kind: 'failed', reason };
+    return target ? { kind: 'failed', code, reason, permanentRedirect: target } : { kind: 'failed', code, reason };
   }
 }
 
@@ -121,8 +128,8 @@ function dropSecretHeaders(h: Headers): void {
   for (const name of [...h.keys()]) if (isSecretHeader(name)) h.delete(name);
 }
 
-function failed(status: number | undefined, reason: string, extra: Partial<Failed> = {}): Failed {
-  return status === undefined ? { kind: 'failed', reason, ...extra } : { kind: 'failed', status, reason, ...extra };
+function failed(status: number, code: FetchFailureCode, reason: string, extra: Pick<Failed, 'gone' | 'retryAt'> = {}): Failed {
+  return { kind: 'failed', code, status, reason, ...extra };
 }
 
 /** Frees the connection without reading a body we do not need. */
@@ -147,7 +154,7 @@ async function finish(
     discard(res);
     if (!validators.etag && !validators.lastModified) {
       // A 304 to an unconditional request leaves us with nothing; say so rather than report success.
-      return failed(304, `HTTP 304 from ${host} to a request without If-None-Match/If-Modified-Since`);
+      return failed(304, 'http', `HTTP 304 from ${host} to a request without If-None-Match/If-Modified-Since`);
     }
     return {
       kind: 'not-modified',
@@ -161,8 +168,8 @@ async function finish(
 
   if (status >= 200 && status < 300) {
     const body = await readBody(res, host, config);
-    if (!(body instanceof Uint8Array)) return failed(status, body.reason);
-    if (isBlank(body)) return failed(status, `empty body (HTTP ${status} from ${host})`);
+    if (!(body instanceof Uint8Array)) return failed(status, body.code, body.reason);
+    if (isBlank(body)) return failed(status, 'empty', `empty body (HTTP ${status} from ${host})`);
     const contentType = h.get('content-type') ?? undefined;
     const links = parseLinkHeader(h.get('link'), finalUrl);
     return {
@@ -180,30 +187,30 @@ async function finish(
 
   discard(res);
   if ((status === 403 || status === 503) && h.get('cf-mitigated')?.toLowerCase() === 'challenge') {
-    return failed(status, `Cloudflare bot challenge (${status} + cf-mitigated) from ${host}`);
+    return failed(status, 'challenge', `Cloudflare bot challenge (${status} + cf-mitigated) from ${host}`);
   }
-  if (status === 410) return failed(status, `HTTP 410 Gone from ${host}: the publisher removed this feed`, { gone: true });
+  if (status === 410) return failed(status, 'http', `HTTP 410 Gone from ${host}: the publisher removed this feed`, { gone: true });
   if (status === 429 || status === 503) {
     const retryAt = parseRetryAfter(h.get('retry-after'), h.get('date'));
-    if (retryAt) return failed(status, `HTTP ${status} from ${host}, retry after ${shortInstant(retryAt)}`, { retryAt });
+    if (retryAt) return failed(status, 'http', `HTTP ${status} from ${host}, retry after ${shortInstant(retryAt)}`, { retryAt });
   }
-  return failed(status, `HTTP ${status} from ${host}`);
+  return failed(status, 'http', `HTTP ${status} from ${host}`);
 }
 
 // ── body ──
 
-type BodyProblem = { reason: string };
+type BodyProblem = { code: Extract<FetchFailureCode, 'too-large' | 'encoding'>; reason: string };
 
 /** The decompressed body, at most config.maxBodyBytes, or why not. */
 async function readBody(res: Response, host: string, config: Config): Promise<Uint8Array | BodyProblem> {
   const cap = config.maxBodyBytes;
-  const over = { reason: `body over ${formatBytes(cap)}` };
+  const over: BodyProblem = { code: 'too-large', reason: `body over ${formatBytes(cap)}` };
   const encoding = (res.headers.get('content-encoding') ?? '').toLowerCase();
   const declared = Number(res.headers.get('content-length'));
   // Compressed bytes never outnumber what they inflate to, so a large Content-Length is over the cap either way.
   if (Number.isFinite(declared) && declared > cap) {
     discard(res);
-    return { reason: `${over.reason} (Content-Length ${declared})` };
+    return { code: 'too-large', reason: `${over.reason} (Content-Length ${declared})` };
   }
   if (!res.body) return new Uint8Array(0);
 
@@ -213,7 +220,7 @@ async function readBody(res: Response, host: string, config: Config): Promise<Ui
   } catch (err) {
     // workerd inflates gzip/br on the fly; a body that lies about its encoding fails here, mid-stream.
     if (!isAbort(err) && /decompress|gzip|brotli|inflate|zlib/i.test(errorText(err))) {
-      return { reason: `body from ${host} is not valid ${encoding || 'compressed'} data (Content-Encoding: ${encoding})` };
+      return { code: 'encoding', reason: `body from ${host} is not valid ${encoding || 'compressed'} data (Content-Encoding: ${encoding})` };
     }
     throw err;
   }
@@ -270,15 +277,15 @@ async function decodeLeftoverEncoding(
       else if (tokens.includes('deflate') && layer === 0 && !looksLikeText(out)) format = 'deflate-raw';
       if (!format) break;
       const inflated = await readCapped(new Blob([out]).stream().pipeThrough(new DecompressionStream(format)), cap);
-      if (inflated === 'over') return { reason: `body over ${formatBytes(cap)}` };
+      if (inflated === 'over') return { code: 'too-large', reason: `body over ${formatBytes(cap)}` };
       out = inflated;
     }
   } catch {
-    return { reason: `body from ${host} is not valid ${encoding} data (Content-Encoding: ${encoding})` };
+    return { code: 'encoding', reason: `body from ${host} is not valid ${encoding} data (Content-Encoding: ${encoding})` };
   }
   const unknown = tokens.filter((t) => !['gzip', 'x-gzip', 'br', 'deflate'].includes(t));
   if (unknown.length > 0 && (!looksLikeText(out) || isZstdOrLzw(out))) {
-    return { reason: `unsupported Content-Encoding from ${host}: ${unknown.join(', ')}` };
+    return { code: 'encoding', reason: `unsupported Content-Encoding from ${host}: ${unknown.join(', ')}` };
   }
   return out;
 }
@@ -344,21 +351,26 @@ export function parseRetryAfter(value: string | null, dateHeader?: string | null
 
 // ── words ──
 
-function describeError(err: unknown, config: Config, host: string, stage: 'headers' | 'body'): string {
+/**
+ * What was thrown, as a code and words. Our own throws are known by their class; the runtime gives its network
+ * failures no codes, so those are told apart by their messages (workerd's and Node's wording).
+ */
+function describeError(err: unknown, config: Config, host: string, stage: 'headers' | 'body'): { code: FetchFailureCode; reason: string } {
   if (isAbort(err)) {
     const limit = `timed out after ${formatSeconds(config.fetchTimeoutMs)}`;
-    return stage === 'headers' ? `${limit} (no answer from ${host})` : `${limit} (body from ${host} still arriving)`;
+    return { code: 'timeout', reason: stage === 'headers' ? `${limit} (no answer from ${host})` : `${limit} (body from ${host} still arriving)` };
   }
   const message = errorText(err);
+  if (err instanceof BudgetSpent) return { code: 'budget', reason: `network error talking to ${host}: ${message}` };
   if (/connection lost|connection refused|ECONNREFUSED|disconnected/i.test(message)) {
-    return `could not connect to ${host} (connection refused or dropped)`;
+    return { code: 'network', reason: `could not connect to ${host} (connection refused or dropped)` };
   }
   if (/internal error|DNS|getaddrinfo|ENOTFOUND/i.test(message)) {
-    return `could not reach ${host} (DNS lookup or connection failed)`;
+    return { code: 'network', reason: `could not reach ${host} (DNS lookup or connection failed)` };
   }
-  if (/TLS|SSL|certificate/i.test(message)) return `TLS error talking to ${host}: ${clip(message)}`;
-  if (err instanceof TypeError && /header/i.test(message)) return `request not sent to ${host}: ${clip(message)}`;
-  return `network error talking to ${host}: ${clip(message)}`;
+  if (/TLS|SSL|certificate/i.test(message)) return { code: 'network', reason: `TLS error talking to ${host}: ${clip(message)}` };
+  if (err instanceof TypeError && /header/i.test(message)) return { code: 'request', reason: `request not sent to ${host}: ${clip(message)}` };
+  return { code: 'network', reason: `network error talking to ${host}: ${clip(message)}` };
 }
 
 function isAbort(err: unknown): boolean {

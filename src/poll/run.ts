@@ -7,7 +7,7 @@ import { VERSION } from '../version';
 import type { Config, Deployment, Env, PollRecord, PollTask } from '../model';
 import type { RiverFigures } from '../store/river';
 import { deploymentOf, directoryOf, feedOf } from '../store/objects';
-import { fetchFeed, userAgent } from './fetch';
+import { BudgetSpent, fetchFeed, userAgent } from './fetch';
 import { HostPacer, queueMessages } from './plan';
 
 export type PollOutcome = 'fresh' | 'not-modified' | 'failed' | 'skipped' | 'pushed';
@@ -47,12 +47,6 @@ export class SubrequestBudget {
   }
 }
 
-class BudgetSpent extends Error {
-  constructor() {
-    super('subrequest budget of this run is spent');
-  }
-}
-
 /**
  * Fetches one source and, when its body is new, has its Feed ingest and deliver it. Never throws: every failure is a
  * value in the result and the record.
@@ -68,7 +62,7 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
     fetcher: budget.fetcher,
   });
   // Our budget, not the source's fault: nothing recorded, and it is first in line next run.
-  if (outcome.kind === 'failed' && budget.spent && /subrequest budget/.test(outcome.reason)) return skipped;
+  if (outcome.kind === 'failed' && outcome.code === 'budget') return skipped;
   const record: PollRecord = { id: source.id, createdAt: source.createdAt, revision: task.revision, checkedAt, outcome };
   if (outcome.kind === 'failed') return { result: { id: source.id, outcome: 'failed', error: outcome.reason }, record, delivered: [] };
   if (outcome.kind === 'not-modified') return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };

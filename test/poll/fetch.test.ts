@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
-import type { Config, FetchOutcome } from '../../src/model';
-import { fetchFeed, formatBytes, freshnessSeconds, parseRetryAfter, userAgent } from '../../src/poll/fetch';
+import type { Config, FetchFailureCode, FetchOutcome } from '../../src/model';
+import { BudgetSpent, fetchFeed, formatBytes, freshnessSeconds, parseRetryAfter, userAgent } from '../../src/poll/fetch';
 import { fixtureHits as hits, fixtureRoute as route } from '../support/kv';
 
 const origin = env.FIXTURE_ORIGIN;
@@ -15,8 +15,10 @@ function text(outcome: FetchOutcome): string {
   return new TextDecoder().decode(outcome.body);
 }
 
-function reason(outcome: FetchOutcome): string {
+/** The reason of a failure with this code (the code is what the run acts on, the reason what people read). */
+function reason(outcome: FetchOutcome, code: FetchFailureCode): string {
   if (outcome.kind !== 'failed') throw new Error(`expected failed, got ${outcome.kind}`);
+  expect(outcome.code, outcome.reason).toBe(code);
   return outcome.reason;
 }
 
@@ -83,7 +85,7 @@ describe('fetchFeed: success and conditional GET', () => {
 
   it('refuses a 304 to an unconditional request instead of reporting success', async () => {
     const url = await route('bare304', { status: 304 });
-    expect(reason(await fetchFeed(url, {}, config))).toBe(
+    expect(reason(await fetchFeed(url, {}, config), 'http')).toBe(
       `HTTP 304 from ${host} to a request without If-None-Match/If-Modified-Since`,
     );
   });
@@ -138,6 +140,7 @@ describe('fetchFeed: redirects', () => {
     const url = await route('moved', { status: 301, redirectTo: '/r/moved-gone' });
     expect(await fetchFeed(url, {}, config)).toEqual({
       kind: 'failed',
+      code: 'http',
       status: 404,
       reason: `HTTP 404 from ${host}`,
       permanentRedirect: `${origin}/r/moved-gone`,
@@ -146,13 +149,13 @@ describe('fetchFeed: redirects', () => {
 
   it('detects a redirect loop', async () => {
     const outcome = await fetchFeed(`${origin}/loop/a`, {}, config);
-    expect(reason(outcome)).toBe(`redirect loop: back to ${origin}/loop/a after 2 redirects`);
+    expect(reason(outcome, 'redirect')).toBe(`redirect loop: back to ${origin}/loop/a after 2 redirects`);
     expect(outcome).toMatchObject({ status: 302 });
   });
 
   it('detects a page that redirects to itself', async () => {
     const url = await route('self', { status: 301, redirectTo: '/r/self' });
-    expect(reason(await fetchFeed(url, {}, config))).toBe(`redirect loop: back to ${url} after 1 redirect`);
+    expect(reason(await fetchFeed(url, {}, config), 'redirect')).toBe(`redirect loop: back to ${url} after 1 redirect`);
   });
 
   it('stops after maxRedirects hops', async () => {
@@ -162,7 +165,7 @@ describe('fetchFeed: redirects', () => {
     expect((await fetchFeed(`${origin}/r/hop1`, {}, config)).kind).toBe('fresh');
     // …a sixth is not.
     await route('hop0', { status: 302, redirectTo: '/r/hop1' });
-    expect(reason(await fetchFeed(`${origin}/r/hop0`, {}, config))).toBe(
+    expect(reason(await fetchFeed(`${origin}/r/hop0`, {}, config), 'redirect')).toBe(
       `too many redirects (more than 5), last to ${origin}/r/hop6`,
     );
     expect((await hits('hop6')).hits).toBe(1);
@@ -170,21 +173,21 @@ describe('fetchFeed: redirects', () => {
 
   it('refuses a redirect to a private address without contacting it', async () => {
     const outcome = await fetchFeed(`${origin}/to-private`, {}, config);
-    expect(reason(outcome)).toBe(
+    expect(reason(outcome, 'refused-url')).toBe(
       'redirect to a private address refused: http://10.0.0.1/feed.xml (private network 10.0.0.0/8)',
     );
   });
 
   it('refuses a redirect to another scheme', async () => {
     const url = await route('to-ftp', { status: 302, headers: { location: 'ftp://example.com/feed' } });
-    expect(reason(await fetchFeed(url, {}, config))).toBe(
+    expect(reason(await fetchFeed(url, {}, config), 'refused-url')).toBe(
       'redirect to a non-http(s) URL refused: ftp://example.com/feed (only http and https can be polled, not ftp:)',
     );
   });
 
   it('explains a redirect without Location', async () => {
     const url = await route('no-location', { status: 301 });
-    expect(reason(await fetchFeed(url, {}, config))).toBe(`HTTP 301 from ${host} without a Location header`);
+    expect(reason(await fetchFeed(url, {}, config), 'redirect')).toBe(`HTTP 301 from ${host} without a Location header`);
   });
 
   it('refuses a private source URL before any request', async () => {
@@ -194,7 +197,7 @@ describe('fetchFeed: redirects', () => {
       return fetch(input, init);
     };
     const outcome = await fetchFeed('http://192.168.1.1/feed', {}, config, { fetcher });
-    expect(reason(outcome)).toMatch(/^private address refused: http:\/\/192\.168\.1\.1\/feed \(private network/);
+    expect(reason(outcome, 'refused-url')).toMatch(/^private address refused: http:\/\/192\.168\.1\.1\/feed \(private network/);
     expect(calls).toBe(0);
   });
 });
@@ -203,7 +206,7 @@ describe('fetchFeed: HTTP errors', () => {
   it('404 and 500 name the status and host', async () => {
     for (const status of [404, 500]) {
       const url = await route(`status-${status}`, { status, body: 'nope' });
-      expect(await fetchFeed(url, {}, config)).toEqual({ kind: 'failed', status, reason: `HTTP ${status} from ${host}` });
+      expect(await fetchFeed(url, {}, config)).toEqual({ kind: 'failed', code: 'http', status, reason: `HTTP ${status} from ${host}` });
     }
   });
 
@@ -211,6 +214,7 @@ describe('fetchFeed: HTTP errors', () => {
     const url = await route('gone', { status: 410 });
     expect(await fetchFeed(url, {}, config)).toEqual({
       kind: 'failed',
+      code: 'http',
       status: 410,
       gone: true,
       reason: `HTTP 410 Gone from ${host}: the publisher removed this feed`,
@@ -225,6 +229,7 @@ describe('fetchFeed: HTTP errors', () => {
     const at = Date.parse(outcome.retryAt);
     expect(at).toBeGreaterThanOrEqual(before + 120_000);
     expect(at).toBeLessThanOrEqual(Date.now() + 120_000);
+    expect(outcome.code).toBe('http');
     expect(outcome.reason).toMatch(new RegExp(`^HTTP 429 from ${host}, retry after \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d)?Z$`));
   });
 
@@ -243,10 +248,10 @@ describe('fetchFeed: HTTP errors', () => {
 
   it('503 with and without Retry-After', async () => {
     const plain = await route('unavailable', { status: 503 });
-    expect(await fetchFeed(plain, {}, config)).toEqual({ kind: 'failed', status: 503, reason: `HTTP 503 from ${host}` });
+    expect(await fetchFeed(plain, {}, config)).toEqual({ kind: 'failed', code: 'http', status: 503, reason: `HTTP 503 from ${host}` });
     const later = await route('unavailable-later', { status: 503, headers: { 'retry-after': '600' } });
     const outcome = await fetchFeed(later, {}, config);
-    expect(outcome).toMatchObject({ kind: 'failed', status: 503, retryAt: expect.any(String) });
+    expect(outcome).toMatchObject({ kind: 'failed', code: 'http', status: 503, retryAt: expect.any(String) });
   });
 
   it('recognises a Cloudflare bot challenge', async () => {
@@ -256,28 +261,32 @@ describe('fetchFeed: HTTP errors', () => {
         headers: { 'cf-mitigated': 'challenge', 'content-type': 'text/html' },
         body: '<html>Just a moment...</html>',
       });
-      expect(reason(await fetchFeed(url, {}, config))).toBe(`Cloudflare bot challenge (${status} + cf-mitigated) from ${host}`);
+      expect(reason(await fetchFeed(url, {}, config), 'challenge')).toBe(`Cloudflare bot challenge (${status} + cf-mitigated) from ${host}`);
     }
     const plain403 = await route('forbidden', { status: 403 });
-    expect(reason(await fetchFeed(plain403, {}, config))).toBe(`HTTP 403 from ${host}`);
+    expect(reason(await fetchFeed(plain403, {}, config), 'http')).toBe(`HTTP 403 from ${host}`);
   });
 
-  it('never throws: a throwing fetcher or an unsendable validator become failures', async () => {
+  it('never throws: a throwing fetcher, a spent budget or an unsendable validator become failures', async () => {
     const throwing: typeof fetch = () => {
       throw new Error('boom');
     };
     expect(await fetchFeed(`${origin}/r/ok`, {}, config, { fetcher: throwing })).toEqual({
       kind: 'failed',
+      code: 'network',
       reason: `network error talking to ${host}: boom`,
     });
+    // The run's budget, refused by its fetcher: told apart by its code, not its words.
+    const spent: typeof fetch = () => Promise.reject(new BudgetSpent());
+    expect(await fetchFeed(`${origin}/r/ok`, {}, config, { fetcher: spent })).toMatchObject({ kind: 'failed', code: 'budget' });
     const outcome = await fetchFeed(`${origin}/r/ok`, { etag: '"a"\r\nX-Injected: 1' }, config);
-    expect(reason(outcome)).toMatch(new RegExp(`^request not sent to ${host}: `));
+    expect(reason(outcome, 'request')).toMatch(new RegExp(`^request not sent to ${host}: `));
   });
 
   it('explains a refused connection', async () => {
     const closed = 'http://127.0.0.1:9';
     const outcome = await fetchFeed(`${closed}/feed`, {}, { ...config, privateSourceOrigins: [closed] });
-    expect(reason(outcome)).toBe('could not connect to 127.0.0.1:9 (connection refused or dropped)');
+    expect(reason(outcome, 'network')).toBe('could not connect to 127.0.0.1:9 (connection refused or dropped)');
   });
 });
 
@@ -285,38 +294,39 @@ describe('fetchFeed: hostile and broken bodies', () => {
   it('gives up on a server that never answers', async () => {
     const started = Date.now();
     const outcome = await fetchFeed(`${origin}/hang`, {}, config);
-    expect(reason(outcome)).toBe(`timed out after 1 s (no answer from ${host})`);
+    expect(reason(outcome, 'timeout')).toBe(`timed out after 1 s (no answer from ${host})`);
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('the deadline covers the body too (slow drip)', async () => {
     const started = Date.now();
     const outcome = await fetchFeed(`${origin}/drip`, {}, config);
-    expect(reason(outcome)).toBe(`timed out after 1 s (body from ${host} still arriving)`);
+    expect(reason(outcome, 'timeout')).toBe(`timed out after 1 s (body from ${host} still arriving)`);
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('stops a gzip bomb at the decompressed cap', async () => {
     const outcome = await fetchFeed(`${origin}/gzip-bomb`, {}, { ...config, fetchTimeoutMs: 10_000 });
-    expect(outcome).toEqual({ kind: 'failed', status: 200, reason: 'body over 5 MiB' });
+    expect(outcome).toEqual({ kind: 'failed', code: 'too-large', status: 200, reason: 'body over 5 MiB' });
   });
 
   it('stops a streamed body over the cap (no Content-Length)', async () => {
     const small = { ...config, maxBodyBytes: 64 * 1024 };
-    expect(reason(await fetchFeed(`${origin}/chunked?bytes=${1024 * 1024}`, {}, small))).toBe('body over 64 KiB');
+    expect(reason(await fetchFeed(`${origin}/chunked?bytes=${1024 * 1024}`, {}, small), 'too-large')).toBe('body over 64 KiB');
     // Exactly at the cap is fine (and all-blank is "empty").
-    expect(reason(await fetchFeed(`${origin}/chunked?bytes=${64 * 1024}`, {}, small))).toBe(`empty body (HTTP 200 from ${host})`);
+    expect(reason(await fetchFeed(`${origin}/chunked?bytes=${64 * 1024}`, {}, small), 'empty')).toBe(`empty body (HTTP 200 from ${host})`);
   });
 
   it('refuses a declared Content-Length over the cap without reading', async () => {
     const url = await route('big', { headers: { 'content-length': '3000' }, body: 'x'.repeat(3000) });
-    expect(reason(await fetchFeed(url, {}, { ...config, maxBodyBytes: 2048 }))).toBe('body over 2 KiB (Content-Length 3000)');
+    expect(reason(await fetchFeed(url, {}, { ...config, maxBodyBytes: 2048 }), 'too-large')).toBe('body over 2 KiB (Content-Length 3000)');
   });
 
   it('turns a lying Content-Encoding: gzip into a clear failure', async () => {
     const outcome = await fetchFeed(`${origin}/bad-gzip`, {}, config);
     expect(outcome).toEqual({
       kind: 'failed',
+      code: 'encoding',
       status: 200,
       reason: `body from ${host} is not valid gzip data (Content-Encoding: gzip)`,
     });
@@ -326,11 +336,12 @@ describe('fetchFeed: hostile and broken bodies', () => {
     const empty = await route('empty', { body: '' });
     expect(await fetchFeed(empty, {}, config)).toEqual({
       kind: 'failed',
+      code: 'empty',
       status: 200,
       reason: `empty body (HTTP 200 from ${host})`,
     });
     const blank = await route('blank', { body: ' \r\n\t ' });
-    expect(reason(await fetchFeed(blank, {}, config))).toBe(`empty body (HTTP 200 from ${host})`);
+    expect(reason(await fetchFeed(blank, {}, config), 'empty')).toBe(`empty body (HTTP 200 from ${host})`);
   });
 
   it('decodes gzip (by workerd), deflate (zlib and raw), x-gzip and double gzip', async () => {
@@ -358,7 +369,7 @@ describe('fetchFeed: hostile and broken bodies', () => {
       headers: { 'content-encoding': 'deflate' },
       bodyBase64: base64(new Uint8Array([0x78, 0x9c, 0xff, 0xff, 0x00, 0x13, 0x37])),
     });
-    expect(reason(await fetchFeed(garbage, {}, config))).toBe(
+    expect(reason(await fetchFeed(garbage, {}, config), 'encoding')).toBe(
       `body from ${host} is not valid deflate data (Content-Encoding: deflate)`,
     );
   });
@@ -368,7 +379,7 @@ describe('fetchFeed: hostile and broken bodies', () => {
       headers: { 'content-encoding': 'zstd' },
       bodyBase64: base64(new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x00, 0x01, 0x00])),
     });
-    expect(reason(await fetchFeed(url, {}, config))).toBe(`unsupported Content-Encoding from ${host}: zstd`);
+    expect(reason(await fetchFeed(url, {}, config), 'encoding')).toBe(`unsupported Content-Encoding from ${host}: zstd`);
   });
 });
 

@@ -34,6 +34,7 @@ const notModified = (extra: Partial<Extract<FetchOutcome, { kind: 'not-modified'
 });
 const failed = (extra: Partial<Extract<FetchOutcome, { kind: 'failed' }>> = {}): FetchOutcome => ({
   kind: 'failed',
+  code: 'http',
   status: 500,
   reason: 'HTTP 500 from a.example',
   ...extra,

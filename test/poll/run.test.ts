@@ -150,6 +150,16 @@ describe('a polling run', () => {
     expect(fresh.sort()).toEqual(['b3', 'b4']);
   });
 
+  it('skips, not fails, a source whose redirect would pass the budget: our limit is not the source\'s fault', async () => {
+    const { env } = isolatedEnv({ SUBREQUEST_BUDGET: '1' });
+    const target = await fixtureRoute(uniq('hop-target'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('T', [{ guid: 't', title: 'Behind a redirect', link: 'https://t.test/1', date: RFC822(20) }]) });
+    const redirect = await fixtureRoute(uniq('hop-redirect'), { status: 302, redirectTo: target.slice(target.indexOf('/r/')) });
+    await addSource(env, 'hop', redirect, ['news']); // the redirect takes the one subrequest, its target is refused
+    expect((await poll(env)).results).toEqual([{ id: 'hop', outcome: 'skipped' }]);
+    const status = await (await call(env, '/status.json')).json<{ sources: { id: string; lastCheckedAt: string | null; consecutiveFailures: number; lastError: string | null }[] }>();
+    expect(status.sources.find((s) => s.id === 'hop')).toMatchObject({ lastCheckedAt: null, consecutiveFailures: 0, lastError: null });
+  });
+
   it('gives a category the source joins its whole feed, and a source added again after removal its items', async () => {
     const { env } = isolatedEnv();
     const url = await fixtureRoute(uniq('join'), {
