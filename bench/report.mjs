@@ -24,11 +24,6 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const categoriesOf = (k) => {
-  const cats = [`category-${(k % CATEGORIES) + 1}`];
-  if (k % 5 === 0) cats.push(`category-${((k + 1) % CATEGORIES) + 1}`);
-  return cats;
-};
 
 /** Cycles of a workerd deployment by label. */
 function cycles(dep, label) {

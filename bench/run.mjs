@@ -109,7 +109,6 @@ async function profile(what, bundle) {
 
 // ───────────────────────────── figures → table ─────────────────────────────
 
-const fmt = (x, d = 2) => (x === undefined || x === null || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
 
 function ingestRow(input) {
   const t = input.timings;

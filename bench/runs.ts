@@ -193,7 +193,7 @@ export interface HubRequest {
   leaseSeconds?: number;
 }
 
-let caches: ReturnType<typeof installCaches> | undefined;
+let _caches: ReturnType<typeof installCaches> | undefined;
 
 export class Site {
   readonly rt = new ObjectRuntime();
@@ -214,7 +214,7 @@ export class Site {
 
   constructor(opts: SiteOptions) {
     clock.install();
-    caches ??= installCaches();
+    _caches ??= installCaches();
     this.opts = { mode: 'inline', evictBetweenRuns: true, consumerBatch: consumerBatchOfProject(), ...opts };
     this.sources = new SourceSet({ rules: opts.rules ?? [], hub: opts.hub });
     this.prefix = `${opts.name}/`;
@@ -269,7 +269,9 @@ export class Site {
       const k = indexOfUrl(url);
       if (!Number.isFinite(k)) return new Response('not found', { status: 404 });
       const headers: Record<string, string> = {};
-      new Headers(init?.headers).forEach((v, name) => (headers[name] = v));
+      new Headers(init?.headers).forEach((v, name) => {
+        headers[name] = v;
+      });
       const a = this.sources.respond(k, headers);
       if (a.status === 200) this.ingestedOnce.add(k);
       return new Response(a.body ? new Uint8Array(a.body) : null, { status: a.status, headers: a.headers });
@@ -304,7 +306,7 @@ export class Site {
     );
     const cpu = cpuFigures(meter.take());
     // The body goes to the client after the invocation (workerd streams it natively): read outside the measurement.
-    const body = text ? await res.text() : (await res.arrayBuffer(), '');
+    const body = text ? await res.text() : await res.arrayBuffer().then(() => '');
     return { status: res.status, body, cpuMs: cpu.byType[type]?.totalMs ?? 0, cpu, kv: kvSnapshot(this.kv) };
   }
 

@@ -1,6 +1,6 @@
 // The Node half of part 3 of `npm run bench`: the same deployments as bench/cron.bench.test.ts, run in one process
 // (bench/runtime.ts, bench/runs.ts) so that every invocation's CPU can be measured. Results go to JSON for bench/run.mjs.
-import { CATEGORIES, INTERVAL_MS, Site, changedSource, ingestAloneMs, median, mergeTypes, percentile, queueShapeRules, type CpuFigures, type RunFigures, type TypeSummary } from './runs';
+import { CATEGORIES, Site, changedSource, ingestAloneMs, median, mergeTypes, percentile, queueShapeRules, type CpuFigures, type RunFigures, type TypeSummary } from './runs';
 import { categoriesOf } from './layout';
 import { readConfig } from '../src/config';
 import { CPU_SOURCE, METER_OVERHEAD_US, meter } from './runtime';

@@ -115,7 +115,7 @@ function walk(root: unknown, path: string): unknown {
   for (const part of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
     if (cur === undefined || cur === null) return undefined;
     if (part.startsWith('[')) cur = Array.isArray(cur) ? cur[Number(part.slice(1, -1))] : undefined;
-    else cur = Object.prototype.hasOwnProperty.call(cur, part) ? (cur as Record<string, unknown>)[part] : undefined;
+    else cur = Object.hasOwn(cur, part) ? (cur as Record<string, unknown>)[part] : undefined;
   }
   return cur;
 }

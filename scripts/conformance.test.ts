@@ -139,7 +139,7 @@ it('runs the ingest over the public corpus', async () => {
     }
     if (c.smoke || crashed) record(group, !crashed, { file: c.file, note: crashed ?? 'no crash' });
     if (crashed) return;
-    let view;
+    let view: ReturnType<typeof ingestView>;
     try {
       view = ingestView(bytes, { url, contentType: headers['Content-Type'] });
     } catch (e) {
@@ -165,7 +165,7 @@ it('runs the ingest over the public corpus', async () => {
   await pool(files, 8, async (f) => {
     const bytes = await corpusBytes(f.file);
     const url = `https://corpus.example/${f.file}`;
-    let result;
+    let result: Awaited<ReturnType<typeof ingestFeed>>;
     try {
       result = await ingestFeed(bytes, { url, fetchedAt, sourceId: 'c' });
     } catch (e) {

@@ -37,7 +37,7 @@ const bySha = (a, b) => (a.record.sha256 < b.record.sha256 ? -1 : a.record.sha25
 const candidates = baseline
   .map((b) => ({ file: b.file, fp: b.clients.feedparser, record: records.get(b.file) }))
   .filter(({ fp, record, file }) => {
-    if (!fp || fp.status !== 'PASS' || fp.bozo !== 0 || !record || record.role !== 'feed' || record.duplicate_of) return false;
+    if (fp?.status !== 'PASS' || fp.bozo !== 0 || !record || record.role !== 'feed' || record.duplicate_of) return false;
     if (record.bytes > MAX_BYTES || /^json/.test(record.format ?? '')) return false;
     const head = readFileSync(join(corpus, file)).subarray(0, 2);
     return !(head[0] === 0x1f && head[1] === 0x8b);
@@ -112,6 +112,6 @@ const out = {
   documents,
 };
 writeFileSync(join(outDir, 'feedparser-fields.json'), `${JSON.stringify(out, null, 1)}\n`);
-const tally = (xs, key) => Object.entries(xs.reduce((m, x) => ((m[key(x)] = (m[key(x)] ?? 0) + 1), m), {})).map(([k, v]) => `${k} ${v}`).join(', ');
+const tally = (xs, key) => Object.entries(Object.groupBy(xs, key)).map(([k, v]) => `${k} ${v.length}`).join(', ');
 console.log(`${feeds.length} real feeds (${tally(feeds, (f) => f.format)}; ${tally(feeds, (f) => f.encoding)}; ${tally(feeds, (f) => f.file.split('/')[0])})`);
 console.log(`${documents.length} feedparser documents (${tally(documents, (d) => d.folder)})`);

@@ -267,7 +267,7 @@ async function registerDemo(admin, catalog) {
 
   const listed = await admin('GET', '/admin/sources');
   const existing = new Map(
-    listed.ok && Array.isArray(listed.json) ? listed.json.filter((s) => s && s.id).map((s) => [s.id, s]) : [],
+    listed.ok && Array.isArray(listed.json) ? listed.json.filter((s) => s?.id).map((s) => [s.id, s]) : [],
   );
   const tally = { added: 0, updated: 0, unchanged: 0, failed: 0 };
   for (const source of catalog.SOURCES) {
@@ -400,7 +400,7 @@ async function main() {
   });
 
   const token = process.env.ADMIN_TOKEN?.trim() || `demo-${randomBytes(16).toString('hex')}`;
-  if (!/^[A-Za-z0-9._~+\/=-]{8,}$/.test(token)) {
+  if (!/^[A-Za-z0-9._~+/=-]{8,}$/.test(token)) {
     warn('ADMIN_TOKEN must be at least 8 characters of letters, digits and ._~+/=- (it goes in an env file).');
     process.exit(1);
   }

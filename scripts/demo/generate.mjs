@@ -288,7 +288,7 @@ function songHong(source, stories) {
 }
 
 /** Central Vietnam news: RSS 2.0 in windows-1258, tone marks written as combining characters. */
-function mienTrung(source, stories) {
+function mienTrung(_source, stories) {
   const e = (t) => esc(t, windows1258);
   const items = sortedItems(stories).map((item) => {
     const enclosure = item.image ? image(item.image.name) : null;
@@ -455,7 +455,7 @@ function main() {
       try {
         current = readFileSync(file);
       } catch {}
-      if (!current || !current.equals(bytes)) {
+      if (!current?.equals(bytes)) {
         stale++;
         console.error(`stale: scripts/demo/feeds/${source.file} (run node scripts/demo/generate.mjs)`);
       }

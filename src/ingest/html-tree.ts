@@ -134,7 +134,11 @@ export class HtmlTreeWriter {
   /** An end tag: closes the element and what is open inside it, if it is open within the current cell or table. */
   end(name: string): void {
     const top = this.stack.length - 1;
-    if (top >= 0 && this.stack[top] === name) return this.closeTo(top); // the common case: it closes the current node
+    // The common case: it closes the current node.
+    if (top >= 0 && this.stack[top] === name) {
+      this.closeTo(top);
+      return;
+    }
     const at = this.openAt.get(name)?.last ?? -1;
     if (at === -1) return;
     // A cell, caption or table open inside it (for a table part, a table) makes the end tag a stray one.

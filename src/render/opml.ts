@@ -101,7 +101,7 @@ export function parseOpml(xml: string): OpmlImportResult {
     return { ok: false, error: `cannot read the OPML: ${errorText(error)}` };
   }
   const rootName = Object.keys(doc).find((k) => k !== '#text' && !k.startsWith('?') && !k.startsWith('!'));
-  if (!rootName || rootName.toLowerCase() !== 'opml') {
+  if (rootName?.toLowerCase() !== 'opml') {
     return { ok: false, error: `not an OPML document: the root element is <${rootName ?? 'nothing'}>, expected <opml>` };
   }
   const opml = doc[rootName] as Record<string, unknown> | string;

@@ -492,11 +492,8 @@ export class River extends SqlObject {
       const store = new SqlRiverStore(this.sql, new Map());
       for (const e of chunk) {
         // A chunk imported before (a migration that stopped half way): its hashes are still wanted.
-        entry: {
-          e.sources.forEach((s, i) => hashes.push([s.id, s.itemKey, i === 0 ? e.contentHash : null]));
-          if (store.load(e.key)) break entry;
-          store.insert({ ...e, linkKeys: e.linkKeys ?? linkKeysOf(e), titleKey: e.titleKey ?? titleKey(e.title) });
-        }
+        for (const [i, s] of e.sources.entries()) hashes.push([s.id, s.itemKey, i === 0 ? e.contentHash : null]);
+        if (!store.load(e.key)) store.insert({ ...e, linkKeys: e.linkKeys ?? linkKeysOf(e), titleKey: e.titleKey ?? titleKey(e.title) });
       }
       this.meta.set('count', String(this.count() + store.inserted));
       if (legacy?.updatedAt) this.meta.set('updatedAt', legacy.updatedAt);
@@ -506,12 +503,4 @@ export class River extends SqlObject {
     if (next === undefined) await this.publish(new Date().toISOString());
     return { next, hashes };
   }
-}
-
-/** A page as stored: within the value limit, the oldest items giving up their full content first. */
-function pageJson(page: RiverPage): string {
-  const json = JSON.stringify(page);
-  if (json.length * 3 <= MAX_VALUE_BYTES) return json;
-  const fitted = fitBytes(page.items, MAX_VALUE_BYTES - 4096);
-  return JSON.stringify({ ...page, items: fitted, more: page.more || fitted.length < page.items.length });
 }

@@ -23,7 +23,7 @@ describe('a run with hostile sources', () => {
       empty: { headers: { 'content-type': 'application/rss+xml' }, body: '' },
       huge: { headers: { 'content-type': 'application/rss+xml' }, body: `<rss version="2.0"><channel>${'<!-- padding -->'.repeat(10_000)}</channel></rss>` },
       moved: { status: 301, redirectTo: `/r/good-moved-${tag}` },
-      [`good-moved`]: { headers: { 'content-type': 'application/rss+xml' }, body: rss('Moved', [{ guid: 'm', title: 'Moved permanently but fine', link: 'https://moved.test/1', date: 'Fri, 20 Nov 2026 09:00:00 GMT' }]) },
+      'good-moved': { headers: { 'content-type': 'application/rss+xml' }, body: rss('Moved', [{ guid: 'm', title: 'Moved permanently but fine', link: 'https://moved.test/1', date: 'Fri, 20 Nov 2026 09:00:00 GMT' }]) },
       challenge: { status: 403, headers: { 'cf-mitigated': 'challenge', 'content-type': 'text/html' }, body: 'Just a moment...' },
     };
     const urls: Record<string, string> = {};

@@ -27,7 +27,7 @@ const parser = new XMLParser({
     (name === 'link' && String(jPath).startsWith('feed')),
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: fast-xml-parser's tree, read path by path by the assertions
 export function parseXml(xml: string): any {
   return parser.parse(xml);
 }

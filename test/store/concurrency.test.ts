@@ -16,7 +16,7 @@ interface JsonFeed {
 }
 
 /** A feed that carries only the story of `round`. */
-function newestOnly(name: string, source: string, round: number): string {
+function newestOnly(_name: string, source: string, round: number): string {
   return rss(`Source ${source}`, [{ guid: `${source}-${round}`, title: `Story ${round} from source ${source}`, link: `https://${source}.conc.test/${round}`, date: at(round) }]);
 }
 

@@ -76,7 +76,7 @@ describe('the due index', () => {
     for (let round = 0; round < rounds; round++) {
       const t = new Date(now.getTime() + round * 15 * MIN);
       const handed = await tasks(t, 3);
-      handed.forEach((task) => polls.set(task.source.id, [...(polls.get(task.source.id) ?? []), round]));
+      for (const task of handed) polls.set(task.source.id, [...(polls.get(task.source.id) ?? []), round]);
       await dir.record(
         d,
         handed.map((task) => ({ id: task.source.id, createdAt: task.source.createdAt, revision: task.revision, checkedAt: t.toISOString(), outcome: { kind: 'not-modified' as const, status: 304 as const, finalUrl: task.source.url } })),

@@ -161,10 +161,19 @@ function readEntityDeclaration(source: string, p: number, parameterEntities: Map
 /** A literal value: references to earlier entities are expanded now, within the budget; markup in it is not read. */
 function declareGeneralEntity(name: string, literal: string | undefined, reader: SubsetReader): void {
   const { table } = reader;
-  if (literal === undefined) return reader.warn(`malformed entity declaration ${name}`);
+  if (literal === undefined) {
+    reader.warn(`malformed entity declaration ${name}`);
+    return;
+  }
   // Parameter references in a value are how out-of-band XXE builds its exfiltration URL.
-  if (/%[^\s%;<>"']+;/.test(literal)) return refuse(table, 'parameter-entity', `parameter entity reference in the value of &${name};`);
-  if (literal.includes('<')) return reader.warn(`ignored entity ${name}`);
+  if (/%[^\s%;<>"']+;/.test(literal)) {
+    refuse(table, 'parameter-entity', `parameter entity reference in the value of &${name};`);
+    return;
+  }
+  if (literal.includes('<')) {
+    reader.warn(`ignored entity ${name}`);
+    return;
+  }
   const value = literal.includes('&') ? reader.decode(literal) : literal;
   // The first declaration of a name is the binding one (XML 1.0 §4.2).
   if (!table.refusal && !table.values.has(name)) table.values.set(name, value);
