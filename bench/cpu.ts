@@ -101,7 +101,12 @@ const FEED_XML_OPTIONS = {
   transformAttributeName: (name: string) => name.toLowerCase(),
 };
 
-const INGEST_OPTS = { contentType: 'application/rss+xml; charset=utf-8', url: 'https://news.example.net/feed.xml', fetchedAt: '2026-01-01T00:00:00.000Z', sourceId: 'bench' };
+const INGEST_OPTS = {
+  contentType: 'application/rss+xml; charset=utf-8',
+  url: 'https://news.example.net/feed.xml',
+  fetchedAt: '2026-01-01T00:00:00.000Z',
+  sourceId: 'bench',
+};
 
 async function ours(bytes: Uint8Array, contentType = INGEST_OPTS.contentType): Promise<number> {
   const r = await ingestFeed(bytes, { ...INGEST_OPTS, contentType });
@@ -166,7 +171,10 @@ interface InputFigures {
 function withRatios(timings: Record<string, Timing>, bytes: number): InputFigures['timings'] {
   const base = timings['tributary ingest'].medianMs;
   return Object.fromEntries(
-    Object.entries(timings).map(([name, t]) => [name, { ...t, mbPerS: round(bytes / 1e6 / (t.medianMs / 1000), 1), oursOverThis: round(base / t.medianMs, 2) }]),
+    Object.entries(timings).map(([name, t]) => [
+      name,
+      { ...t, mbPerS: round(bytes / 1e6 / (t.medianMs / 1000), 1), oursOverThis: round(base / t.medianMs, 2) },
+    ]),
   );
 }
 
@@ -190,7 +198,13 @@ async function benchDocument(input: string, doc: string, budgetMs: number, json 
   const items = await ours(bytes, json ? 'application/feed+json' : undefined);
   const { ok, failed } = await usable(json ? jsonContestants(bytes, doc) : xmlContestants(bytes, doc));
   const timings = await race(ok, budgetMs, { minRounds: bytes.length > 2e6 ? 5 : 9 });
-  return { input, bytes: bytes.length, items, timings: withRatios(timings, bytes.length), note: failed.length ? `could not read it: ${failed.join('; ')}` : undefined };
+  return {
+    input,
+    bytes: bytes.length,
+    items,
+    timings: withRatios(timings, bytes.length),
+    note: failed.length ? `could not read it: ${failed.join('; ')}` : undefined,
+  };
 }
 
 interface CorpusEntry {
@@ -210,7 +224,15 @@ interface CorpusEntry {
 async function benchCorpus(corpusDir: string, budgetMs: number): Promise<InputFigures & { files: number; leftOut: Record<string, number> }> {
   const index = JSON.parse(readFileSync(join(corpusDir, 'index.json'), 'utf8')) as { files: CorpusEntry[] };
   const picked = index.files
-    .filter((f) => f.role === 'feed' && f.origin_guess === 'captured' && !f.duplicate_of && f.encoding === 'utf-8' && /^(rss|atom)/.test(f.format ?? '') && f.bytes < 1_000_000)
+    .filter(
+      (f) =>
+        f.role === 'feed' &&
+        f.origin_guess === 'captured' &&
+        !f.duplicate_of &&
+        f.encoding === 'utf-8' &&
+        /^(rss|atom)/.test(f.format ?? '') &&
+        f.bytes < 1_000_000,
+    )
     .sort((a, b) => a.file.localeCompare(b.file))
     .filter((_, i) => i % 2 === 0);
   const docs = picked.map((f) => {
@@ -242,7 +264,11 @@ async function benchCorpus(corpusDir: string, budgetMs: number): Promise<InputFi
     files: readable.length,
     leftOut,
     timings: withRatios(timings, bytes),
-    note: `${picked.length} captured UTF-8 RSS/Atom files sampled; ${picked.length - readable.length} left out because a contestant could not read them (${Object.entries(leftOut).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`,
+    note: `${picked.length} captured UTF-8 RSS/Atom files sampled; ${picked.length - readable.length} left out because a contestant could not read them (${
+      Object.entries(leftOut)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    })`,
   };
 }
 
@@ -284,7 +310,11 @@ async function buildRiver(): Promise<River> {
     const r = await ingestFeed(new TextEncoder().encode(doc), { ...INGEST_OPTS, sourceId: `s${s}`, url: `https://s${s}.example.net/feed.xml` });
     if (!r.ok) throw new Error(r.error);
     const { items } = assignKeys(`s${s}`, r.feed.items);
-    contributions.push({ source: { id: `s${s}`, title: `Source ${s}`, feedUrl: `https://s${s}.example.net/feed.xml`, siteUrl: `https://s${s}.example.net/` }, items, seen: new Set() });
+    contributions.push({
+      source: { id: `s${s}`, title: `Source ${s}`, feedUrl: `https://s${s}.example.net/feed.xml`, siteUrl: `https://s${s}.example.net/` },
+      items,
+      seen: new Set(),
+    });
   }
   const { river } = mergeRiver(null, { slug: 'news', title: 'ข่าว / Tin tức', language: 'th' }, contributions, { now: '2026-01-01T00:00:00.000Z', cap: 500 });
   return river;
@@ -567,6 +597,8 @@ if (mode === 'parts') {
 } else if (mode === 'memory') {
   await memoryOf(args[0], args[1]);
 } else {
-  process.stderr.write('usage: cpu.mjs parts <out.json> <tmpDir> [corpusDir] [--quick] | runs <group> <out.json> [--quick] | profile <what> <ms> <out> | memory <contestant> <file>\n');
+  process.stderr.write(
+    'usage: cpu.mjs parts <out.json> <tmpDir> [corpusDir] [--quick] | runs <group> <out.json> [--quick] | profile <what> <ms> <out> | memory <contestant> <file>\n',
+  );
   process.exit(2);
 }

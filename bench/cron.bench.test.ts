@@ -19,7 +19,14 @@
 // KV_WRITE_GAP_MS=0 (local KV takes any rate; with the default 1000 the objects would sleep up to a second per write):
 // wall time only, the counts do not change in sequential runs.
 import { env } from 'cloudflare:workers';
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { expect, it } from 'vitest';
 import worker from '../src/index';
 import type { Env, PollMessage } from '../src/model';
@@ -70,7 +77,10 @@ async function wrapSql(e: Env): Promise<void> {
   if (sql.available) return;
   try {
     const stub = e.DIRECTORY.get(e.DIRECTORY.idFromName('bench-sql-probe'));
-    const proto = await runInDurableObject(stub, (_instance, state) => Object.getPrototypeOf(state.storage.sql) as { exec: (...a: unknown[]) => { rowsRead: number; rowsWritten: number } });
+    const proto = await runInDurableObject(
+      stub,
+      (_instance, state) => Object.getPrototypeOf(state.storage.sql) as { exec: (...a: unknown[]) => { rowsRead: number; rowsWritten: number } },
+    );
     const exec = proto.exec;
     proto.exec = function (this: unknown, ...args: unknown[]) {
       const cursor = exec.apply(this, args);
@@ -120,7 +130,11 @@ async function call(s: Site, path: string, init: RequestInit = {}): Promise<Resp
 async function register(s: Site): Promise<void> {
   let added = 0;
   for (let i = 0; i < s.indexes.length; i += 2000) {
-    const res = await call(s, '/admin/opml', { method: 'POST', body: opml(s.indexes.slice(i, i + 2000), sourceUrl), headers: { 'content-type': 'text/x-opml' } });
+    const res = await call(s, '/admin/opml', {
+      method: 'POST',
+      body: opml(s.indexes.slice(i, i + 2000), sourceUrl),
+      headers: { 'content-type': 'text/x-opml' },
+    });
     const body = await res.json<{ added: unknown[] }>();
     added += body.added.length;
   }
@@ -285,12 +299,16 @@ async function queueDeployment(s: Site) {
     const sizes = messages.map((m) => JSON.stringify(m.body).length);
     const batches: (Figures & { messages: number; sources: number; acked: boolean; retried: boolean })[] = [];
     for (let i = 0; i < messages.length; i += BATCH) {
-      if (i > 0 && i % (BATCH * 30) === 0) await progress(`${s.name}: ${label}: ${i} of ${messages.length} messages consumed (${Math.round((Date.now() - t0) / 1000)} s)`);
+      if (i > 0 && i % (BATCH * 30) === 0)
+        await progress(`${s.name}: ${label}: ${i} of ${messages.length} messages consumed (${Math.round((Date.now() - t0) / 1000)} s)`);
       const part = messages.slice(i, i + BATCH);
       let acked = false;
       let retried = false;
       const f = await measure(s, `${label}: consumer batch`, async () => {
-        const batch = createMessageBatch<PollMessage>('tributary-poll', part.map((m, j) => ({ id: `m${i + j}`, timestamp: new Date(), attempts: 1, body: m.body })));
+        const batch = createMessageBatch<PollMessage>(
+          'tributary-poll',
+          part.map((m, j) => ({ id: `m${i + j}`, timestamp: new Date(), attempts: 1, body: m.body })),
+        );
         const ctx = createExecutionContext();
         await worker.queue(batch, s.e, ctx);
         const result = await getQueueResult(batch, ctx);
@@ -394,7 +412,16 @@ async function queueDeployment(s: Site) {
       ['Feed meta', 'SELECT max(length(v)) AS n FROM meta'],
     ]);
   }
-  return { sources: s.indexes.length, categories: CATEGORIES, consumerBatch: BATCH, subrequestBudget: Number(s.e.SUBREQUEST_BUDGET ?? 50), ticks, largestKvValue: largestValue, largestRows: rows, rivers: await riverCounts(s) };
+  return {
+    sources: s.indexes.length,
+    categories: CATEGORIES,
+    consumerBatch: BATCH,
+    subrequestBudget: Number(s.e.SUBREQUEST_BUDGET ?? 50),
+    ticks,
+    largestKvValue: largestValue,
+    largestRows: rows,
+    rivers: await riverCounts(s),
+  };
 }
 
 // ───────────────────────────── the bench ─────────────────────────────
@@ -402,7 +429,10 @@ async function queueDeployment(s: Site) {
 const results: Record<string, unknown> = {};
 
 async function post(): Promise<void> {
-  const res = await fetch(`${ORIGIN}/__results/cron`, { method: 'POST', body: JSON.stringify({ ...results, sql: { available: sql.available, note: sql.note } }) });
+  const res = await fetch(`${ORIGIN}/__results/cron`, {
+    method: 'POST',
+    body: JSON.stringify({ ...results, sql: { available: sql.available, note: sql.note } }),
+  });
   expect(res.status).toBe(204);
 }
 

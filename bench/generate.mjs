@@ -14,14 +14,61 @@ export function seeded(seed) {
 }
 
 const THAI = [
-  'ข่าว', 'เศรษฐกิจ', 'ราคาข้าว', 'สูงขึ้น', 'รัฐบาล', 'ประชาชน', 'กรุงเทพมหานคร', 'น้ำท่วม', 'การศึกษา', 'โรงเรียน',
-  'เทศกาลสงกรานต์', 'ตลาดหุ้น', 'การท่องเที่ยว', 'เชียงใหม่', 'ภูเก็ต', 'สภาพอากาศ', 'ฝนตกหนัก', 'รถไฟฟ้า', 'ชาวนา',
-  'ผู้ว่าราชการจังหวัด', 'นักท่องเที่ยว', 'ค่าเงินบาท', 'โรงพยาบาล', 'มหาวิทยาลัย', 'ผลผลิต', 'ส่งออก',
+  'ข่าว',
+  'เศรษฐกิจ',
+  'ราคาข้าว',
+  'สูงขึ้น',
+  'รัฐบาล',
+  'ประชาชน',
+  'กรุงเทพมหานคร',
+  'น้ำท่วม',
+  'การศึกษา',
+  'โรงเรียน',
+  'เทศกาลสงกรานต์',
+  'ตลาดหุ้น',
+  'การท่องเที่ยว',
+  'เชียงใหม่',
+  'ภูเก็ต',
+  'สภาพอากาศ',
+  'ฝนตกหนัก',
+  'รถไฟฟ้า',
+  'ชาวนา',
+  'ผู้ว่าราชการจังหวัด',
+  'นักท่องเที่ยว',
+  'ค่าเงินบาท',
+  'โรงพยาบาล',
+  'มหาวิทยาลัย',
+  'ผลผลิต',
+  'ส่งออก',
 ];
 const VIET = [
-  'Tin tức', 'kinh tế', 'giá gạo', 'tăng mạnh', 'chính phủ', 'người dân', 'Hà Nội', 'lũ lụt', 'giáo dục', 'trường học',
-  'lễ hội', 'Tết Nguyên Đán', 'thị trường', 'chứng khoán', 'du lịch', 'Đà Nẵng', 'Huế', 'thời tiết', 'mưa lớn',
-  'đường sắt', 'cao tốc Bắc Nam', 'nông dân', 'xuất khẩu', 'bệnh viện', 'đại học', 'tỷ giá', 'Thành phố Hồ Chí Minh',
+  'Tin tức',
+  'kinh tế',
+  'giá gạo',
+  'tăng mạnh',
+  'chính phủ',
+  'người dân',
+  'Hà Nội',
+  'lũ lụt',
+  'giáo dục',
+  'trường học',
+  'lễ hội',
+  'Tết Nguyên Đán',
+  'thị trường',
+  'chứng khoán',
+  'du lịch',
+  'Đà Nẵng',
+  'Huế',
+  'thời tiết',
+  'mưa lớn',
+  'đường sắt',
+  'cao tốc Bắc Nam',
+  'nông dân',
+  'xuất khẩu',
+  'bệnh viện',
+  'đại học',
+  'tỷ giá',
+  'Thành phố Hồ Chí Minh',
 ];
 const ENTITIES = ['&nbsp;', '&amp;', '&quot;', '&#8220;', '&#8221;', '&ndash;', '&#x2014;', '&hellip;'];
 
@@ -52,7 +99,8 @@ export function descriptionHtml(r, lang, chars, n) {
       `<p>${sentence(r, lang, 6)} <strong>${sentence(r, lang, 2)}</strong>${pick(r, ENTITIES)}${sentence(r, lang, 5)} ` +
       `<a href="https://news.example.${lang === 'th' ? 'th' : 'vn'}/${lang}/${n}/${p}?utm_source=rss&amp;ref=feed">${sentence(r, lang, 2)}</a>` +
       ` <em>${sentence(r, lang, 3)}</em>.</p>`;
-    if (p % 3 === 1) html += `<p><img src="https://img.example.net/${n}-${p}.jpg" alt="${sentence(r, lang, 2)}" width="640" height="360"><br>${sentence(r, lang, 4)}</p>`;
+    if (p % 3 === 1)
+      html += `<p><img src="https://img.example.net/${n}-${p}.jpg" alt="${sentence(r, lang, 2)}" width="640" height="360"><br>${sentence(r, lang, 4)}</p>`;
   }
   return html;
 }

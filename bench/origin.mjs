@@ -123,7 +123,9 @@ export async function startOrigin({ host = '127.0.0.1', port = 0, rules = [], hu
         res.writeHead(204).end();
       } else if (p === '/__generation' && req.method === 'GET') {
         const i = Number(url.searchParams.get('i'));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ generation: sources.generation.get(i) ?? 0, bytes: sources.body(i).length }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ generation: sources.generation.get(i) ?? 0, bytes: sources.body(i).length }));
       } else if (p === '/__hits' && req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hits));
       } else if (p === '/__hits/reset' && req.method === 'POST') {

@@ -132,7 +132,16 @@ export interface KvFigures {
 }
 
 function kvSnapshot(u: KvUsage): KvFigures {
-  return { reads: u.reads, writes: u.writes, deletes: u.deletes, lists: u.lists, bytesRead: u.bytesRead, bytesWritten: u.bytesWritten, writtenKeys: [...u.writtenKeys], largestValue: u.largestValue };
+  return {
+    reads: u.reads,
+    writes: u.writes,
+    deletes: u.deletes,
+    lists: u.lists,
+    bytesRead: u.bytesRead,
+    bytesWritten: u.bytesWritten,
+    writtenKeys: [...u.writtenKeys],
+    largestValue: u.largestValue,
+  };
 }
 
 export interface RunFigures {
@@ -263,7 +272,13 @@ export class Site {
       if (this.opts.hub && url === this.opts.hub.url && init?.method === 'POST') {
         const form = new URLSearchParams(String(init.body));
         const lease = Number(form.get('hub.lease_seconds'));
-        this.hubRequests.push({ mode: form.get('hub.mode') ?? '', topic: form.get('hub.topic') ?? '', callback: form.get('hub.callback') ?? '', secret: form.get('hub.secret') ?? undefined, leaseSeconds: lease > 0 ? lease : undefined });
+        this.hubRequests.push({
+          mode: form.get('hub.mode') ?? '',
+          topic: form.get('hub.topic') ?? '',
+          callback: form.get('hub.callback') ?? '',
+          secret: form.get('hub.secret') ?? undefined,
+          leaseSeconds: lease > 0 ? lease : undefined,
+        });
         return new Response(null, { status: 202 });
       }
       const k = indexOfUrl(url);
@@ -291,7 +306,12 @@ export class Site {
   }
 
   /** One HTTP request through the Worker's fetch handler, as its own invocation (`cpu`: it and every call it made). */
-  async request(path: string, init: RequestInit = {}, type = `fetch ${init.method ?? 'GET'} ${path.replace(/\?.*$/, '')}`, { text = true } = {}): Promise<{ status: number; body: string; cpuMs: number; cpu: CpuFigures; kv: KvFigures }> {
+  async request(
+    path: string,
+    init: RequestInit = {},
+    type = `fetch ${init.method ?? 'GET'} ${path.replace(/\?.*$/, '')}`,
+    { text = true } = {},
+  ): Promise<{ status: number; body: string; cpuMs: number; cpu: CpuFigures; kv: KvFigures }> {
     const headers = new Headers(init.headers);
     if (path.startsWith('/admin')) headers.set('authorization', `Bearer ${TOKEN}`);
     resetKvUsage(this.prefix);
@@ -321,7 +341,8 @@ export class Site {
       const query = new URLSearchParams({ 'hub.mode': r.mode, 'hub.topic': r.topic, 'hub.challenge': challenge });
       if (r.mode === 'subscribe') query.set('hub.lease_seconds', String(r.leaseSeconds ?? 864_000));
       const answer = await this.request(`${new URL(r.callback).pathname}?${query}`, {}, 'fetch GET /websub (verification)');
-      if (answer.status !== 200 || answer.body !== challenge) throw new Error(`verification of ${r.callback}: HTTP ${answer.status} ${answer.body.slice(0, 100)}`);
+      if (answer.status !== 200 || answer.body !== challenge)
+        throw new Error(`verification of ${r.callback}: HTTP ${answer.status} ${answer.body.slice(0, 100)}`);
       const k = indexOfTopic(r.topic);
       if (r.mode === 'subscribe') this.subscriptions.set(k, r);
       else this.subscriptions.delete(k);
@@ -350,7 +371,11 @@ export class Site {
     const all = Array.from({ length: this.opts.sources }, (_, k) => k);
     let added = 0;
     for (let i = 0; i < all.length; i += 2000) {
-      const r = await this.request('/admin/opml', { method: 'POST', body: opml(all.slice(i, i + 2000), sourceUrl), headers: { 'content-type': 'text/x-opml' } }, 'admin POST /admin/opml');
+      const r = await this.request(
+        '/admin/opml',
+        { method: 'POST', body: opml(all.slice(i, i + 2000), sourceUrl), headers: { 'content-type': 'text/x-opml' } },
+        'admin POST /admin/opml',
+      );
       if (r.status !== 201) throw new Error(`OPML import: HTTP ${r.status} ${r.body.slice(0, 300)}`);
       added += (JSON.parse(r.body) as { added: unknown[] }).added.length;
     }
@@ -379,10 +404,16 @@ export class Site {
       if (this.opts.mode === 'queue') {
         const sent = this.queued.splice(0);
         const sizes = sent.map((m) => JSON.stringify(m.body).length);
-        queue = { messages: sent.length, messageBytes: sizes.reduce((a, b) => a + b, 0), maxMessageBytes: Math.max(0, ...sizes), sendBatchCalls: this.sendBatchCalls };
+        queue = {
+          messages: sent.length,
+          messageBytes: sizes.reduce((a, b) => a + b, 0),
+          maxMessageBytes: Math.max(0, ...sizes),
+          sendBatchCalls: this.sendBatchCalls,
+        };
         this.sendBatchCalls = 0;
         batches = [];
-        if (consume) for (let i = 0; i < sent.length; i += this.opts.consumerBatch) batches.push(await this.consume(sent.slice(i, i + this.opts.consumerBatch)));
+        if (consume)
+          for (let i = 0; i < sent.length; i += this.opts.consumerBatch) batches.push(await this.consume(sent.slice(i, i + this.opts.consumerBatch)));
       }
     });
     // Alarms that would fire before the next tick (a River publishes on its own only if nobody flushed it). With a hub,
@@ -479,7 +510,8 @@ export class Site {
   /** The largest value in this deployment's KV. */
   largestKvValue(): { bytes: number; key: string } {
     let best = { bytes: 0, key: '' };
-    for (const [k, v] of this.mem.store) if (k.startsWith(this.prefix) && v.value.length > best.bytes) best = { bytes: v.value.length, key: k.slice(this.prefix.length) };
+    for (const [k, v] of this.mem.store)
+      if (k.startsWith(this.prefix) && v.value.length > best.bytes) best = { bytes: v.value.length, key: k.slice(this.prefix.length) };
     return best;
   }
 }
@@ -487,7 +519,12 @@ export class Site {
 /** CPU of our ingest alone on one body (the same process, the same clock as the meter): median of `n`. */
 export async function ingestAloneMs(body: Uint8Array, n: number): Promise<number> {
   const xs: number[] = [];
-  const opts = { contentType: 'application/rss+xml; charset=utf-8', url: 'https://s1.feeds.example/feed.xml', fetchedAt: new Date().toISOString(), sourceId: 'alone' };
+  const opts = {
+    contentType: 'application/rss+xml; charset=utf-8',
+    url: 'https://s1.feeds.example/feed.xml',
+    fetchedAt: new Date().toISOString(),
+    sourceId: 'alone',
+  };
   for (let i = 0; i < n + 3; i++) {
     meter.take();
     await meter.top('ingest alone', async () => {

@@ -100,7 +100,8 @@ const threadCpu = (): number => {
   return u.user + u.system;
 };
 
-export const CPU_SOURCE = 'process.cpuUsage (user + system, µs resolution; includes V8 helper threads); one clock reading (calibrated at start) subtracted per charged interval';
+export const CPU_SOURCE =
+  'process.cpuUsage (user + system, µs resolution; includes V8 helper threads); one clock reading (calibrated at start) subtracted per charged interval';
 
 /** The cost of one reading of the CPU clock (µs), measured at start: each charged interval holds about one. */
 function calibrate(): number {
@@ -469,7 +470,9 @@ export class ObjectRuntime {
     let best = { bytes: 0, where: '' };
     for (const h of this.objects.values()) {
       for (const table of h.sql.tables()) {
-        const cols = (h.sql.db.prepare(`PRAGMA table_info(${JSON.stringify(table)})`).all() as { name: string }[]).map((c) => `coalesce(length(${JSON.stringify(c.name)}), 0)`);
+        const cols = (h.sql.db.prepare(`PRAGMA table_info(${JSON.stringify(table)})`).all() as { name: string }[]).map(
+          (c) => `coalesce(length(${JSON.stringify(c.name)}), 0)`,
+        );
         if (!cols.length) continue;
         const row = h.sql.db.prepare(`SELECT max(${cols.join(' + ')}) AS n FROM ${JSON.stringify(table)}`).get() as { n: number | null };
         if ((row.n ?? 0) > best.bytes) best = { bytes: row.n ?? 0, where: `${h.kind} ${h.name} table ${table}` };
@@ -489,7 +492,7 @@ export interface MemoryKv {
 /** KV in memory (a Map of strings): values are stored as text, and `json` reads parse them, as a binding does. */
 export function memoryKv(): MemoryKv {
   const store = new Map<string, { value: string; metadata?: unknown }>();
-  const kind = (type: unknown) => (typeof type === 'string' ? type : (type as { type?: string } | undefined)?.type ?? 'text');
+  const kind = (type: unknown) => (typeof type === 'string' ? type : ((type as { type?: string } | undefined)?.type ?? 'text'));
   const read = (key: string, type: unknown) => {
     const v = store.get(key);
     if (!v) return null;

@@ -1,6 +1,18 @@
 // The Node half of part 3 of `npm run bench`: the same deployments as bench/cron.bench.test.ts, run in one process
 // (bench/runtime.ts, bench/runs.ts) so that every invocation's CPU can be measured. Results go to JSON for bench/run.mjs.
-import { CATEGORIES, Site, changedSource, ingestAloneMs, median, mergeTypes, percentile, queueShapeRules, type CpuFigures, type RunFigures, type TypeSummary } from './runs';
+import {
+  CATEGORIES,
+  Site,
+  changedSource,
+  ingestAloneMs,
+  median,
+  mergeTypes,
+  percentile,
+  queueShapeRules,
+  type CpuFigures,
+  type RunFigures,
+  type TypeSummary,
+} from './runs';
 import { categoriesOf } from './layout';
 import { readConfig } from '../src/config';
 import { CPU_SOURCE, METER_OVERHEAD_US, meter } from './runtime';
@@ -26,7 +38,16 @@ function slim(r: RunFigures, batches = false) {
     cpuMs: r.cpu.totalMs,
     stubMs: r.cpu.stubMs,
     byType: r.cpu.byType,
-    kv: { reads: r.kv.reads, writes: r.kv.writes, deletes: r.kv.deletes, lists: r.kv.lists, bytesRead: r.kv.bytesRead, bytesWritten: r.kv.bytesWritten, writtenKeys: r.kv.writtenKeys, largestValue: r.kv.largestValue },
+    kv: {
+      reads: r.kv.reads,
+      writes: r.kv.writes,
+      deletes: r.kv.deletes,
+      lists: r.kv.lists,
+      bytesRead: r.kv.bytesRead,
+      bytesWritten: r.kv.bytesWritten,
+      writtenKeys: r.kv.writtenKeys,
+      largestValue: r.kv.largestValue,
+    },
     objectRequests: r.objectRequestsTotal,
     objectRequestsByMethod: r.objectRequests,
     sql: r.sql,
@@ -37,7 +58,19 @@ function slim(r: RunFigures, batches = false) {
     ...(r.batches
       ? {
           batchSummary: batchSummary(r),
-          ...(batches ? { batches: r.batches.map((b) => ({ messages: b.messages, sources: b.sources, polled: b.polled, cpuMs: b.cpu.totalMs, consumerMs: b.cpu.byType['queue batch (consumer)']?.totalMs ?? 0, kvOps: b.kvOps, objectRequests: b.objectRequests })) } : {}),
+          ...(batches
+            ? {
+                batches: r.batches.map((b) => ({
+                  messages: b.messages,
+                  sources: b.sources,
+                  polled: b.polled,
+                  cpuMs: b.cpu.totalMs,
+                  consumerMs: b.cpu.byType['queue batch (consumer)']?.totalMs ?? 0,
+                  kvOps: b.kvOps,
+                  objectRequests: b.objectRequests,
+                })),
+              }
+            : {}),
         }
       : {}),
   };
@@ -67,7 +100,12 @@ function summary(runs: RunFigures[]) {
     cpuMs: { median: round(median(cpu)), min: round(Math.min(...cpu)), max: round(Math.max(...cpu)) },
     stubMs: round(median(runs.map((r) => r.cpu.stubMs))),
     byType: mergeTypes(runs.map((r) => r.cpu)),
-    kv: runs[0] && { reads: median(runs.map((r) => r.kv.reads)), writes: median(runs.map((r) => r.kv.writes)), bytesRead: median(runs.map((r) => r.kv.bytesRead)), bytesWritten: median(runs.map((r) => r.kv.bytesWritten)) },
+    kv: runs[0] && {
+      reads: median(runs.map((r) => r.kv.reads)),
+      writes: median(runs.map((r) => r.kv.writes)),
+      bytesRead: median(runs.map((r) => r.kv.bytesRead)),
+      bytesWritten: median(runs.map((r) => r.kv.bytesWritten)),
+    },
     objectRequests: median(runs.map((r) => r.objectRequestsTotal)),
     sqlRows: { read: median(runs.map((r) => r.sql.rowsRead)), written: median(runs.map((r) => r.sql.rowsWritten)) },
     fetched: runs[0]?.fetched,
@@ -141,7 +179,10 @@ export async function inlineScenario(name: string, opts: { sources: number; budg
       pairedMedian: round(median(paired)),
       paired: paired.map((x) => round(x)),
     },
-    samples: { all304: quiet.map((r) => slim(r)), oneChanged: changed.map((r, i) => ({ ...slim(r), changed: changedSources[i], expectedKeys: expectedKeys(changedSources[i]) })) },
+    samples: {
+      all304: quiet.map((r) => slim(r)),
+      oneChanged: changed.map((r, i) => ({ ...slim(r), changed: changedSources[i], expectedKeys: expectedKeys(changedSources[i]) })),
+    },
     largestKvValue: site.largestKvValue(),
     largestRow: site.rt.largestRow(),
     seconds: round((performance.now() - t0) / 1000, 1),
@@ -225,7 +266,14 @@ export async function newsroomDay(site: Site, ticks: number) {
   }
   const types: Record<string, TypeSummary> = mergeTypes(runs.map((r) => r.cpu));
   for (const [type, xs] of Object.entries(serve)) {
-    types[type] = { maxMs: round(Math.max(...xs)), p95Ms: round(percentile(xs, 95)), medianMaxMs: round(median(xs)), medianCountPerRun: xs.length / ticks, medianTotalMsPerRun: round((median(xs) * xs.length) / ticks), runs: xs.length };
+    types[type] = {
+      maxMs: round(Math.max(...xs)),
+      p95Ms: round(percentile(xs, 95)),
+      medianMaxMs: round(median(xs)),
+      medianCountPerRun: xs.length / ticks,
+      medianTotalMsPerRun: round((median(xs) * xs.length) / ticks),
+      runs: xs.length,
+    };
   }
   return {
     ticks,
@@ -233,7 +281,16 @@ export async function newsroomDay(site: Site, ticks: number) {
     runCpuMs: { median: round(median(runs.map((r) => r.cpu.totalMs))), max: round(Math.max(...runs.map((r) => r.cpu.totalMs))) },
     keyCheck: { runs: ticks, mismatches: keyMismatches },
     largestKvValueWritten: Math.max(...runs.map((r) => r.kv.largestValue)),
-    perDay: { kvWrites, kvReadsByRuns: kvReadsRuns, kvReadsByFirstReaders: kvReadsServe, objectRequestsByRuns: objectRequests, objectRequestsByReaders: objectRequestsServe, sqlRowsRead: rowsRead, sqlRowsWritten: rowsWritten, alarms },
+    perDay: {
+      kvWrites,
+      kvReadsByRuns: kvReadsRuns,
+      kvReadsByFirstReaders: kvReadsServe,
+      objectRequestsByRuns: objectRequests,
+      objectRequestsByReaders: objectRequestsServe,
+      sqlRowsRead: rowsRead,
+      sqlRowsWritten: rowsWritten,
+      alarms,
+    },
     scaleTo96: ticks === 96 ? 1 : 96 / ticks,
   };
 }
@@ -275,7 +332,10 @@ export async function queueScenario(name: string, sources: number, changedTicks:
     quiet: slim(quiet, true),
     oneChanged: changed.map((r) => slim(r, true)),
     changeFetchedLate: late.length,
-    producerMs: { median: round(median(steady.map((r) => r.cpu.byType['queue producer (cron tick)']?.maxMs ?? 0))), dueSourcesMs: round(median(steady.map((r) => r.cpu.byType['Directory.dueSources']?.maxMs ?? 0))) },
+    producerMs: {
+      median: round(median(steady.map((r) => r.cpu.byType['queue producer (cron tick)']?.maxMs ?? 0))),
+      dueSourcesMs: round(median(steady.map((r) => r.cpu.byType['Directory.dueSources']?.maxMs ?? 0))),
+    },
     invocationTypes: mergeTypes(steady.map((r) => r.cpu)),
     largestKvValue: site.largestKvValue(),
     largestKvValueWritten: Math.max(...[...cold, ...steady].map((r) => r.kv.largestValue)),
@@ -333,7 +393,10 @@ export async function websubDay(ticks: number) {
         pollsPerDay: sum(() => true),
         pollsOfPushingSources: sum(pushing),
         pollsOfOtherSources: sum((k) => !pushing(k)),
-        perSource: { pushing: median([...polls].filter(([k]) => pushing(k)).map(([, v]) => v)), other: median([...polls].filter(([k]) => !pushing(k)).map(([, v]) => v)) },
+        perSource: {
+          pushing: median([...polls].filter(([k]) => pushing(k)).map(([, v]) => v)),
+          other: median([...polls].filter(([k]) => !pushing(k)).map(([, v]) => v)),
+        },
         subscriptionsActive: status.sources.filter((s) => s.subscription?.state === 'active').length,
         verifications: verified,
         pushes: withHub ? { ...push, cpu: undefined, invocations: mergeTypes(push.cpu) } : undefined,
@@ -386,7 +449,9 @@ export async function scenarioGroup(group: string, quick: boolean): Promise<Reco
     out['inline-500'] = (await inlineScenario('inline-500', { sources: 500, budget: 500, samples: quick ? 3 : 7 })).res;
   } else if (group === 'inline-50-long') {
     log('runs (Node): 50 sources, rivers of 3,000 …');
-    out['inline-50-long'] = (await inlineScenario('inline-50-long', { sources: 50, budget: 50, samples: quick ? 4 : 9, itemsPerCategory: 3000, fillTo: 3000 })).res;
+    out['inline-50-long'] = (
+      await inlineScenario('inline-50-long', { sources: 50, budget: 50, samples: quick ? 4 : 9, itemsPerCategory: 3000, fillTo: 3000 })
+    ).res;
   } else if (group === 'queue-500') {
     log('runs (Node): queue mode, 500 sources …');
     out['queue-500'] = await queueScenario('queue-500', 500, 2);

@@ -91,7 +91,12 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
     const output = () => worker.output();
     const gone = () => worker.gone();
     const outlines = Array.from({ length: SOURCES }, (_, i) => `<outline type="rss" text="Source ${i}" xmlUrl="${origin.origin}/src/${i}.xml"/>`).join('');
-    await admin('POST', '/admin/opml', `<?xml version="1.0"?><opml version="2.0"><head><title>b</title></head><body><outline text="News">${outlines}</outline></body></opml>`, 'text/x-opml');
+    await admin(
+      'POST',
+      '/admin/opml',
+      `<?xml version="1.0"?><opml version="2.0"><head><title>b</title></head><body><outline text="News">${outlines}</outline></body></opml>`,
+      'text/x-opml',
+    );
     const poll = await admin('POST', '/admin/poll?force=1');
     const fresh = poll.results.filter((r) => r.outcome === 'fresh').length;
     if (fresh !== SOURCES) throw new Error(`seeding poll: ${fresh} of ${SOURCES} sources fresh: ${JSON.stringify(poll.results).slice(0, 500)}`);
@@ -107,7 +112,8 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
     if (check304.status !== 304) throw new Error(`conditional GET answered ${check304.status}, not 304`);
     const missProbe = await fetch(`${base}${feedPath}?before=9999999999999.${Date.now().toString(16)}`);
     const missBody = await missProbe.text();
-    if (missProbe.status !== 200 || !missBody.includes('<item>')) throw new Error(`cache-miss probe answered ${missProbe.status}: ${missBody.slice(0, 300)}\n${tail()}`);
+    if (missProbe.status !== 200 || !missBody.includes('<item>'))
+      throw new Error(`cache-miss probe answered ${missProbe.status}: ${missBody.slice(0, 300)}\n${tail()}`);
 
     // Rounds of every scenario in turn, so drift on a shared machine hits all of them; ratios are taken per round.
     let salt = Date.now();
@@ -116,7 +122,11 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
       ['cached feed (Cache API hit)', { path: feedPath }, 200],
       ['304 (If-None-Match)', { path: feedPath, headers: { 'if-none-match': etag } }, 304],
       // Each request its own cache key: a cursor newer than every item (a full 50-item page from the KV page).
-      ['cache miss (KV page + render)', { path: feedPath, unique: (n) => `${feedPath}?before=9999999999999.${typeof n === 'number' ? (salt + n).toString(16) : n}` }, 200],
+      [
+        'cache miss (KV page + render)',
+        { path: feedPath, unique: (n) => `${feedPath}?before=9999999999999.${typeof n === 'number' ? (salt + n).toString(16) : n}` },
+        200,
+      ],
     ];
     const onProblem = async (name, spec, m, problem, attempt) => {
       // Look at one answer of the failing route, and at what the Worker logged.
@@ -128,7 +138,17 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
       } catch (e) {
         sample = `request failed: ${e.message}`;
       }
-      const entry = { scenario: name, attempt, problem, statuses: m.statuses, errors: m.errors, sample, workerLog: errorLines(output()), wranglerAlive: !gone(), debugLog: gone() ? debugTail() : undefined };
+      const entry = {
+        scenario: name,
+        attempt,
+        problem,
+        statuses: m.statuses,
+        errors: m.errors,
+        sample,
+        workerLog: errorLines(output()),
+        wranglerAlive: !gone(),
+        debugLog: gone() ? debugTail() : undefined,
+      };
       serverErrors.push(entry);
       log(`serving: "${name}" attempt ${attempt}: ${problem}; sample ${sample}; wrangler ${gone() ? 'exited' : 'alive'}`);
       for (const l of entry.workerLog) log(`  worker log: ${l.split('\n').join('\n    ')}`);
@@ -154,7 +174,11 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
         path: mine[0].path,
         expectedStatus: expected,
         requestsPerSec: Math.round(median(mine.map((m) => m.requestsPerSec))),
-        latencyMs: { p50: median(mine.map((m) => m.latencyMs.p50)), p99: median(mine.map((m) => m.latencyMs.p99)), mean: median(mine.map((m) => m.latencyMs.mean)) },
+        latencyMs: {
+          p50: median(mine.map((m) => m.latencyMs.p50)),
+          p99: median(mine.map((m) => m.latencyMs.p99)),
+          mean: median(mine.map((m) => m.latencyMs.mean)),
+        },
         statuses: mine.reduce((acc, m) => {
           for (const [k, v] of Object.entries(m.statuses)) acc[k] = (acc[k] ?? 0) + v;
           return acc;
@@ -170,7 +194,19 @@ export async function benchServing({ root, workDir, seconds = 4, rounds = 2, con
       };
     });
     const workerErrors = errorLines(output());
-    return { wrangler: base, sources: SOURCES, feedBytes, itemsPerPage: 50, seconds, rounds, connections, runs: summary, measured, serverErrors, workerErrorsInLog: workerErrors };
+    return {
+      wrangler: base,
+      sources: SOURCES,
+      feedBytes,
+      itemsPerPage: 50,
+      seconds,
+      rounds,
+      connections,
+      runs: summary,
+      measured,
+      serverErrors,
+      workerErrorsInLog: workerErrors,
+    };
   } finally {
     await worker?.stop();
     await origin.close();

@@ -70,7 +70,12 @@ export async function benchWebSub({ root, workDir, pushes = 20, log = () => {} }
   try {
     worker = await startWorker({ root, workDir, name: 'websub', vars: { PRIVATE_SOURCE_ORIGINS: origin.origin, HOST_SPACING_MS: '0' }, log });
     const { base, admin, tail } = worker;
-    await admin('POST', '/admin/opml', `<?xml version="1.0"?><opml version="2.0"><head><title>b</title></head><body><outline text="News"><outline type="rss" text="Source ${SOURCE}" xmlUrl="${origin.origin}/src/${SOURCE}.xml"/></outline></body></opml>`, 'text/x-opml');
+    await admin(
+      'POST',
+      '/admin/opml',
+      `<?xml version="1.0"?><opml version="2.0"><head><title>b</title></head><body><outline text="News"><outline type="rss" text="Source ${SOURCE}" xmlUrl="${origin.origin}/src/${SOURCE}.xml"/></outline></body></opml>`,
+      'text/x-opml',
+    );
     const t0 = performance.now();
     const poll = await admin('POST', '/admin/poll?force=1');
     if (poll.results.filter((r) => r.outcome === 'fresh').length !== 1) throw new Error(`seeding poll: ${JSON.stringify(poll.results).slice(0, 300)}`);

@@ -155,7 +155,14 @@ export function ingestView(bytes: Uint8Array, options: { contentType?: string; u
       let kind = KIND_BY_FIELD[field] ?? 'plain';
       // Fields we turned from plain text into escaped HTML compare against feedparser's text escaped the same way.
       const owner = path.replace(/\.[a-z_]+$/, '');
-      const flag = field === 'value' ? walk(root, `${owner}.fromText`) : field === 'summary' ? walk(root, `${owner}.summaryFromText`) : field === 'subtitle' ? walk(root, `${owner}.subtitleFromText`) : false;
+      const flag =
+        field === 'value'
+          ? walk(root, `${owner}.fromText`)
+          : field === 'summary'
+            ? walk(root, `${owner}.summaryFromText`)
+            : field === 'subtitle'
+              ? walk(root, `${owner}.subtitleFromText`)
+              : false;
       if (kind === 'html' && flag === true) kind = 'escaped-text';
       return { value, kind };
     },
@@ -181,7 +188,9 @@ export function canonicalHtml(html: string): string {
     if (t.kind === 'text') out += t.text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
     else if (t.kind === 'end') out += `</${t.name}>`;
     else {
-      const attrs = withoutPolicyRels(t.name, [...t.attrs]).sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, v]) => ` ${n}="${v.replace(/"/g, '&quot;')}"`);
+      const attrs = withoutPolicyRels(t.name, [...t.attrs])
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([n, v]) => ` ${n}="${v.replace(/"/g, '&quot;')}"`);
       out += `<${t.name}${attrs.join('')}>`;
     }
   });
@@ -246,7 +255,10 @@ function compare(actual: unknown, expected: unknown, kind: Kind): boolean {
     case 'html':
       return sameHtml(actual, expected);
     case 'escaped-text':
-      return canonicalHtml(actual) === canonicalHtml(expected.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, '<br />'));
+      return (
+        canonicalHtml(actual) ===
+        canonicalHtml(expected.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, '<br />'))
+      );
     case 'url':
       return sameUrl(actual, expected);
     default:
@@ -294,8 +306,10 @@ export function checkAssertion(view: View, a: Assertion): CheckResult {
   const value = got?.value;
   if (a.exists !== undefined) return { pass: (value !== undefined && value !== null) === a.exists, actual: value };
   if (a.length !== undefined) return { pass: Array.isArray(value) && value.length === a.length, actual: Array.isArray(value) ? value.length : value };
-  if (a.contains !== undefined) return { pass: typeof value === 'string' ? value.includes(a.contains) : Array.isArray(value) && value.includes(a.contains), actual: value };
-  if (a.not_contains !== undefined) return { pass: typeof value === 'string' ? !value.includes(a.not_contains) : !(Array.isArray(value) && value.includes(a.not_contains)), actual: value };
-  const kind = a.value_kind === 'datetime' ? 'date' : got?.kind ?? 'plain';
+  if (a.contains !== undefined)
+    return { pass: typeof value === 'string' ? value.includes(a.contains) : Array.isArray(value) && value.includes(a.contains), actual: value };
+  if (a.not_contains !== undefined)
+    return { pass: typeof value === 'string' ? !value.includes(a.not_contains) : !(Array.isArray(value) && value.includes(a.not_contains)), actual: value };
+  const kind = a.value_kind === 'datetime' ? 'date' : (got?.kind ?? 'plain');
   return { pass: compare(value, a.equals, kind), actual: value };
 }

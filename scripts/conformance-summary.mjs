@@ -22,7 +22,12 @@ const pad = (s, n) => String(s).padEnd(n);
 console.log(`${pad('group', 40)} ${pad('passed', 8)} ${pad('failed', 8)} %`);
 for (const r of rows) console.log(`${pad(r.name + (excluded[r.name] ? ' (excluded)' : ''), 40)} ${pad(r.passed, 8)} ${pad(r.failed, 8)} ${r.pct.toFixed(1)}`);
 for (const [name, why] of Object.entries(excluded)) console.log(`excluded ${name}: ${why}`);
-const worst = rows.filter((r) => r.failed > 0).sort((a, b) => b.failed - a.failed).slice(0, 5);
+const worst = rows
+  .filter((r) => r.failed > 0)
+  .sort((a, b) => b.failed - a.failed)
+  .slice(0, 5);
 console.log(`biggest failing groups: ${worst.map((r) => `${r.name} (${r.failed})`).join(', ') || 'none'}`);
-console.log(`all groups: ${allPassed} passed, ${allFailed} failed (${((100 * allPassed) / Math.max(1, allPassed + allFailed)).toFixed(1)}%); headline ${((100 * passed) / Math.max(1, passed + failed)).toFixed(1)}% in ${report.seconds.toFixed(1)} s`);
+console.log(
+  `all groups: ${allPassed} passed, ${allFailed} failed (${((100 * allPassed) / Math.max(1, allPassed + allFailed)).toFixed(1)}%); headline ${((100 * passed) / Math.max(1, passed + failed)).toFixed(1)}% in ${report.seconds.toFixed(1)} s`,
+);
 console.log(`${passed} passed, ${failed} failed`);

@@ -150,7 +150,12 @@ it('runs the ingest over the public corpus', async () => {
     }
     for (const a of c.expect) {
       const r = checkAssertion(view, a);
-      record(isModelled(a.path) ? group : 'feedparser/not-modelled', r.pass, { file: c.file, path: a.path, expected: a.equals ?? a.exists ?? a.length ?? a.contains, actual: r.actual ?? (view.ok ? undefined : view.error) });
+      record(isModelled(a.path) ? group : 'feedparser/not-modelled', r.pass, {
+        file: c.file,
+        path: a.path,
+        expected: a.equals ?? a.exists ?? a.length ?? a.contains,
+        actual: r.actual ?? (view.ok ? undefined : view.error),
+      });
     }
   });
 
@@ -191,10 +196,18 @@ it('runs the ingest over the public corpus', async () => {
     if (!readers.length) return;
     const items = result.ok ? result.feed.items : [];
     const first = items[0];
-    record('baseline/item-count', readers.some(([, r]) => r.items === items.length), { file: f.file, expected: readers.map(([n, r]) => `${n}:${r.items}`).join(' '), actual: result.ok ? items.length : result.error });
+    record(
+      'baseline/item-count',
+      readers.some(([, r]) => r.items === items.length),
+      { file: f.file, expected: readers.map(([n, r]) => `${n}:${r.items}`).join(' '), actual: result.ok ? items.length : result.error },
+    );
     const titled = readers.filter(([, r]) => r.first !== undefined && r.first !== '');
     if (titled.length) {
-      record('baseline/first-title', !!first && titled.some(([, r]) => sameTitle(first.title, r.first)), { file: f.file, expected: titled[0][1].first, actual: first?.title });
+      record('baseline/first-title', !!first && titled.some(([, r]) => sameTitle(first.title, r.first)), {
+        file: f.file,
+        expected: titled[0][1].first,
+        actual: first?.title,
+      });
     }
     // Links the clients resolved against their temporary file:// copy, and ids (tag:, urn:) they showed
     // as links, say nothing about ours; relative links they left as written are resolved like ours.
@@ -207,11 +220,19 @@ it('runs the ingest over the public corpus', async () => {
       const parsed = decoded.ok ? parseFeed(decoded.text, { url }) : undefined;
       const rawLink = parsed?.ok ? parsed.feed.entries[0]?.link : undefined;
       const candidates = [first?.url, rawLink && resolveOrKeep(rawLink, url)];
-      record('baseline/first-link', !!first && linked.some(([, r]) => candidates.some((c) => sameLink(c, r.first_link))), { file: f.file, expected: linked[0][1].first_link, actual: first?.url });
+      record('baseline/first-link', !!first && linked.some(([, r]) => candidates.some((c) => sameLink(c, r.first_link))), {
+        file: f.file,
+        expected: linked[0][1].first_link,
+        actual: first?.url,
+      });
     }
     const dated = readers.filter(([, r]) => r.first_date);
     if (dated.length && first && !first.dateGuessed) {
-      record('baseline/first-date', dated.some(([, r]) => r.first_date === first.publishedAt), { file: f.file, expected: dated[0][1].first_date, actual: first.publishedAt });
+      record(
+        'baseline/first-date',
+        dated.some(([, r]) => r.first_date === first.publishedAt),
+        { file: f.file, expected: dated[0][1].first_date, actual: first.publishedAt },
+      );
     }
   });
 

@@ -49,7 +49,11 @@ const take = (c) => {
 };
 for (const c of candidates) if (c.record.encoding !== 'utf-8') take(c);
 const formats = [...new Set(candidates.map((c) => c.record.format))].filter((f) => f !== 'rss20' && f !== 'atom10').sort();
-for (const format of formats) candidates.filter((c) => c.record.format === format).slice(0, 4).forEach(take);
+for (const format of formats)
+  candidates
+    .filter((c) => c.record.format === format)
+    .slice(0, 4)
+    .forEach(take);
 const repos = [...new Set(candidates.map((c) => c.record.source))].sort();
 const queues = repos.map((repo) =>
   candidates
@@ -60,7 +64,8 @@ while (picked.length < REAL_FEEDS && queues.some((q) => q.length)) for (const q 
 
 // ── feedparser's test documents ──
 // Fields the JSON Feed output carries (the test maps each to it); the rest of feedparser's model is not ours to serve.
-const SERVED = /^(entries|feed\.(title|link)|entries\[\d+\]\.(title|link|id|published|updated|created|author|author_detail\.name|authors\[\d+\]\.name|tags\[\d+\]\.term|enclosures\[\d+\]\.(href|type|length)|content\[0\]\.value|summary))$/;
+const SERVED =
+  /^(entries|feed\.(title|link)|entries\[\d+\]\.(title|link|id|published|updated|created|author|author_detail\.name|authors\[\d+\]\.name|tags\[\d+\]\.term|enclosures\[\d+\]\.(href|type|length)|content\[0\]\.value|summary))$/;
 const served = (c) => c.expect.filter((a) => !a.meta && SERVED.test(a.path));
 const cases = manifest.cases.filter((c) => c.category !== 'wellformed/sanitize' && !c.smoke && served(c).length > 0);
 const chosen = new Set();
@@ -112,6 +117,9 @@ const out = {
   documents,
 };
 writeFileSync(join(outDir, 'feedparser-fields.json'), `${JSON.stringify(out, null, 1)}\n`);
-const tally = (xs, key) => Object.entries(Object.groupBy(xs, key)).map(([k, v]) => `${k} ${v.length}`).join(', ');
+const tally = (xs, key) =>
+  Object.entries(Object.groupBy(xs, key))
+    .map(([k, v]) => `${k} ${v.length}`)
+    .join(', ');
 console.log(`${feeds.length} real feeds (${tally(feeds, (f) => f.format)}; ${tally(feeds, (f) => f.encoding)}; ${tally(feeds, (f) => f.file.split('/')[0])})`);
 console.log(`${documents.length} feedparser documents (${tally(documents, (d) => d.folder)})`);

@@ -266,9 +266,7 @@ async function registerDemo(admin, catalog) {
   say(`categories: ${catalog.CATEGORIES.length - failures}/${catalog.CATEGORIES.length} registered`);
 
   const listed = await admin('GET', '/admin/sources');
-  const existing = new Map(
-    listed.ok && Array.isArray(listed.json) ? listed.json.filter((s) => s?.id).map((s) => [s.id, s]) : [],
-  );
+  const existing = new Map(listed.ok && Array.isArray(listed.json) ? listed.json.filter((s) => s?.id).map((s) => [s.id, s]) : []);
   const tally = { added: 0, updated: 0, unchanged: 0, failed: 0 };
   for (const source of catalog.SOURCES) {
     const wanted = { url: catalog.feedUrl(source), categories: source.categories, title: source.title };
@@ -292,9 +290,7 @@ async function registerDemo(admin, catalog) {
       warn(`source ${source.id} (${wanted.url}): ${explain(res)}`);
     }
   }
-  say(
-    `sources: ${tally.added} added, ${tally.updated} updated, ${tally.unchanged} already there, ${tally.failed} failed`,
-  );
+  say(`sources: ${tally.added} added, ${tally.updated} updated, ${tally.unchanged} already there, ${tally.failed} failed`);
   if (tally.failed === catalog.SOURCES.length) return false;
 
   say('polling every source once (POST /admin/poll?force=1) …');

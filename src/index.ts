@@ -24,7 +24,8 @@ export default {
     const report = await runPoll(env);
     const config = readConfig(env);
     // Without PUBLIC_BASE_URL a cron run cannot know our public URLs: nothing to purge or announce.
-    if (config.publicBaseUrl) ctx.waitUntil(announceChanges({ base: config.publicBaseUrl, prefix: deploymentOf(env).prefix }, config.websubHub, report.changedCategories));
+    if (config.publicBaseUrl)
+      ctx.waitUntil(announceChanges({ base: config.publicBaseUrl, prefix: deploymentOf(env).prefix }, config.websubHub, report.changedCategories));
   },
 
   async queue(batch, env, ctx) {
@@ -34,7 +35,8 @@ export default {
       // A source's own failure is recorded in its state and backoff (see /status): the message is done.
       batch.ackAll();
       const config = readConfig(env);
-      if (config.publicBaseUrl) ctx.waitUntil(announceChanges({ base: config.publicBaseUrl, prefix: deploymentOf(env).prefix }, config.websubHub, changedCategories));
+      if (config.publicBaseUrl)
+        ctx.waitUntil(announceChanges({ base: config.publicBaseUrl, prefix: deploymentOf(env).prefix }, config.websubHub, changedCategories));
       const failed = results.filter((r) => r.outcome === 'failed').length;
       if (failed) console.log(`queue batch: ${failed} of ${results.length} sources failed (see /status)`);
     } catch (err) {

@@ -174,9 +174,7 @@ function lannaNews(source, stories) {
   const base = `${DEMO_ORIGIN}/lanna-news/`;
   const relative = (item) => (item.link ? item.link : item.path.replace('/lanna-news/', ''));
   const entries = sortedItems(stories).map((item) => {
-    const summary = item.image
-      ? `${item.summary}<p><img src="../img/${item.image.name}.png" alt="${item.image.caption}" /></p>`
-      : item.summary;
+    const summary = item.image ? `${item.summary}<p><img src="../img/${item.image.name}.png" alt="${item.image.caption}" /></p>` : item.summary;
     return [
       '  <entry>',
       `    <title type="text">${esc(item.title)}</title>`,
@@ -187,9 +185,7 @@ function lannaNews(source, stories) {
       item.author ? `    <author><name>${esc(item.author)}</name></author>` : null,
       ...(item.tags ?? []).map((t) => `    <category term="${esc(t)}" />`),
       `    <summary type="html">${esc(summary)}</summary>`,
-      item.xhtmlContent
-        ? `    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${item.xhtmlContent}</div></content>`
-        : null,
+      item.xhtmlContent ? `    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">${item.xhtmlContent}</div></content>` : null,
       '  </entry>',
     ]
       .filter(Boolean)
@@ -292,9 +288,7 @@ function mienTrung(_source, stories) {
   const e = (t) => esc(t, windows1258);
   const items = sortedItems(stories).map((item) => {
     const enclosure = item.image ? image(item.image.name) : null;
-    const html = enclosure
-      ? `${item.summary}<p><img src="/img/${item.image.name}.png" alt="${item.image.caption}"></p>`
-      : item.summary;
+    const html = enclosure ? `${item.summary}<p><img src="/img/${item.image.name}.png" alt="${item.image.caption}"></p>` : item.summary;
     return [
       '    <item>',
       `      <title>${e(item.title)}</title>`,

@@ -49,10 +49,12 @@ async function main() {
     reads++;
     try {
       const r = await fetch(feed, { headers: { accept: 'application/feed+json' }, signal: AbortSignal.timeout(5_000) });
-      const items = r.ok ? (await r.json()).items ?? [] : [];
+      const items = r.ok ? ((await r.json()).items ?? []) : [];
       if (items.some((i) => i.title === pushed.story.title)) {
         const ms = performance.now() - t0;
-        console.log(`served in ${feed} ${ms.toFixed(0)} ms after the push (the push itself ${pushMs.toFixed(0)} ms; ${reads} read${reads > 1 ? 's' : ''} of the feed), no poll`);
+        console.log(
+          `served in ${feed} ${ms.toFixed(0)} ms after the push (the push itself ${pushMs.toFixed(0)} ms; ${reads} read${reads > 1 ? 's' : ''} of the feed), no poll`,
+        );
         return;
       }
     } catch {}

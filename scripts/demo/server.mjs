@@ -97,8 +97,7 @@ function acceptsGzip(header) {
   });
 }
 
-const html = (s) =>
-  String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const html = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
 function page(title, body, head = '') {
   return `<!doctype html>
@@ -122,7 +121,9 @@ function sourceHome(source, extra = []) {
 }
 
 function articlePage({ source, item }) {
-  const image = item.image ? `<figure><img src="/img/${item.image.name}.png" alt="${html(item.image.caption)}"><figcaption>${html(item.image.caption)}</figcaption></figure>` : '';
+  const image = item.image
+    ? `<figure><img src="/img/${item.image.name}.png" alt="${html(item.image.caption)}"><figcaption>${html(item.image.caption)}</figcaption></figure>`
+    : '';
   return page(
     item.title,
     `<p><a href="/${source.id}/">${html(source.title)}</a></p><h1>${html(item.title)}</h1>` +
@@ -182,7 +183,11 @@ export function startDemoServer({ host = DEMO_HOST, port = DEMO_PORT, log = cons
       return hub.handle(req, res);
     }
     if (path === HUB_PATH && req.method === 'GET') {
-      return send(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, `${JSON.stringify({ hub: HUB_URL, topics: hubSources.map(feedUrl), subscriptions: hub.list() }, null, 2)}\n`);
+      return send(
+        200,
+        { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+        `${JSON.stringify({ hub: HUB_URL, topics: hubSources.map(feedUrl), subscriptions: hub.list() }, null, 2)}\n`,
+      );
     }
     if (path === `${HUB_PATH}/publish` && req.method === 'POST') {
       req.resume();

@@ -43,9 +43,7 @@ export const STORIES = {
       dateForm: 'gmt',
       author: 'ทีมข่าวการเมือง',
       tags: ['การเมือง', 'น้ำท่วม'],
-      summary:
-        '<p>นายกรัฐมนตรีติดตามสถานการณ์น้ำท่วมในอำเภอชะอวดและอำเภอเชียรใหญ่ ' +
-        'สั่งการให้จ่ายเงินเยียวยาครัวเรือนละ 9,000 บาท ภายใน 7 วัน</p>',
+      summary: '<p>นายกรัฐมนตรีติดตามสถานการณ์น้ำท่วมในอำเภอชะอวดและอำเภอเชียรใหญ่ ' + 'สั่งการให้จ่ายเงินเยียวยาครัวเรือนละ 9,000 บาท ภายใน 7 วัน</p>',
     },
     {
       id: 'sd-2026-112409',
@@ -54,9 +52,7 @@ export const STORIES = {
       date: '2026-11-24T08:35:00+07:00',
       dateForm: 'no-weekday',
       tags: ['เศรษฐกิจ', 'ค่าเงิน'],
-      summary:
-        '<p>นักค้าเงินประเมินกรอบการเคลื่อนไหววันนี้ที่ 34.50&ndash;34.75 บาทต่อดอลลาร์ ' +
-        'ตลาดรอดูตัวเลขส่งออกเดือนตุลาคม &amp; การประชุม กนง. สัปดาห์หน้า</p>',
+      summary: '<p>นักค้าเงินประเมินกรอบการเคลื่อนไหววันนี้ที่ 34.50&ndash;34.75 บาทต่อดอลลาร์ ' + 'ตลาดรอดูตัวเลขส่งออกเดือนตุลาคม &amp; การประชุม กนง. สัปดาห์หน้า</p>',
     },
     {
       id: 'sd-2026-112406',
@@ -66,9 +62,7 @@ export const STORIES = {
       dateForm: 'ict',
       author: 'ศูนย์ข่าวภาคใต้',
       tags: ['ข่าว', 'สภาพอากาศ'],
-      summary:
-        '<p>ร่องมรสุมพาดผ่านภาคใต้ตอนล่าง ประชาชนในจังหวัดนครศรีธรรมราช พัทลุง สงขลา ' +
-        'ควรระวังน้ำป่าไหลหลากและดินโคลนถล่ม</p>',
+      summary: '<p>ร่องมรสุมพาดผ่านภาคใต้ตอนล่าง ประชาชนในจังหวัดนครศรีธรรมราช พัทลุง สงขลา ' + 'ควรระวังน้ำป่าไหลหลากและดินโคลนถล่ม</p>',
     },
     {
       id: 'sd-2026-112322',
@@ -77,9 +71,7 @@ export const STORIES = {
       date: '2026-11-23T17:05:00+07:00',
       author: 'ฝ่ายข่าวเศรษฐกิจ',
       tags: ['เศรษฐกิจ', 'ข้าว'],
-      summary:
-        '<p>สมาคมผู้ส่งออกข้าวไทยระบุ ข้าวหอมมะลิและข้าวนึ่งได้รับคำสั่งซื้อเพิ่มจากแอฟริกาและตะวันออกกลาง ' +
-        'แม้ราคาข้าวขาว 5% จะอ่อนตัวลงเหลือตันละ 468 ดอลลาร์</p>',
+      summary: '<p>สมาคมผู้ส่งออกข้าวไทยระบุ ข้าวหอมมะลิและข้าวนึ่งได้รับคำสั่งซื้อเพิ่มจากแอฟริกาและตะวันออกกลาง ' + 'แม้ราคาข้าวขาว 5% จะอ่อนตัวลงเหลือตันละ 468 ดอลลาร์</p>',
     },
     {
       id: 'sd-2026-112318',
@@ -88,9 +80,7 @@ export const STORIES = {
       date: '2026-11-23T09:40:00+07:00',
       dateForm: 'single-digit',
       tags: ['ข่าว', 'สิ่งแวดล้อม'],
-      summary:
-        '<p>ศูนย์ข้อมูลคุณภาพอากาศรายงานค่าเฉลี่ย 24 ชั่วโมงสูงสุดที่เขตหนองแขม 58 มคก./ลบ.ม. ' +
-        'กทม. ขอความร่วมมืองดเผาขยะ&nbsp;และตรวจควันดำรถโดยสาร</p>',
+      summary: '<p>ศูนย์ข้อมูลคุณภาพอากาศรายงานค่าเฉลี่ย 24 ชั่วโมงสูงสุดที่เขตหนองแขม 58 มคก./ลบ.ม. ' + 'กทม. ขอความร่วมมืองดเผาขยะ&nbsp;และตรวจควันดำรถโดยสาร</p>',
     },
     {
       id: 'sd-2026-112304',
@@ -100,9 +90,7 @@ export const STORIES = {
       title: 'รถไฟฟ้าสายสีชมพูเพิ่มความถี่ช่วงเร่งด่วน รับผู้โดยสารทะลุแสนคนต่อวัน',
       date: '2026-11-23T07:15:00+07:00',
       tags: ['ข่าว', 'คมนาคม'],
-      summary:
-        '<p>ผู้ให้บริการปรับความถี่เป็นทุก 3 นาที 30 วินาที ในช่วง 07.00&ndash;09.00 น. ' +
-        'และ 17.00&ndash;19.30 น. เริ่ม 1 ธันวาคม</p>',
+      summary: '<p>ผู้ให้บริการปรับความถี่เป็นทุก 3 นาที 30 วินาที ในช่วง 07.00&ndash;09.00 น. ' + 'และ 17.00&ndash;19.30 น. เริ่ม 1 ธันวาคม</p>',
     },
     {
       id: 'sd-2026-112219',
@@ -120,8 +108,7 @@ export const STORIES = {
       title: 'ท่องเที่ยวไฮซีซันคึกคัก ต่างชาติเข้าไทยแล้ว 31 ล้านคน',
       date: '2026-11-22T11:00:00+07:00',
       tags: ['เศรษฐกิจ', 'ท่องเที่ยว'],
-      summary:
-        '<p>นักท่องเที่ยวจีน มาเลเซีย และอินเดีย ยังเป็นสามอันดับแรก สร้างรายได้ราว 1.45 ล้านล้านบาท</p>',
+      summary: '<p>นักท่องเที่ยวจีน มาเลเซีย และอินเดีย ยังเป็นสามอันดับแรก สร้างรายได้ราว 1.45 ล้านล้านบาท</p>',
     },
     {
       id: 'sd-2026-112108',
@@ -139,8 +126,7 @@ export const STORIES = {
     {
       id: 'tag:lanna-news.demo,2026:entry-4410',
       // Carried from Siam Daily: same story, the partner link carries utm_* tracking.
-      link:
-        '/siam-daily/news/2026/11/24/yi-peng-lantern-zones.html?utm_source=lanna-news&utm_medium=rss&utm_campaign=partner',
+      link: '/siam-daily/news/2026/11/24/yi-peng-lantern-zones.html?utm_source=lanna-news&utm_medium=rss&utm_campaign=partner',
       title: 'เชียงใหม่คุมเข้มปล่อยโคมยี่เป็ง กำหนดพื้นที่และเวลาปล่อยโคม',
       date: '2026-11-24T20:40:00+07:00',
       author: 'สยามเดลี่ (พันธมิตร)',
@@ -154,9 +140,7 @@ export const STORIES = {
       date: '2026-11-24T15:25:00+07:00',
       author: 'ณัฐพล ใจคำ',
       tags: ['จราจร'],
-      summary:
-        '<p>ตำรวจภูธรจังหวัดเชียงใหม่จัดรถสองแถวรับส่งฟรีจากสวนสัตว์เชียงใหม่ ' +
-        'ขึ้นวัดพระธาตุดอยสุเทพทุก 15 นาที</p>',
+      summary: '<p>ตำรวจภูธรจังหวัดเชียงใหม่จัดรถสองแถวรับส่งฟรีจากสวนสัตว์เชียงใหม่ ' + 'ขึ้นวัดพระธาตุดอยสุเทพทุก 15 นาที</p>',
     },
     {
       id: 'tag:lanna-news.demo,2026:entry-4405',
@@ -187,9 +171,7 @@ export const STORIES = {
       date: '2026-11-23T09:10:00+07:00',
       author: 'ธิดารัตน์ แสนคำ',
       tags: ['เกษตร', 'กาแฟ'],
-      summary:
-        '<p>เกษตรกรบนดอยช้าง อำเภอแม่สรวย ขายเชอร์รีกาแฟได้กิโลกรัมละ 38 บาท ' +
-        'สูงสุดในรอบห้าปี &amp; คาดผลผลิตรวม 1,900 ตัน</p>',
+      summary: '<p>เกษตรกรบนดอยช้าง อำเภอแม่สรวย ขายเชอร์รีกาแฟได้กิโลกรัมละ 38 บาท ' + 'สูงสุดในรอบห้าปี &amp; คาดผลผลิตรวม 1,900 ตัน</p>',
     },
     {
       id: 'tag:lanna-news.demo,2026:entry-4390',
@@ -214,9 +196,7 @@ export const STORIES = {
       date: '2026-11-21T18:00:00+07:00',
       author: 'ณัฐพล ใจคำ',
       tags: ['มรดกวัฒนธรรม', 'หัตถกรรม'],
-      summary:
-        '<p>ช่างรุ่นที่สี่สาธิตการตอกลายสลุงเงิน ' +
-        '<a href="heritage/">ดูข่าวมรดกวัฒนธรรมทั้งหมด</a></p>',
+      summary: '<p>ช่างรุ่นที่สี่สาธิตการตอกลายสลุงเงิน ' + '<a href="heritage/">ดูข่าวมรดกวัฒนธรรมทั้งหมด</a></p>',
       image: { name: 'wualai-silver', caption: 'ช่างเงินวัวลาย' },
     },
     {
@@ -320,15 +300,12 @@ export const STORIES = {
       date: '2026-11-24T16:30:00+07:00',
       author: 'Minh Châu',
       tags: ['Chính trị', 'Quốc hội'],
-      summary:
-        '<p>Với 452/460 đại biểu tán thành, luật có hiệu lực từ ngày 1/7/2027 &ndash; ' +
-        'lần đầu quy định quy hoạch không gian ngầm đô thị.</p>',
+      summary: '<p>Với 452/460 đại biểu tán thành, luật có hiệu lực từ ngày 1/7/2027 &ndash; ' + 'lần đầu quy định quy hoạch không gian ngầm đô thị.</p>',
     },
     {
       id: 'sh-98226',
       // Carried from Sài Gòn Kinh Tế: tracked partner link (utm_*), same story.
-      link:
-        '/saigon-kinh-te/kinh-te/xuat-khau-gao-10-thang-dat-7-9-trieu-tan.html?utm_source=songhong&utm_medium=rss&utm_campaign=doitac',
+      link: '/saigon-kinh-te/kinh-te/xuat-khau-gao-10-thang-dat-7-9-trieu-tan.html?utm_source=songhong&utm_medium=rss&utm_campaign=doitac',
       title: 'Xuất khẩu gạo 10 tháng đạt 7,9 triệu tấn, thu về hơn 4,6 tỷ USD',
       date: '2026-11-24T14:05:00+07:00',
       author: 'Theo Sài Gòn Kinh Tế',
@@ -342,9 +319,7 @@ export const STORIES = {
       date: '2026-11-24T10:15:00+07:00',
       author: 'Thu Hà',
       tags: ['Kinh tế', 'Vĩ mô'],
-      summary:
-        '<p>Công nghiệp chế biến, chế tạo đóng góp hơn 40% mức tăng; ' +
-        'vốn đầu tư công giải ngân đạt 68% kế hoạch năm.</p>',
+      summary: '<p>Công nghiệp chế biến, chế tạo đóng góp hơn 40% mức tăng; ' + 'vốn đầu tư công giải ngân đạt 68% kế hoạch năm.</p>',
       image: { name: 'gdp-chart', caption: 'Tăng trưởng GDP theo quý' },
     },
     {
@@ -364,9 +339,7 @@ export const STORIES = {
       date: '2026-11-23T21:20:00+07:00',
       author: 'Quang Huy',
       tags: ['Thời sự', 'Môi trường'],
-      summary:
-        '<p>Chỉ số AQI tại Cầu Giấy và Hoàn Kiếm vượt 160 vào sáng sớm; ' +
-        'người già và trẻ nhỏ được khuyến cáo hạn chế ra ngoài.</p>',
+      summary: '<p>Chỉ số AQI tại Cầu Giấy và Hoàn Kiếm vượt 160 vào sáng sớm; ' + 'người già và trẻ nhỏ được khuyến cáo hạn chế ra ngoài.</p>',
     },
     {
       id: 'sh-98198',
@@ -400,8 +373,7 @@ export const STORIES = {
       date: '2026-11-21T17:45:00+07:00',
       author: 'Minh Châu',
       tags: ['Chính trị', 'Quốc hội'],
-      summary:
-        '<p>Chủ tịch Quốc hội đề nghị các bộ, ngành sớm ban hành văn bản hướng dẫn &quot;để luật đi vào cuộc sống&quot;.</p>',
+      summary: '<p>Chủ tịch Quốc hội đề nghị các bộ, ngành sớm ban hành văn bản hướng dẫn &quot;để luật đi vào cuộc sống&quot;.</p>',
     },
     {
       id: 'sh-98170',
@@ -510,8 +482,7 @@ export const STORIES = {
       date: '2026-11-24T17:00:00+07:00',
       author: 'Nguyễn Thị Thu Trang',
       tags: ['Âm nhạc truyền thống'],
-      summary:
-        '<p>Mỗi tối thứ Bảy, giáo phường ca trù ở phố Hàng Buồm mở cửa miễn phí cho người trẻ học đàn đáy và phách.</p>',
+      summary: '<p>Mỗi tối thứ Bảy, giáo phường ca trù ở phố Hàng Buồm mở cửa miễn phí cho người trẻ học đàn đáy và phách.</p>',
       image: { name: 'ca-tru', caption: 'Đào nương gõ phách' },
     },
     {

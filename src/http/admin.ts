@@ -166,11 +166,23 @@ adminRoutes.post('/sources', async (c) => {
   const headers = controls.headers === undefined ? undefined : applyHeaderChange(undefined, controls.headers);
   // A site's page URL is welcome: its feed is found and stored. A feed that cannot be read now is stored as given (its
   // failures show on /status), and so is any URL with "discover": false.
-  const found: Discovery = discover === false ? { ok: true, feedUrl: url, candidates: [] } : await discoverFeed(url, readConfig(c.env), { userAgent: controls.userAgent ?? undefined, headers });
+  const found: Discovery =
+    discover === false
+      ? { ok: true, feedUrl: url, candidates: [] }
+      : await discoverFeed(url, readConfig(c.env), { userAgent: controls.userAgent ?? undefined, headers });
   if (!found.ok && found.code === 'no-feed') return c.json({ error: found.reason, candidates: found.candidates }, 400);
   const feedUrl = found.ok ? found.feedUrl : url;
   const { d, dir } = directory(c);
-  const outcome = await dir.addSource(d, { url: feedUrl, categories, title, id, intervalMinutes, paused: controls.paused, userAgent: controls.userAgent ?? undefined, headers });
+  const outcome = await dir.addSource(d, {
+    url: feedUrl,
+    categories,
+    title,
+    id,
+    intervalMinutes,
+    paused: controls.paused,
+    userAgent: controls.userAgent ?? undefined,
+    headers,
+  });
   if (!outcome.ok) return answer(c, outcome);
   const extra = found.ok ? (found.discoveredFrom ? { discoveredFrom: found.discoveredFrom } : {}) : { warning: `not checked: ${found.reason}` };
   return c.json({ ...outcome.value, ...extra }, 201, { Location: `/admin/sources/${outcome.value.id}` });

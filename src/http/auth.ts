@@ -2,7 +2,7 @@
 // Tokens are compared in constant time, never open when none is configured, and a client that keeps guessing waits.
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import type { AppEnv, } from '../model';
+import type { AppEnv } from '../model';
 import type { Admission } from '../store/gate';
 import { deploymentOf, gateOf } from '../store/objects';
 import { clientOf, CSRF_HEADER, csrfValid, openSession, SESSION_COOKIE, type SessionClaim } from './session';

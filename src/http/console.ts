@@ -27,16 +27,26 @@ const MAX_FORM = 5 * 1024 * 1024;
 
 export const consoleRoutes = new Hono<AdminEnv>();
 
-async function html(c: Context<AdminEnv>, body: string, status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503 = 200): Promise<Response> {
+async function html(
+  c: Context<AdminEnv>,
+  body: string,
+  status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503 = 200,
+): Promise<Response> {
   return c.html(body, status, { 'Content-Security-Policy': await consoleCsp(), 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin' });
 }
 
 /** Forms only, from our own pages: a cross-site post is refused before anything is read. */
-consoleRoutes.on('POST', ['/login', '/logout', '/console/*'], bodyLimit({ maxSize: MAX_FORM, onError: (c) => c.json({ error: 'form over 5 MB' }, 413) }), async (c, next) => {
-  if (!FORM_TYPE.test(c.req.header('content-type') ?? '')) return c.json({ error: 'send a form (application/x-www-form-urlencoded or multipart/form-data)' }, 415);
-  if (c.req.header('sec-fetch-site') === 'cross-site') return c.json({ error: 'cross-site form refused' }, 403);
-  await next();
-});
+consoleRoutes.on(
+  'POST',
+  ['/login', '/logout', '/console/*'],
+  bodyLimit({ maxSize: MAX_FORM, onError: (c) => c.json({ error: 'form over 5 MB' }, 413) }),
+  async (c, next) => {
+    if (!FORM_TYPE.test(c.req.header('content-type') ?? ''))
+      return c.json({ error: 'send a form (application/x-www-form-urlencoded or multipart/form-data)' }, 415);
+    if (c.req.header('sec-fetch-site') === 'cross-site') return c.json({ error: 'cross-site form refused' }, 403);
+    await next();
+  },
+);
 
 consoleRoutes.get('/', async (c) => {
   const expected = c.env.ADMIN_TOKEN;
@@ -101,7 +111,11 @@ interface ApiRequest {
 }
 
 const text = (form: Form, name: string): string => (typeof form[name] === 'string' ? (form[name] as string).trim() : '');
-const list = (value: string): string[] => value.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** The admin API request a console form stands for. */
 async function apiRequestFor(action: string, form: Form): Promise<ApiRequest | undefined> {
@@ -111,21 +125,36 @@ async function apiRequestFor(action: string, form: Form): Promise<ApiRequest | u
       return {
         method: 'POST',
         path: '/sources',
-        body: JSON.stringify({ url: text(form, 'url'), categories: list(text(form, 'categories')), ...(text(form, 'title') ? { title: text(form, 'title') } : {}) }),
+        body: JSON.stringify({
+          url: text(form, 'url'),
+          categories: list(text(form, 'categories')),
+          ...(text(form, 'title') ? { title: text(form, 'title') } : {}),
+        }),
         done: (a) => `Added ${a.id}${a.discoveredFrom ? ` (feed found from ${a.discoveredFrom})` : ''}: it is polled at the next run, or now with "Poll now".`,
       };
     case 'edit':
       return { method: 'PATCH', path: `/sources/${id}`, body: JSON.stringify(sourcePatch(form)), done: (a) => `Saved ${a.id}.`, select: text(form, 'id') };
     case 'pause': {
       const paused = text(form, 'paused') === 'true';
-      return { method: 'PATCH', path: `/sources/${id}`, body: JSON.stringify({ paused }), done: (a) => `${paused ? 'Paused' : 'Resumed'} ${a.id}.`, select: text(form, 'id') };
+      return {
+        method: 'PATCH',
+        path: `/sources/${id}`,
+        body: JSON.stringify({ paused }),
+        done: (a) => `${paused ? 'Paused' : 'Resumed'} ${a.id}.`,
+        select: text(form, 'id'),
+      };
     }
     case 'remove':
       return { method: 'DELETE', path: `/sources/${id}`, done: () => `Removed ${text(form, 'id')} and its items.` };
     case 'poll':
       return { method: 'POST', path: `/poll?force=1&source=${id}`, done: pollSummary };
     case 'category':
-      return { method: 'PUT', path: `/categories/${encodeURIComponent(text(form, 'slug'))}`, body: JSON.stringify(categoryBody(form)), done: (a) => `Saved category ${a.slug}.` };
+      return {
+        method: 'PUT',
+        path: `/categories/${encodeURIComponent(text(form, 'slug'))}`,
+        body: JSON.stringify(categoryBody(form)),
+        done: (a) => `Saved category ${a.slug}.`,
+      };
     case 'opml': {
       const file = form.file;
       const body = file instanceof File ? await file.text() : '';
@@ -140,7 +169,10 @@ async function apiRequestFor(action: string, form: Form): Promise<ApiRequest | u
 function sourcePatch(form: Form): Record<string, unknown> {
   const interval = text(form, 'intervalMinutes');
   const headers: Record<string, string | null> = { 'Accept-Language': text(form, 'header-accept-language') || null };
-  for (const [name, key] of [['Cookie', 'header-cookie'], ['Authorization', 'header-authorization']]) {
+  for (const [name, key] of [
+    ['Cookie', 'header-cookie'],
+    ['Authorization', 'header-authorization'],
+  ]) {
     if (text(form, `${key}-remove`)) headers[name] = null;
     else if (text(form, key)) headers[name] = text(form, key);
   }
@@ -164,13 +196,19 @@ function categoryBody(form: Form): Record<string, unknown> {
 function pollSummary(a: Record<string, unknown>): string {
   // The admin poll lists every source it did not poll as skipped: the console asked for one, and says how that went.
   const results = ((a.results as { id: string; outcome: string; items?: number; error?: string }[]) ?? []).filter((r) => r.outcome !== 'skipped');
-  return results.map((r) => `Polled ${r.id}: ${r.outcome}${r.items !== undefined ? `, ${r.items} new items` : ''}${r.error ? ` — ${r.error}` : ''}.`).join(' ') || 'Nothing polled.';
+  return (
+    results.map((r) => `Polled ${r.id}: ${r.outcome}${r.items !== undefined ? `, ${r.items} new items` : ''}${r.error ? ` — ${r.error}` : ''}.`).join(' ') ||
+    'Nothing polled.'
+  );
 }
 
 function opmlSummary(a: Record<string, unknown>): string {
   const added = (a.added as unknown[])?.length ?? 0;
   const skipped = (a.skipped as { url?: string; reason: string }[]) ?? [];
-  const why = skipped.slice(0, 5).map((s) => `${s.url ?? 'an outline'}: ${s.reason}`).join('; ');
+  const why = skipped
+    .slice(0, 5)
+    .map((s) => `${s.url ?? 'an outline'}: ${s.reason}`)
+    .join('; ');
   return `Imported ${added} sources${skipped.length ? `; skipped ${skipped.length} (${why})` : ''}.`;
 }
 
@@ -197,4 +235,3 @@ async function consoleView(c: Context<AdminEnv>, expected: string, session: Sess
   ]);
   return { csrf, sources: registry.sources, statuses, categories: registry.categories, query: c.req.query('q'), selected, selectedState: state, ...extra };
 }
-

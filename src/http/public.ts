@@ -102,7 +102,12 @@ class RiverUnavailable extends Error {
 async function pointerFor(c: Context<AppEnv>, slug: string, base: string): Promise<RiverPointer | null> {
   const d = deploymentOf(c.env);
   const kv = c.env.TRIBUTARY;
-  const pointer = await riverPointer(base, slug, () => loadPage(kv, d.prefix, slug), (p) => c.executionCtx.waitUntil(p));
+  const pointer = await riverPointer(
+    base,
+    slug,
+    () => loadPage(kv, d.prefix, slug),
+    (p) => c.executionCtx.waitUntil(p),
+  );
   if (pointer) return pointer;
   // Rare: a category created a moment ago, or the first request after an upgrade (the index starts the migration).
   const index = await indexDoc(c.env);
@@ -148,7 +153,13 @@ async function serveRiver(c: Context<AppEnv>, slug: string, format: ViewFormat):
   });
 }
 
-async function serveView(c: Context<AppEnv>, view: ViewRequest, query: RiverQuery & { canonical: string }, pointer: RiverPointer, config: Config): Promise<Response> {
+async function serveView(
+  c: Context<AppEnv>,
+  view: ViewRequest,
+  query: RiverQuery & { canonical: string },
+  pointer: RiverPointer,
+  config: Config,
+): Promise<Response> {
   const selfUrl = `${view.base}${withQuery(viewPath(view.slug, view.format), new URLSearchParams(view.canonical))}`;
   // The version in the cache key: a cached answer of an older river is never found again.
   const cacheKey = `${selfUrl}${selfUrl.includes('?') ? '&' : '?'}_v=${pointer.version}`;
@@ -227,7 +238,10 @@ publicRoutes.get('/feeds.opml', async (c) => {
   const config = readConfig(c.env);
   const d = deploymentOf(c.env);
   const { sources, categories } = await remembered(`${d.prefix}\u0000registry`, OPML_MEMO_MS, () => directoryOf(c.env, d).registry(d));
-  const registry = { sources: idRecord(Object.fromEntries(sources.map((s) => [s.id, s]))), categories: idRecord(Object.fromEntries(categories.map((x) => [x.slug, x]))) };
+  const registry = {
+    sources: idRecord(Object.fromEntries(sources.map((s) => [s.id, s]))),
+    categories: idRecord(Object.fromEntries(categories.map((x) => [x.slug, x]))),
+  };
   const body = renderOpml(registry, { title: 'Tributary sources', baseUrl: baseUrlOf(c, config) });
   const etag = etagOf(body);
   if (isNotModified(c.req.raw, etag)) return c.body(null, 304, { ETag: etag });

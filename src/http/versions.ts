@@ -26,7 +26,12 @@ function cache(): Cache {
  * The river's current version as this colo knows it; reads the page from KV (through `load`) only when neither this
  * isolate nor the colo's cache knows it. Null when KV has no page for the slug.
  */
-export async function riverPointer(base: string, slug: string, load: () => Promise<StoredPage | null>, waitUntil: (p: Promise<unknown>) => void): Promise<RiverPointer | null> {
+export async function riverPointer(
+  base: string,
+  slug: string,
+  load: () => Promise<StoredPage | null>,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<RiverPointer | null> {
   const key = pointerUrl(base, slug);
   const now = Date.now();
   const mem = memory.get(key);

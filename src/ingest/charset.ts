@@ -50,9 +50,22 @@ function isBoundary(b: number): boolean {
 const Kind = { Upper: 1, Lower: 2, Letter: 3 /* uncased */, Mark: 4, Symbol: 5, Space: 6, Control: 7 } as const;
 // Scripts by their Unicode blocks (only a letter's script is ever asked): 1 Latin … 10 Arabic, 0 any other.
 const SCRIPT_BLOCKS: [number, number, number][] = [
-  [0x0041, 0x024f, 1], [0x1e00, 0x1eff, 1], [0x0400, 0x052f, 2], [0x0370, 0x03ff, 3], [0x0e00, 0x0e7f, 4],
-  [0x3400, 0x4dbf, 5], [0x4e00, 0x9fff, 5], [0xf900, 0xfaff, 5], [0x3040, 0x309f, 6], [0x30a0, 0x30ff, 7],
-  [0xff66, 0xff9f, 7], [0xac00, 0xd7af, 8], [0x1100, 0x11ff, 8], [0x3130, 0x318f, 8], [0x0590, 0x05ff, 9], [0x0600, 0x06ff, 10],
+  [0x0041, 0x024f, 1],
+  [0x1e00, 0x1eff, 1],
+  [0x0400, 0x052f, 2],
+  [0x0370, 0x03ff, 3],
+  [0x0e00, 0x0e7f, 4],
+  [0x3400, 0x4dbf, 5],
+  [0x4e00, 0x9fff, 5],
+  [0xf900, 0xfaff, 5],
+  [0x3040, 0x309f, 6],
+  [0x30a0, 0x30ff, 7],
+  [0xff66, 0xff9f, 7],
+  [0xac00, 0xd7af, 8],
+  [0x1100, 0x11ff, 8],
+  [0x3130, 0x318f, 8],
+  [0x0590, 0x05ff, 9],
+  [0x0600, 0x06ff, 10],
 ];
 const LATIN = 1;
 const HAN = 5; // Han, Hiragana, Katakana, Hangul: 5–8
@@ -72,7 +85,19 @@ function classOf(cp: number): number {
   const known = classes[cp];
   if (known) return known;
   const ch = String.fromCharCode(cp);
-  const kind = UPPER.test(ch) ? Kind.Upper : LOWER.test(ch) ? Kind.Lower : LETTER.test(ch) ? Kind.Letter : MARK.test(ch) ? Kind.Mark : SPACE.test(ch) ? Kind.Space : CONTROL.test(ch) ? Kind.Control : Kind.Symbol;
+  const kind = UPPER.test(ch)
+    ? Kind.Upper
+    : LOWER.test(ch)
+      ? Kind.Lower
+      : LETTER.test(ch)
+        ? Kind.Letter
+        : MARK.test(ch)
+          ? Kind.Mark
+          : SPACE.test(ch)
+            ? Kind.Space
+            : CONTROL.test(ch)
+              ? Kind.Control
+              : Kind.Symbol;
   const script = SCRIPT_BLOCKS.find(([from, to]) => cp >= from && cp <= to)?.[2] ?? 0;
   return (classes[cp] = kind | (script << 4));
 }
@@ -267,7 +292,8 @@ function windows1252Bytes(): Map<number, number> {
 }
 
 // A lead byte's character (Â–ô) right before a continuation byte's (0x80–0xBF, or what windows-1252 puts there).
-const DOUBLE_UTF8 = /[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/;
+const DOUBLE_UTF8 =
+  /[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/;
 
 /**
  * The text decoded once more when it is UTF-8 that was read as windows-1252 and encoded again ("BrÃ¸ndby",

@@ -31,12 +31,53 @@ const WEEKDAYS = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$|^(lun|mar|mer|jeu|ven|sa
 
 /** Named zones, in minutes east of UTC (RFC 822 names plus the common ones feeds use). */
 const ZONES: Record<string, number> = {
-  ut: 0, utc: 0, gmt: 0, z: 0, wet: 0, bst: 60, ist: 330, cet: 60, cest: 120, met: 60, mest: 120, eet: 120, eest: 180,
-  msk: 180, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420, akst: -540,
-  akdt: -480, hst: -600, ast: -240, adt: -180, nst: -210, ndt: -150, jst: 540, kst: 540, hkt: 480, sgt: 480,
-  aest: 600, aedt: 660, acst: 570, awst: 480, nzst: 720, nzdt: 780, ict: 420, wib: 420, pht: 480,
+  ut: 0,
+  utc: 0,
+  gmt: 0,
+  z: 0,
+  wet: 0,
+  bst: 60,
+  ist: 330,
+  cet: 60,
+  cest: 120,
+  met: 60,
+  mest: 120,
+  eet: 120,
+  eest: 180,
+  msk: 180,
+  est: -300,
+  edt: -240,
+  cst: -360,
+  cdt: -300,
+  mst: -420,
+  mdt: -360,
+  pst: -480,
+  pdt: -420,
+  akst: -540,
+  akdt: -480,
+  hst: -600,
+  ast: -240,
+  adt: -180,
+  nst: -210,
+  ndt: -150,
+  jst: 540,
+  kst: 540,
+  hkt: 480,
+  sgt: 480,
+  aest: 600,
+  aedt: 660,
+  acst: 570,
+  awst: 480,
+  nzst: 720,
+  nzdt: 780,
+  ict: 420,
+  wib: 420,
+  pht: 480,
   // Military single letters (RFC 822; their signs are often confused, so only the unambiguous ones).
-  a: -60, m: -720, n: 60, y: 720,
+  a: -60,
+  m: -720,
+  n: 60,
+  y: 720,
 };
 
 function pad(n: number, width = 2): string {
@@ -136,7 +177,7 @@ function parseLoose(text: string): ParsedDate | undefined {
       mi = Number(time[2]);
       s = time[3] ? Number(time[3]) : 0;
       hasTime = true;
-      if (time[4]) offset = time[4] === 'z' ? 0 : numericZone(time[4][0], ...(splitZone(time[4].slice(1))));
+      if (time[4]) offset = time[4] === 'z' ? 0 : numericZone(time[4][0], ...splitZone(time[4].slice(1)));
       continue;
     }
     if (t === 'am' || t === 'pm') {
@@ -211,7 +252,8 @@ function splitZone(z: string): [string, string | undefined] {
 
 // The two forms nearly every feed writes, matched whole before the general machinery (which gives the same answer
 // for them, only slower): RFC 822 with an English weekday, a named or numeric zone, and ISO 8601 with seconds.
-const RFC822 = /^(?:(?:mon|tue|wed|thu|fri|sat|sun), )?(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:(gmt|utc|ut|z|[a-z]{3,4})|([+-])(\d{2})(\d{2}))$/i;
+const RFC822 =
+  /^(?:(?:mon|tue|wed|thu|fri|sat|sun), )?(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (?:(gmt|utc|ut|z|[a-z]{3,4})|([+-])(\d{2})(\d{2}))$/i;
 const ISO_SECONDS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 function parseCommon(text: string): ParsedDate | undefined {

@@ -23,7 +23,8 @@ export function encodingName(label: string): string | undefined {
   else if (l === 'utf8') l = 'utf-8';
   else if (l === 'ms932' || l === 'cp932') l = 'shift_jis';
   else if (l === 'cp936' || l === 'ms936') l = 'gbk';
-  else if (l === 'utf-32' || l === 'utf-32le' || l === 'utf-32be' || l === 'ucs-4') return l.startsWith('utf-32') ? l.replace(/^utf-32$/, 'utf-32le') : 'utf-32le';
+  else if (l === 'utf-32' || l === 'utf-32le' || l === 'utf-32be' || l === 'ucs-4')
+    return l.startsWith('utf-32') ? l.replace(/^utf-32$/, 'utf-32le') : 'utf-32le';
   else if (l === 'iso-10646-ucs-2' || l === 'ucs-2') l = 'utf-16le';
   try {
     return new TextDecoder(l).encoding;
@@ -94,9 +95,7 @@ function declaredEncoding(b: Uint8Array): string | undefined {
 
 const UNICODE = new Set(['utf-8', 'utf-16le', 'utf-16be', 'utf-32le', 'utf-32be']);
 
-export type DecodeResult =
-  | { ok: true; text: string; encoding: string; charset: CharsetReport; warnings: string[] }
-  | { ok: false; error: string };
+export type DecodeResult = { ok: true; text: string; encoding: string; charset: CharsetReport; warnings: string[] } | { ok: false; error: string };
 
 /** What the source says its charset is: the HTTP charset, else the XML declaration (UTF-16/32 by its zero bytes). */
 interface Declaration {
@@ -128,7 +127,11 @@ function declaredReport(d: Declaration | undefined, name: string, reason: string
 }
 
 function said(d: Declaration): string {
-  return d.how === 'http' ? `Content-Type charset=${d.label}` : d.how === 'declared' ? `encoding="${d.label}" in the XML declaration` : `no byte order mark, but zero bytes beside the markup show ${d.name}`;
+  return d.how === 'http'
+    ? `Content-Type charset=${d.label}`
+    : d.how === 'declared'
+      ? `encoding="${d.label}" in the XML declaration`
+      : `no byte order mark, but zero bytes beside the markup show ${d.name}`;
 }
 
 /** A reading of the body: the text and how its charset was chosen. */
@@ -181,10 +184,15 @@ function readLegacy(bytes: Uint8Array, d: Declaration | undefined, warnings: str
 /** Chooses the charset and decodes; BOM first, then the declaration checked against the bytes. */
 function readBody(body: Uint8Array, contentType: string | undefined, warnings: string[]): Reading {
   const bom = bomEncoding(body);
-  if (bom) return { text: decodeWith(body.subarray(bom.length), bom.encoding), charset: { name: bom.encoding, how: 'bom', reason: `byte order mark of ${bom.encoding}` } };
+  if (bom)
+    return {
+      text: decodeWith(body.subarray(bom.length), bom.encoding),
+      charset: { name: bom.encoding, how: 'bom', reason: `byte order mark of ${bom.encoding}` },
+    };
   const d = declaration(body, contentType, warnings);
   if (d && UNICODE.has(d.name) && d.name !== 'utf-8') return { text: decodeWith(body, d.name), charset: declaredReport(d, d.name, said(d)) };
-  if (!hasNonAscii(body)) return { text: decodeWith(body, d?.name ?? 'utf-8'), charset: declaredReport(d, d?.name ?? 'utf-8', d ? said(d) : 'nothing declared; ASCII only') };
+  if (!hasNonAscii(body))
+    return { text: decodeWith(body, d?.name ?? 'utf-8'), charset: declaredReport(d, d?.name ?? 'utf-8', d ? said(d) : 'nothing declared; ASCII only') };
   const utf8 = strictUtf8(body);
   return utf8 !== undefined ? readValidUtf8(utf8, d, warnings) : readLegacy(body, d, warnings);
 }

@@ -5,8 +5,35 @@
 
 /** Start tags that close an open p (in button scope) first. */
 const CLOSES_P = new Set([
-  'address', 'article', 'aside', 'blockquote', 'center', 'details', 'div', 'dl', 'figcaption', 'figure', 'footer',
-  'header', 'ol', 'p', 'section', 'summary', 'ul', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'li', 'dd', 'dt', 'hr', 'table',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'center',
+  'details',
+  'div',
+  'dl',
+  'figcaption',
+  'figure',
+  'footer',
+  'header',
+  'ol',
+  'p',
+  'section',
+  'summary',
+  'ul',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'pre',
+  'li',
+  'dd',
+  'dt',
+  'hr',
+  'table',
 ]);
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 /** The "special" elements that can be open (voids never are): where li/dd/dt stop looking for one to close. */
@@ -168,7 +195,10 @@ export class HtmlTreeWriter {
     const topIndex = frame && frame.fosterFrom === -1 ? frame.at - 1 : stack.length - 1;
     // Each walk finds the innermost element it looks for, unless a boundary is met first (nearer the current node).
     if (name === 'li' || name === 'dd' || name === 'dt') {
-      const item = name === 'li' ? this.innermostNamed('li', topIndex, frame) : Math.max(this.innermostNamed('dd', topIndex, frame), this.innermostNamed('dt', topIndex, frame));
+      const item =
+        name === 'li'
+          ? this.innermostNamed('li', topIndex, frame)
+          : Math.max(this.innermostNamed('dd', topIndex, frame), this.innermostNamed('dt', topIndex, frame));
       if (item !== -1 && item >= this.innermost(this.stopAt, topIndex, frame)) closeAt = item; // an item is a stop itself
     } else if (name === 'a' || name === 'rt' || name === 'rp') {
       // A link in a link (up to the last cell or caption) is closed first; rt/rp close what ruby implies.

@@ -40,7 +40,13 @@ export function cleanText(text: string, max: number): string {
     const nfc = MAY_COMPOSE.test(text) ? text.normalize('NFC') : text;
     return cutGraphemes(nfc.trim(), max).trim();
   }
-  return cutGraphemes(cleanCharacters(text).normalize('NFC').replace(/[ \t\n\r\f]+/g, ' ').trim(), max).trim();
+  return cutGraphemes(
+    cleanCharacters(text)
+      .normalize('NFC')
+      .replace(/[ \t\n\r\f]+/g, ' ')
+      .trim(),
+    max,
+  ).trim();
 }
 
 /**
@@ -115,7 +121,13 @@ function isEmptyItem(item: ItemDraft): boolean {
 }
 
 /** One entry → ItemDraft (possibly empty: normalizeFeed drops those). */
-export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: NormalizeOptions, warnings: string[], feedLink = feedLinkOf(feed, options)): ItemDraft {
+export function normalizeEntry(
+  entry: ParsedEntry,
+  feed: ParsedFeed,
+  options: NormalizeOptions,
+  warnings: string[],
+  feedLink = feedLinkOf(feed, options),
+): ItemDraft {
   // Base for the entry's own links: its xml:base, else the feed's link, else the fetch URL.
   const entryBase = firstAbsolute(entry.base, feed.base, feedLink, options.url);
   const link = resolveUrl(entry.origLink, entryBase, 'resource') ?? resolveUrl(entry.link, entryBase, 'resource');
@@ -145,15 +157,14 @@ export function normalizeEntry(entry: ParsedEntry, feed: ParsedFeed, options: No
   if (entry.published && !published) warnings.push(`unparseable date "${entry.published.slice(0, 60)}"`);
   const authorsRaw = entry.authors.length ? entry.authors : feed.authors;
   const authors = unique(
-    authorsRaw.map((a) => {
-      const { name, email } = splitAuthor(a);
-      return cleanText(htmlToText(name ?? email ?? ''), LIMITS.author);
-    }).filter(Boolean),
+    authorsRaw
+      .map((a) => {
+        const { name, email } = splitAuthor(a);
+        return cleanText(htmlToText(name ?? email ?? ''), LIMITS.author);
+      })
+      .filter(Boolean),
   ).slice(0, LIMITS.authors);
-  const tags = unique(
-    entry.categories.map((c) => cleanText(c.label ?? c.term, LIMITS.tag)).filter(Boolean),
-    (t) => t.toLowerCase(),
-  ).slice(0, LIMITS.tags);
+  const tags = unique(entry.categories.map((c) => cleanText(c.label ?? c.term, LIMITS.tag)).filter(Boolean), (t) => t.toLowerCase()).slice(0, LIMITS.tags);
   const item: ItemDraft = {
     sourceId: options.sourceId,
     title,
@@ -241,7 +252,8 @@ export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): Norm
       break;
     }
   }
-  if (relistings) warnings.push(`${relistings} item${relistings === 1 ? '' : 's'} listed again with the same guid and link: the later listing kept, where the first stood`);
+  if (relistings)
+    warnings.push(`${relistings} item${relistings === 1 ? '' : 's'} listed again with the same guid and link: the later listing kept, where the first stood`);
   if (!feed.entries.length) warnings.push('the feed has no items');
   return { meta, items, warnings };
 }

@@ -99,9 +99,30 @@ const ALLOWED: Record<string, string[]> = {
 };
 
 /** ALLOWED as a Map of Sets: the lookups run for every tag and attribute (exported for the tests' allowlist check). */
-export const ALLOWED_ATTRS: ReadonlyMap<string, ReadonlySet<string>> = new Map(Object.entries(ALLOWED).map(([name, attrs]) => [name, new Set([...attrs, ...COMMON_ATTRS])]));
+export const ALLOWED_ATTRS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(ALLOWED).map(([name, attrs]) => [name, new Set([...attrs, ...COMMON_ATTRS])]),
+);
 
-const VOID = new Set(['br', 'hr', 'img', 'source', 'wbr', 'col', 'track', 'area', 'base', 'embed', 'input', 'link', 'meta', 'param', 'keygen', 'basefont', 'frame', 'isindex']);
+const VOID = new Set([
+  'br',
+  'hr',
+  'img',
+  'source',
+  'wbr',
+  'col',
+  'track',
+  'area',
+  'base',
+  'embed',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'keygen',
+  'basefont',
+  'frame',
+  'isindex',
+]);
 
 /**
  * Raw-text elements for the sanitizer: as in HTML, except iframe, whose content we read as markup so a
@@ -111,15 +132,43 @@ const SANITIZER_RAW_TEXT: ReadonlySet<string> = new Set([...RAW_TEXT].filter((n)
 
 /** Elements dropped together with everything inside them (object/applet keep their fallback content). */
 const DROP_WITH_CONTENT = new Set([
-  'script', 'style', 'noscript', 'template', 'svg', 'math', 'head', 'title',
-  'textarea', 'select', 'button', 'xmp', 'noembed', 'noframes', 'frameset', 'canvas', 'map', 'datalist', 'plaintext',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'head',
+  'title',
+  'textarea',
+  'select',
+  'button',
+  'xmp',
+  'noembed',
+  'noframes',
+  'frameset',
+  'canvas',
+  'map',
+  'datalist',
+  'plaintext',
 ]);
 
 /** Hosts whose iframes are video/audio players readers expect to see (Miniflux's list, trimmed). */
 export const IFRAME_HOSTS: ReadonlySet<string> = new Set([
-  'www.youtube.com', 'youtube.com', 'www.youtube-nocookie.com', 'youtube-nocookie.com', 'player.vimeo.com',
-  'www.dailymotion.com', 'dailymotion.com', 'player.twitch.tv', 'bandcamp.com', 'w.soundcloud.com',
-  'open.spotify.com', 'player.bilibili.com', 'embed.ted.com', 'www.slideshare.net',
+  'www.youtube.com',
+  'youtube.com',
+  'www.youtube-nocookie.com',
+  'youtube-nocookie.com',
+  'player.vimeo.com',
+  'www.dailymotion.com',
+  'dailymotion.com',
+  'player.twitch.tv',
+  'bandcamp.com',
+  'w.soundcloud.com',
+  'open.spotify.com',
+  'player.bilibili.com',
+  'embed.ted.com',
+  'www.slideshare.net',
 ]);
 
 /** Attributes whose value is a URL; the value says how it is used. */
@@ -131,7 +180,8 @@ const URL_ATTRS: ReadonlyMap<string, 'link' | 'resource'> = new Map([
 ]);
 
 /** Image hosts that only serve trackers (1×1 pixels are dropped by size as well). */
-const TRACKER_HOSTS = /(^|\.)(feedsportal\.com|pixel\.wp\.com|stats\.wordpress\.com|pixel\.quantserve\.com|www\.google-analytics\.com|pixel\.tapad\.com|ad\.doubleclick\.net)$/;
+const TRACKER_HOSTS =
+  /(^|\.)(feedsportal\.com|pixel\.wp\.com|stats\.wordpress\.com|pixel\.quantserve\.com|www\.google-analytics\.com|pixel\.tapad\.com|ad\.doubleclick\.net)$/;
 
 // A test before replacing: most text runs have nothing to escape, and a native scan that finds nothing is
 // cheaper than replace's callback machinery (and than a charCode loop over long Thai/Vietnamese runs); then one
@@ -312,21 +362,26 @@ export function sanitizeHtml(html: string, options: SanitizeOptions = {}): strin
   let skipDepth = 0;
   let skipName = '';
   let full = false;
-  tokenizeHtml(clean, (t) => {
-    if (full) return;
-    if (skipDepth > 0) {
-      // Inside a dropped element: only its own nesting matters.
-      if (t.kind === 'start' && t.name === skipName && !t.selfClosing) skipDepth++;
-      else if (t.kind === 'end' && t.name === skipName) skipDepth--;
-    } else if (t.kind === 'text') {
-      full = !writeText(writer, t.text, t.plain && plainIsFinal ? t.text : escapeText(t.text));
-    } else if (t.kind === 'end') {
-      writer.end(t.name);
-    } else {
-      const outcome = writeStart(writer, t, base);
-      full = outcome === 'full';
-      if (outcome === 'skip-content') [skipDepth, skipName] = [1, t.name];
-    }
-  }, SANITIZER_RAW_TEXT, true);
+  tokenizeHtml(
+    clean,
+    (t) => {
+      if (full) return;
+      if (skipDepth > 0) {
+        // Inside a dropped element: only its own nesting matters.
+        if (t.kind === 'start' && t.name === skipName && !t.selfClosing) skipDepth++;
+        else if (t.kind === 'end' && t.name === skipName) skipDepth--;
+      } else if (t.kind === 'text') {
+        full = !writeText(writer, t.text, t.plain && plainIsFinal ? t.text : escapeText(t.text));
+      } else if (t.kind === 'end') {
+        writer.end(t.name);
+      } else {
+        const outcome = writeStart(writer, t, base);
+        full = outcome === 'full';
+        if (outcome === 'skip-content') [skipDepth, skipName] = [1, t.name];
+      }
+    },
+    SANITIZER_RAW_TEXT,
+    true,
+  );
   return writer.finish().trim();
 }

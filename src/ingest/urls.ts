@@ -15,7 +15,7 @@ const ALLOWED: Record<UrlUse, Set<string>> = {
  * change part); 0: anything else (the parser would encode, drop or reinterpret it).
  */
 const CHAR_CLASS = new Uint8Array(128);
-for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~!$&()*+,;=:@/") CHAR_CLASS[c.charCodeAt(0)] = 1;
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~!$&()*+,;=:@/') CHAR_CLASS[c.charCodeAt(0)] = 1;
 for (const c of ".%'?#") CHAR_CLASS[c.charCodeAt(0)] = 2;
 
 function isHex(c: number): boolean {

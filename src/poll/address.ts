@@ -79,8 +79,7 @@ function describeRefusal(r: Refusal, url: URL, redirect: boolean): string {
     const article = r.what === 'invalid URL' ? 'an' : 'a';
     return `redirect to ${article} ${r.what} refused: ${shown} (${r.why})`;
   }
-  const hint =
-    r.what === 'private address' ? `; to poll it anyway, add ${url.origin} to PRIVATE_SOURCE_ORIGINS` : '';
+  const hint = r.what === 'private address' ? `; to poll it anyway, add ${url.origin} to PRIVATE_SOURCE_ORIGINS` : '';
   return `${r.what} refused: ${shown} (${r.why}${hint})`;
 }
 
@@ -127,14 +126,7 @@ export function privateHostReason(hostname: string): string | undefined {
   return undefined;
 }
 
-const METADATA_HOSTS = new Set([
-  'metadata',
-  'metadata.google.internal',
-  'metadata.goog',
-  'instance-data',
-  'instance-data.ec2.internal',
-  'metadata.packet.net',
-]);
+const METADATA_HOSTS = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.packet.net']);
 
 const LOCAL_SUFFIXES = ['.internal', '.local', '.localdomain', '.home.arpa', '.lan', '.intranet'];
 
@@ -169,7 +161,7 @@ const IPV4_REFUSED: [string, number, string][] = [
 function ipv4Reason(addr: number): string | undefined {
   for (const [net, bits, words] of IPV4_REFUSED) {
     const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-    if (((addr & mask) >>> 0) === parseIpv4(net)) return words;
+    if ((addr & mask) >>> 0 === parseIpv4(net)) return words;
   }
   return undefined;
 }

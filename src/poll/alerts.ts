@@ -30,7 +30,11 @@ export function failingThreshold(config: Pick<Config, 'pauseAfterFailures'>): nu
  * The alert a check's new state calls for, if any, and the mark to keep: a state is announced once when entered
  * (failing, then paused) and once when left (recovered), however many checks it lasts.
  */
-export function alertAfterCheck(prev: SourceState | undefined, next: SourceState, config: Pick<Config, 'pauseAfterFailures'>): { kind?: AlertKind; alerted: SourceState['alerted'] } {
+export function alertAfterCheck(
+  prev: SourceState | undefined,
+  next: SourceState,
+  config: Pick<Config, 'pauseAfterFailures'>,
+): { kind?: AlertKind; alerted: SourceState['alerted'] } {
   const was = prev?.alerted;
   if (next.consecutiveFailures === 0) return was ? { kind: 'recovered', alerted: undefined } : { alerted: undefined };
   if (next.paused) return was === 'paused' ? { alerted: was } : { kind: 'paused', alerted: 'paused' };
@@ -56,7 +60,16 @@ export function alertEvent(kind: AlertKind, ctx: AlertContext): AlertEvent {
   const failures = state?.consecutiveFailures ?? 0;
   const words = sentence(kind, title, { error, since, failures, by: ctx.by });
   const text = `${words} ${ctx.statusUrl}`.slice(0, 1900);
-  const event: AlertEvent = { event: kind, source: { id: source.id, url: source.url, title }, error, since, consecutiveFailures: failures, statusUrl: ctx.statusUrl, text, content: text };
+  const event: AlertEvent = {
+    event: kind,
+    source: { id: source.id, url: source.url, title },
+    error,
+    since,
+    consecutiveFailures: failures,
+    statusUrl: ctx.statusUrl,
+    text,
+    content: text,
+  };
   if (kind === 'paused') event.by = ctx.by ?? 'failures';
   return event;
 }
@@ -68,7 +81,9 @@ function sentence(kind: AlertKind, title: string, f: { error: string | null; sin
     case 'failing':
       return `${name} is failing since ${f.since} (${f.failures} checks in a row)${reason}.`;
     case 'paused':
-      return f.by === 'operator' ? `${name} was paused by an operator.` : `${name} is paused after ${f.failures} failures in a row; it is retried daily${reason}.`;
+      return f.by === 'operator'
+        ? `${name} was paused by an operator.`
+        : `${name} is paused after ${f.failures} failures in a row; it is retried daily${reason}.`;
     case 'recovered':
       return `${name} has recovered: its last check worked.`;
     case 'resumed':

@@ -32,7 +32,8 @@ export type HeaderChange = Record<string, string | null> | null;
 /** A headers change as an admin body gives it, checked: allowlisted names (any case), values that HTTP can carry. */
 export function checkHeaderChange(change: unknown): Checked<HeaderChange> {
   if (change === null) return { ok: true, value: null };
-  if (typeof change !== 'object' || Array.isArray(change)) return { ok: false, error: `"headers" must be an object of header names to values (allowed: ${ALLOWED_HEADERS.join(', ')})` };
+  if (typeof change !== 'object' || Array.isArray(change))
+    return { ok: false, error: `"headers" must be an object of header names to values (allowed: ${ALLOWED_HEADERS.join(', ')})` };
   const out: Record<string, string | null> = {};
   for (const [key, value] of Object.entries(change as Record<string, unknown>)) {
     const known = ALLOWED[key.toLowerCase()];

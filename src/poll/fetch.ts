@@ -42,12 +42,7 @@ export class BudgetSpent extends Error {
  * Conditional GET of a feed with a total deadline (headers and body), a cap on the decompressed body, and redirects
  * followed by hand so each hop passes the private-address rule. Never throws.
  */
-export async function fetchFeed(
-  url: string,
-  validators: FetchValidators,
-  config: Config,
-  opts: FetchOptions = {},
-): Promise<FetchOutcome> {
+export async function fetchFeed(url: string, validators: FetchValidators, config: Config, opts: FetchOptions = {}): Promise<FetchOutcome> {
   const start = checkSourceUrl(url, config);
   if (!start.ok) return { kind: 'failed', code: 'refused-url', reason: start.error };
 
@@ -137,13 +132,7 @@ function discard(res: Response): void {
   res.body?.cancel().catch(() => {});
 }
 
-async function finish(
-  res: Response,
-  host: string,
-  finalUrl: string,
-  validators: FetchValidators,
-  config: Config,
-): Promise<FetchOutcome> {
+async function finish(res: Response, host: string, finalUrl: string, validators: FetchValidators, config: Config): Promise<FetchOutcome> {
   const status = res.status;
   const h = res.headers;
   const etag = h.get('etag') ?? undefined;
@@ -257,12 +246,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Prom
  * raw, servers disagree), `x-gzip`, and gzip applied twice — recognised by their magic bytes, so a server that claims
  * an encoding but sends plain text still works.
  */
-async function decodeLeftoverEncoding(
-  bytes: Uint8Array,
-  encoding: string,
-  host: string,
-  cap: number,
-): Promise<Uint8Array | BodyProblem> {
+async function decodeLeftoverEncoding(bytes: Uint8Array, encoding: string, host: string, cap: number): Promise<Uint8Array | BodyProblem> {
   const tokens = encoding
     .split(',')
     .map((t) => t.trim())
@@ -291,8 +275,7 @@ async function decodeLeftoverEncoding(
 }
 
 const isGzip = (b: Uint8Array) => b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08;
-const isZstdOrLzw = (b: Uint8Array) =>
-  (b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) || (b[0] === 0x1f && b[1] === 0x9d);
+const isZstdOrLzw = (b: Uint8Array) => (b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) || (b[0] === 0x1f && b[1] === 0x9d);
 const isZlib = (b: Uint8Array) => b.length >= 2 && (b[0] & 0x0f) === 8 && ((b[0] << 8) | b[1]) % 31 === 0;
 
 /** Feeds start with markup, JSON, a BOM, whitespace or (UTF-16) a NUL byte — never with compressed noise. */

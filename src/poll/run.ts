@@ -79,7 +79,13 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
 }
 
 /** A fetched or pushed body through the source's Feed: what it delivered, and the record for the Directory. */
-async function deliverBody(env: Env, d: Deployment, task: PollTask, record: PollRecord, got: { body: Uint8Array; contentType?: string; finalUrl: string }): Promise<SourcePoll> {
+async function deliverBody(
+  env: Env,
+  d: Deployment,
+  task: PollTask,
+  record: PollRecord,
+  got: { body: Uint8Array; contentType?: string; finalUrl: string },
+): Promise<SourcePoll> {
   const { source } = task;
   record.ingest = await feedOf(env, d, source)
     .ingest(d, { source, revision: task.revision, ...got, fetchedAt: record.checkedAt, pushed: record.pushed })
@@ -92,11 +98,23 @@ async function deliverBody(env: Env, d: Deployment, task: PollTask, record: Poll
  * A WebSub push (content distribution, W3C WebSub §7): the hub's body goes the very way of a polled one (Feed, then
  * the Directory's record, then the rivers publish), so a push and a poll that overlap meet at the same single writers.
  */
-export async function pushSource(env: Env, d: Deployment, task: PollTask, got: { body: Uint8Array; contentType?: string }): Promise<{ result: PollResult; changedCategories: string[] }> {
+export async function pushSource(
+  env: Env,
+  d: Deployment,
+  task: PollTask,
+  got: { body: Uint8Array; contentType?: string },
+): Promise<{ result: PollResult; changedCategories: string[] }> {
   const startedMs = Date.now();
   const { source } = task;
   const checkedAt = new Date(startedMs).toISOString();
-  const record: PollRecord = { id: source.id, createdAt: source.createdAt, revision: task.revision, checkedAt, outcome: { kind: 'fresh', status: 200, finalUrl: source.url }, pushed: true };
+  const record: PollRecord = {
+    id: source.id,
+    createdAt: source.createdAt,
+    revision: task.revision,
+    checkedAt,
+    outcome: { kind: 'fresh', status: 200, finalUrl: source.url },
+    pushed: true,
+  };
   const poll = await deliverBody(env, d, task, record, { ...got, finalUrl: source.url });
   const published = await finish(env, d, [poll], [task], startedMs);
   return { result: poll.result, changedCategories: published.map((f) => f.slug) };
@@ -164,7 +182,13 @@ export async function runPoll(env: Env, opts: RunOptions = {}): Promise<RunRepor
   const d = deploymentOf(env);
   const startedMs = Date.now();
   const now = opts.now ?? new Date(startedMs);
-  const plan = await directoryOf(env, d).plan(d, { now: now.toISOString(), budget: fetchBudget(d.config), force: opts.force, sourceId: opts.sourceId, listSkipped: opts.listSkipped });
+  const plan = await directoryOf(env, d).plan(d, {
+    now: now.toISOString(),
+    budget: fetchBudget(d.config),
+    force: opts.force,
+    sourceId: opts.sourceId,
+    listSkipped: opts.listSkipped,
+  });
   const polls = await pollMany(env, d, plan.tasks, now);
   const published = await finish(env, d, polls, plan.tasks, startedMs);
   const results = [...polls.map((p) => p.result), ...plan.skipped.map((id): PollResult => ({ id, outcome: 'skipped' }))];
@@ -184,7 +208,10 @@ const MESSAGES_PER_SEND = 100;
 export async function runQueueProducer(env: Env, queue: Queue<{ sourceIds: string[] }>, now = new Date()): Promise<{ sent: number; messages: number }> {
   const d = deploymentOf(env);
   const due = await directoryOf(env, d).dueSources(d, now.toISOString(), PRODUCER_LIMIT);
-  const messages = queueMessages(due, d.config.hostSpacingMs, SOURCES_PER_MESSAGE).map((m) => ({ body: { sourceIds: m.sourceIds }, delaySeconds: m.delaySeconds }));
+  const messages = queueMessages(due, d.config.hostSpacingMs, SOURCES_PER_MESSAGE).map((m) => ({
+    body: { sourceIds: m.sourceIds },
+    delaySeconds: m.delaySeconds,
+  }));
   for (let i = 0; i < messages.length; i += MESSAGES_PER_SEND) await queue.sendBatch(messages.slice(i, i + MESSAGES_PER_SEND));
   return { sent: due.length, messages: messages.length };
 }

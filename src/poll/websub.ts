@@ -50,7 +50,11 @@ const LEAVING_ATTEMPTS = 5;
 const leavingStates: SubscriptionState[] = ['leaving', 'left'];
 
 /** The hub and topic a fetch and its feed declare: HTTP Link headers first (WebSub §4), then the feed's own links. */
-export function hubAndTopic(links: { hub?: string; self?: string }, feed: { hubUrl?: string; selfUrl?: string }, feedUrl: string): { hub: string; topic: string } | undefined {
+export function hubAndTopic(
+  links: { hub?: string; self?: string },
+  feed: { hubUrl?: string; selfUrl?: string },
+  feedUrl: string,
+): { hub: string; topic: string } | undefined {
   const hub = links.hub ?? feed.hubUrl;
   if (!hub || !/^https?:/i.test(hub)) return undefined;
   const topic = links.self ?? feed.selfUrl ?? feedUrl;
@@ -85,7 +89,10 @@ export function newSubscription(sourceId: string, target: { hub: string; topic: 
  * What a check that found `target` (or no hub) does to the source's current subscription: `keep` it, `replace` it
  * (another hub or topic; the old one leaves), `start` one, or `leave` (the hub is gone).
  */
-export function subscriptionChange(current: Subscription | undefined, target: { hub: string; topic: string } | undefined): 'keep' | 'start' | 'replace' | 'leave' {
+export function subscriptionChange(
+  current: Subscription | undefined,
+  target: { hub: string; topic: string } | undefined,
+): 'keep' | 'start' | 'replace' | 'leave' {
   if (!target) return current ? 'leave' : 'keep';
   if (!current) return 'start';
   return current.hub === target.hub && current.topic === target.topic ? 'keep' : 'replace';
@@ -151,12 +158,27 @@ export interface IntentCheck {
  * The hub's verification of intent (§5.3) or denial (§5.2) against the subscription its callback names: the updated
  * subscription (undefined: it is over), and whether to answer with the challenge. Anything we did not ask for is 404.
  */
-export function verifyIntent(sub: Subscription | undefined, check: IntentCheck, now: number): { answer: 'challenge' | 'ok' | 'not-found'; next?: Subscription | null } {
+export function verifyIntent(
+  sub: Subscription | undefined,
+  check: IntentCheck,
+  now: number,
+): { answer: 'challenge' | 'ok' | 'not-found'; next?: Subscription | null } {
   if (!sub || check.topic !== sub.topic) return { answer: 'not-found' };
   if (check.mode === 'subscribe' && !leavingStates.includes(sub.state)) {
     const lease = check.leaseSeconds && check.leaseSeconds > 0 ? check.leaseSeconds : LEASE_SECONDS;
     const expires = now + lease * 1000;
-    return { answer: 'challenge', next: { ...sub, state: 'active', attempts: 0, error: undefined, leaseSeconds: lease, leaseExpiresAt: new Date(expires).toISOString(), dueAt: renewAt(now, lease) } };
+    return {
+      answer: 'challenge',
+      next: {
+        ...sub,
+        state: 'active',
+        attempts: 0,
+        error: undefined,
+        leaseSeconds: lease,
+        leaseExpiresAt: new Date(expires).toISOString(),
+        dueAt: renewAt(now, lease),
+      },
+    };
   }
   if (check.mode === 'unsubscribe' && leavingStates.includes(sub.state)) return { answer: 'challenge', next: null };
   if (check.mode === 'denied' && !leavingStates.includes(sub.state)) {
@@ -174,7 +196,8 @@ export function isLive(sub: Subscription | undefined, now: number): boolean {
 /** The public view of a subscription (no secret, no token). */
 export function subscriptionView(sub: Subscription | undefined, now: number): SubscriptionView | null {
   if (!sub || leavingStates.includes(sub.state)) return null;
-  const state = sub.state === 'active' ? (lapsed(sub, now) ? 'expired' : 'active') : sub.state === 'denied' ? 'denied' : sub.state === 'expired' ? 'expired' : 'pending';
+  const state =
+    sub.state === 'active' ? (lapsed(sub, now) ? 'expired' : 'active') : sub.state === 'denied' ? 'denied' : sub.state === 'expired' ? 'expired' : 'pending';
   return { state, leaseExpiresAt: sub.leaseExpiresAt ?? null, lastPushAt: sub.lastPushAt ?? null, error: sub.error ?? null };
 }
 
@@ -211,14 +234,25 @@ function randomHex(bytes: number): string {
 const HUB_TIMEOUT_MS = 10_000;
 
 /** One subscribe or unsubscribe request to the hub (§5.1): 202/2xx is taken, anything else is a reason. */
-export async function sendToHub(sub: Subscription, mode: 'subscribe' | 'unsubscribe', config: Pick<Config, 'publicBaseUrl'>, fetcher: typeof fetch = fetch): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function sendToHub(
+  sub: Subscription,
+  mode: 'subscribe' | 'unsubscribe',
+  config: Pick<Config, 'publicBaseUrl'>,
+  fetcher: typeof fetch = fetch,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const form = new URLSearchParams({ 'hub.mode': mode, 'hub.topic': sub.topic, 'hub.callback': callbackUrl(config, sub) });
   if (mode === 'subscribe') {
     form.set('hub.lease_seconds', String(LEASE_SECONDS));
     form.set('hub.secret', sub.secret);
   }
   try {
-    const res = await fetcher(sub.hub, { method: 'POST', body: form, redirect: 'follow', signal: AbortSignal.timeout(HUB_TIMEOUT_MS), headers: { 'user-agent': 'Tributary WebSub subscriber' } });
+    const res = await fetcher(sub.hub, {
+      method: 'POST',
+      body: form,
+      redirect: 'follow',
+      signal: AbortSignal.timeout(HUB_TIMEOUT_MS),
+      headers: { 'user-agent': 'Tributary WebSub subscriber' },
+    });
     const text = res.ok ? '' : (await res.text().catch(() => '')).slice(0, 200);
     if (res.ok) await res.body?.cancel().catch(() => {});
     return res.ok ? { ok: true } : { ok: false, reason: `the hub answered HTTP ${res.status}${text ? `: ${text.trim()}` : ''}` };

@@ -199,7 +199,14 @@ function editSourceForm(v: ConsoleView): string {
     `<input type="hidden" name="id" value="${escapeAttr(source.id)}">` +
     field({ name: 'title', id: 'edit-title', label: 'Title', value: source.title }) +
     field({ name: 'categories', id: 'edit-categories', label: 'Categories (comma-separated slugs)', value: source.categories.join(', '), extra: ' required' }) +
-    field({ name: 'intervalMinutes', id: 'edit-interval', label: 'Interval in minutes (empty: the default)', value: source.intervalMinutes ? String(source.intervalMinutes) : '', type: 'number', extra: ' min="5" max="10080"' }) +
+    field({
+      name: 'intervalMinutes',
+      id: 'edit-interval',
+      label: 'Interval in minutes (empty: the default)',
+      value: source.intervalMinutes ? String(source.intervalMinutes) : '',
+      type: 'number',
+      extra: ' min="5" max="10080"',
+    }) +
     `<label class="check"><input type="checkbox" id="edit-paused" name="paused"${source.paused ? ' checked' : ''}> Paused (not polled until resumed)</label>` +
     field({ name: 'userAgent', id: 'edit-user-agent', label: 'User-Agent (empty: Tributary’s own)', value: source.userAgent }) +
     field({ name: 'header-accept-language', label: 'Accept-Language header', value: source.headers?.['Accept-Language'] }) +

@@ -254,7 +254,9 @@ function charsetCell(charset: SourceStatus['charset']): string {
 function websubNote(row: SourceStatus): string {
   const sub = row.subscription;
   if (!sub) return '';
-  const words = { active: 'WebSub: pushed by its hub', pending: 'WebSub: subscribing', denied: 'WebSub: denied by the hub', expired: 'WebSub: lease ended' }[sub.state];
+  const words = { active: 'WebSub: pushed by its hub', pending: 'WebSub: subscribing', denied: 'WebSub: denied by the hub', expired: 'WebSub: lease ended' }[
+    sub.state
+  ];
   const title = sub.error ?? (sub.leaseExpiresAt ? `lease until ${sub.leaseExpiresAt}` : '');
   return `<br><span class="muted"${title ? ` title="${escapeAttr(title)}"` : ''}>${words}</span>`;
 }

@@ -10,14 +10,7 @@
 
 import type { RenderContext, River, RiverItem, SourceRef } from '../model';
 import { languageTag } from '../patterns';
-import {
-  enclosureMimeType,
-  itemAuthors,
-  itemIds,
-  itemLink,
-  publishedInstant,
-  updatedInstant,
-} from './fields';
+import { enclosureMimeType, itemAuthors, itemIds, itemLink, publishedInstant, updatedInstant } from './fields';
 import { bodyNeedsStrip, languageTagger, stripInvalidXmlChars } from './xml';
 
 /** What a short string needs done besides quoting: JSON escapes, or characters that are not text a reader can use. */
@@ -80,7 +73,9 @@ function renderItem(
   const link = itemLink(item);
   const linkJson = link ? jsonString(link) : '';
   // A date the source never gave is no publication date: it is left out (the river still orders by first sight).
-  let json = item.dateGuessed ? `{"id":${jsonString(id)},"_tributary":{"sources":[` : `{"id":${jsonString(id)},"date_published":"${published}","_tributary":{"sources":[`;
+  let json = item.dateGuessed
+    ? `{"id":${jsonString(id)},"_tributary":{"sources":[`
+    : `{"id":${jsonString(id)},"date_published":"${published}","_tributary":{"sources":[`;
   for (let k = 0; k < item.sources.length; k++) {
     const source = sourceJson(item.sources[k], link, linkJson);
     json += k > 0 ? `,${source}` : source;

@@ -182,7 +182,13 @@ function attach(store: RiverStore, story: RiverItem, c: Contribution, item: Item
 }
 
 function insertEntry(store: RiverStore, c: Contribution, item: Item, now: string): void {
-  const entry: RiverItem = { ...item, id: entryId(item, (id) => store.idTaken(id)), sources: [refFor(c, item)], firstSeenAt: now, titleKey: titleKey(item.title) };
+  const entry: RiverItem = {
+    ...item,
+    id: entryId(item, (id) => store.idTaken(id)),
+    sources: [refFor(c, item)],
+    firstSeenAt: now,
+    titleKey: titleKey(item.title),
+  };
   entry.linkKeys = linkKeysOf(entry);
   store.insert(entry);
 }
@@ -289,7 +295,12 @@ export function emptyRiver(meta: RiverMeta, now: string): River {
 }
 
 /** The pure form of a River object's merge, over a whole river value: same policy, same order, same cap. */
-export function mergeRiver(prev: River | null, meta: RiverMeta, contributions: SourceContribution[], opts: RiverMergeOptions): { river: River; changed: boolean } {
+export function mergeRiver(
+  prev: River | null,
+  meta: RiverMeta,
+  contributions: SourceContribution[],
+  opts: RiverMergeOptions,
+): { river: River; changed: boolean } {
   const store = new MemoryRiverStore(prev?.items ?? []);
   for (const c of contributions) {
     const items = c.items.map((i): ContributedItem => ({ ...i, change: c.seen.has(i.key) ? 'changed' : 'new' }));

@@ -108,7 +108,15 @@ export class Feed extends SqlObject {
       itemCount: items.length,
       policy,
       charset: ingested.charset,
-      feed: { title: meta.title, link: meta.link, ttlMinutes: meta.ttlMinutes, skipHours: meta.skipHours, skipDays: meta.skipDays, hubUrl: meta.hubUrl, selfUrl: meta.selfUrl },
+      feed: {
+        title: meta.title,
+        link: meta.link,
+        ttlMinutes: meta.ttlMinutes,
+        skipHours: meta.skipHours,
+        skipDays: meta.skipDays,
+        hubUrl: meta.hubUrl,
+        selfUrl: meta.selfUrl,
+      },
       delivered,
       categories: [...source.categories],
     };
@@ -118,7 +126,15 @@ export class Feed extends SqlObject {
    * Gives the drafts their keys, and in one transaction remembers them and queues their deliveries: the changes for
    * rivers this source delivered to before, every item for a river it joined since.
    */
-  private accept(d: Deployment, source: Source, revision: number, drafts: ItemDraft[], fetchedAt: string | undefined, feed: { title?: string; link?: string }, polledAt = fetchedAt!): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
+  private accept(
+    d: Deployment,
+    source: Source,
+    revision: number,
+    drafts: ItemDraft[],
+    fetchedAt: string | undefined,
+    feed: { title?: string; link?: string },
+    polledAt = fetchedAt!,
+  ): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
     return this.transaction(() => {
       const before = this.meta.get('policy') as IdentityPolicy | undefined;
       // The memory is asked about one key at a time only if the policy changes; else it is read for this fetch's keys.
@@ -135,7 +151,12 @@ export class Feed extends SqlObject {
       const delivered: string[] = [];
       for (const slug of targets) {
         const list = deliveredTo.has(slug) ? changes : items.map((i): ContributedItem => ({ ...i, change: 'new' }));
-        for (const part of chunks(list)) this.sql.exec('INSERT INTO outbox (slug, payload) VALUES (?, ?)', slug, JSON.stringify({ source: ref, revision, polledAt, items: part } satisfies Contribution));
+        for (const part of chunks(list))
+          this.sql.exec(
+            'INSERT INTO outbox (slug, payload) VALUES (?, ?)',
+            slug,
+            JSON.stringify({ source: ref, revision, polledAt, items: part } satisfies Contribution),
+          );
         if (list.length) delivered.push(slug);
       }
       this.meta.set('delivered', JSON.stringify(targets));
@@ -149,7 +170,12 @@ export class Feed extends SqlObject {
   private recall(keys: string[]): Map<string, { hash: string | null; seq: number }> {
     const out = new Map<string, { hash: string | null; seq: number }>();
     for (const part of slices(keys)) {
-      for (const r of all<{ key: string; hash: string | null; seq: number }>(this.sql, `SELECT key, hash, seq FROM memory WHERE key IN (${placeholders(part.length)})`, ...part)) out.set(r.key, r);
+      for (const r of all<{ key: string; hash: string | null; seq: number }>(
+        this.sql,
+        `SELECT key, hash, seq FROM memory WHERE key IN (${placeholders(part.length)})`,
+        ...part,
+      ))
+        out.set(r.key, r);
     }
     return out;
   }
@@ -160,7 +186,12 @@ export class Feed extends SqlObject {
     let seq = this.meta.number('seq');
     let count = this.meta.number('count', memory.size);
     const upsert = (key: string, hash: string | null): void => {
-      this.sql.exec('INSERT INTO memory (key, hash, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, seq = excluded.seq', key, hash, ++seq);
+      this.sql.exec(
+        'INSERT INTO memory (key, hash, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, seq = excluded.seq',
+        key,
+        hash,
+        ++seq,
+      );
     };
     // Oldest first, so the newest item of this fetch is the last to be pruned.
     for (const item of [...changes].reverse()) {
@@ -210,7 +241,11 @@ export class Feed extends SqlObject {
   /** Delivers one river's contributions in order; returns how long to wait before trying again, if one failed. */
   private async drainRiver(d: Deployment, slug: string): Promise<number | undefined> {
     for (;;) {
-      const row = first<{ id: number; attempts: number; payload: string }>(this.sql, 'SELECT id, attempts, payload FROM outbox WHERE slug = ? ORDER BY id LIMIT 1', slug);
+      const row = first<{ id: number; attempts: number; payload: string }>(
+        this.sql,
+        'SELECT id, attempts, payload FROM outbox WHERE slug = ? ORDER BY id LIMIT 1',
+        slug,
+      );
       if (!row) return undefined;
       const contribution = JSON.parse(row.payload) as Contribution;
       try {
@@ -288,7 +323,12 @@ export class Feed extends SqlObject {
       let seq = this.meta.number('seq');
       // Oldest first: the earlier layout listed seen keys newest first.
       for (const [key, hash] of [...memory].reverse()) {
-        this.sql.exec('INSERT INTO memory (key, hash, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET hash = coalesce(memory.hash, excluded.hash)', key, hash, ++seq);
+        this.sql.exec(
+          'INSERT INTO memory (key, hash, seq) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET hash = coalesce(memory.hash, excluded.hash)',
+          key,
+          hash,
+          ++seq,
+        );
       }
       this.meta.set('seq', String(seq));
       this.meta.set('count', String(first<{ n: number }>(this.sql, 'SELECT count(*) AS n FROM memory')!.n));

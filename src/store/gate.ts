@@ -38,7 +38,13 @@ export class Gate extends SqlObject {
   failed(client: string, now: number): number {
     const row = first<{ count: number; last_at: number }>(this.sql, 'SELECT count, last_at FROM failures WHERE client = ?', client);
     const count = row && now - row.last_at <= FAILURE_MEMORY_MS ? row.count + 1 : 1;
-    run(this.sql, 'INSERT INTO failures (client, count, last_at) VALUES (?, ?, ?) ON CONFLICT (client) DO UPDATE SET count = excluded.count, last_at = excluded.last_at', client, count, now);
+    run(
+      this.sql,
+      'INSERT INTO failures (client, count, last_at) VALUES (?, ?, ?) ON CONFLICT (client) DO UPDATE SET count = excluded.count, last_at = excluded.last_at',
+      client,
+      count,
+      now,
+    );
     run(this.sql, 'DELETE FROM failures WHERE last_at < ?', now - FAILURE_MEMORY_MS);
     return waitAfterFailures(count);
   }

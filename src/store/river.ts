@@ -167,7 +167,12 @@ class SqlRiverStore implements RiverStore {
   }
 
   addRef(itemKey: string, e: RiverItem, sourceId: string): void {
-    this.sql.exec('INSERT INTO refs (item_key, entry, source) VALUES (?, ?, ?) ON CONFLICT (item_key) DO UPDATE SET entry = excluded.entry, source = excluded.source', itemKey, e.key, sourceId);
+    this.sql.exec(
+      'INSERT INTO refs (item_key, entry, source) VALUES (?, ?, ?) ON CONFLICT (item_key) DO UPDATE SET entry = excluded.entry, source = excluded.source',
+      itemKey,
+      e.key,
+      sourceId,
+    );
   }
 
   addLink(link: string, e: RiverItem): void {
@@ -316,7 +321,11 @@ export class River extends SqlObject {
   async removeSource(d: Deployment, slug: string, sourceId: string, revision: number): Promise<RiverFigures | null> {
     this.enter(d, slug);
     const changed = this.transaction(() => {
-      this.sql.exec('INSERT INTO departed (source, revision) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET revision = max(revision, excluded.revision)', sourceId, revision);
+      this.sql.exec(
+        'INSERT INTO departed (source, revision) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET revision = max(revision, excluded.revision)',
+        sourceId,
+        revision,
+      );
       const store = new SqlRiverStore(this.sql, new Map());
       const gone = new Set([sourceId]);
       const keys = all<{ entry: string }>(this.sql, 'SELECT DISTINCT entry FROM refs WHERE source = ?', sourceId);
@@ -387,7 +396,12 @@ export class River extends SqlObject {
   }
 
   private figures(): RiverFigures {
-    return { slug: this.meta.get('slug')!, version: this.meta.get('published')!, itemCount: this.count(), updatedAt: this.meta.get('updatedAt') ?? new Date(0).toISOString() };
+    return {
+      slug: this.meta.get('slug')!,
+      version: this.meta.get('published')!,
+      itemCount: this.count(),
+      updatedAt: this.meta.get('updatedAt') ?? new Date(0).toISOString(),
+    };
   }
 
   private async writePage(): Promise<RiverFigures> {
@@ -407,7 +421,16 @@ export class River extends SqlObject {
   private pageMeta(shown: number): PageMeta {
     const { slug, title, description, language } = this.settings();
     const count = this.count();
-    return { slug, title, description, language, updatedAt: this.meta.get('updatedAt') ?? new Date(0).toISOString(), version: this.version(), itemCount: count, more: count > shown };
+    return {
+      slug,
+      title,
+      description,
+      language,
+      updatedAt: this.meta.get('updatedAt') ?? new Date(0).toISOString(),
+      version: this.version(),
+      itemCount: count,
+      more: count > shown,
+    };
   }
 
   /**

@@ -113,7 +113,8 @@ export class DirectoryTables {
   revisions(ids: string[]): Map<string, number> {
     const out = new Map<string, number>();
     for (const part of slices(ids)) {
-      for (const r of all<{ id: string; rev: number }>(this.sql, `SELECT id, rev FROM sources WHERE id IN (${placeholders(part.length)})`, ...part)) out.set(r.id, r.rev);
+      for (const r of all<{ id: string; rev: number }>(this.sql, `SELECT id, rev FROM sources WHERE id IN (${placeholders(part.length)})`, ...part))
+        out.set(r.id, r.rev);
     }
     return out;
   }
@@ -148,13 +149,25 @@ export class DirectoryTables {
     const stored = first<{ version: string | null }>(this.sql, 'SELECT version FROM categories WHERE slug = ?', f.slug);
     if (!stored || (stored.version && olderVersion(f.version, stored.version))) return false;
     return (
-      this.sql.exec('UPDATE categories SET item_count = ?, updated_at = ?, version = ? WHERE slug = ? AND (item_count != ? OR updated_at IS NOT ?)', f.itemCount, f.updatedAt, f.version, f.slug, f.itemCount, f.updatedAt)
-        .rowsWritten > 0
+      this.sql.exec(
+        'UPDATE categories SET item_count = ?, updated_at = ?, version = ? WHERE slug = ? AND (item_count != ? OR updated_at IS NOT ?)',
+        f.itemCount,
+        f.updatedAt,
+        f.version,
+        f.slug,
+        f.itemCount,
+        f.updatedAt,
+      ).rowsWritten > 0
     );
   }
 
   queueRemoval(slug: string, source: string, revision: number): void {
-    this.sql.exec('INSERT INTO removals (slug, source, revision) VALUES (?, ?, ?) ON CONFLICT (slug, source) DO UPDATE SET revision = max(revision, excluded.revision)', slug, source, revision);
+    this.sql.exec(
+      'INSERT INTO removals (slug, source, revision) VALUES (?, ?, ?) ON CONFLICT (slug, source) DO UPDATE SET revision = max(revision, excluded.revision)',
+      slug,
+      source,
+      revision,
+    );
   }
 
   removals(): { slug: string; source: string; revision: number }[] {
@@ -166,9 +179,18 @@ export class DirectoryTables {
   }
 
   indexDoc(): IndexDoc {
-    const rows = all<{ data: string; item_count: number; updated_at: string | null }>(this.sql, 'SELECT data, item_count, updated_at FROM categories ORDER BY slug');
+    const rows = all<{ data: string; item_count: number; updated_at: string | null }>(
+      this.sql,
+      'SELECT data, item_count, updated_at FROM categories ORDER BY slug',
+    );
     return {
-      categories: rows.map((r): CategoryRow => ({ ...publicCategory(JSON.parse(r.data) as Category), itemCount: r.item_count, ...(r.updated_at ? { updatedAt: r.updated_at } : {}) })),
+      categories: rows.map(
+        (r): CategoryRow => ({
+          ...publicCategory(JSON.parse(r.data) as Category),
+          itemCount: r.item_count,
+          ...(r.updated_at ? { updatedAt: r.updated_at } : {}),
+        }),
+      ),
     };
   }
 
@@ -248,7 +270,9 @@ export class DirectoryTables {
   }
 
   dueSubscriptions(now: number, limit: number): Subscription[] {
-    return all<{ data: string }>(this.sql, 'SELECT data FROM subscriptions WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit).map((r) => JSON.parse(r.data) as Subscription);
+    return all<{ data: string }>(this.sql, 'SELECT data FROM subscriptions WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit).map(
+      (r) => JSON.parse(r.data) as Subscription,
+    );
   }
 
   nextSubscriptionDue(): number | undefined {

@@ -27,7 +27,15 @@ const STEP_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps calling Google's hosts, which this network refuses.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const say = (line) => console.log(`[browser] ${line}`);
 // Set by Ctrl-C / SIGTERM: the steps then fail because the browser is gone, which is not worth reporting.
@@ -54,11 +62,14 @@ function sitePage(site, width) {
 
 function siteFeed(site, width, origin, path) {
   const items = site.items.map(
-    (title, i) => `<item><title>${escapeXml(title)}</title><link>${origin}${path}${i + 1}.html</link><guid>${origin}${path}${i + 1}</guid>` +
+    (title, i) =>
+      `<item><title>${escapeXml(title)}</title><link>${origin}${path}${i + 1}.html</link><guid>${origin}${path}${i + 1}</guid>` +
       `<pubDate>${new Date(Date.now() - (i + 1) * 3_600_000).toUTCString()}</pubDate><description>${escapeXml(title)}</description></item>`,
   );
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>${escapeXml(site.title)} · ${width} px</title>` +
-    `<link>${origin}${path}</link><description>${escapeXml(site.title)}</description><language>${site.lang}</language>${items.join('')}</channel></rss>\n`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>${escapeXml(site.title)} · ${width} px</title>` +
+    `<link>${origin}${path}</link><description>${escapeXml(site.title)}</description><language>${site.lang}</language>${items.join('')}</channel></rss>\n`
+  );
 }
 
 /** Serves /<site>-<width>/ (a page) and /<site>-<width>/feed.xml: each width gets its own URLs, so its own source ids. */
@@ -83,7 +94,8 @@ function opmlFile(dir, siteOrigin, width) {
     const title = `${SITES[slug].title} · ${width} px`;
     return `<outline type="rss" text="${escapeXml(title)}" title="${escapeXml(title)}" xmlUrl="${siteOrigin}/${slug}-${width}/feed.xml" htmlUrl="${siteOrigin}/${slug}-${width}/"/>`;
   };
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0"><head><title>Nguồn tin Việt Nam</title></head><body>` +
+  const xml =
+    `<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0"><head><title>Nguồn tin Việt Nam</title></head><body>` +
     `<outline text="Tin tức Việt Nam" title="Tin tức Việt Nam">${outline('hue')}${outline('da-nang')}</outline></body></opml>\n`;
   const file = join(dir, `import-${width}.opml`);
   writeFileSync(file, xml);
@@ -130,12 +142,29 @@ async function startWrangler(work, siteOrigin, token) {
   const envFile = join(work, 'browser.env');
   writeFileSync(envFile, `ADMIN_TOKEN=${token}\n`, { mode: 0o600 });
   const args = [
-    WRANGLER_JS, 'dev', await bundleWorker(work), '--no-bundle', '--config', join(ROOT, 'wrangler.toml'),
-    '--ip', HOST, '--port', String(port), '--inspector-port', String(inspectorPort),
-    '--persist-to', join(work, 'state'), '--env-file', envFile,
-    '--var', `PRIVATE_SOURCE_ORIGINS:${siteOrigin}`, '--var', `PUBLIC_BASE_URL:${origin}`,
+    WRANGLER_JS,
+    'dev',
+    await bundleWorker(work),
+    '--no-bundle',
+    '--config',
+    join(ROOT, 'wrangler.toml'),
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    join(work, 'state'),
+    '--env-file',
+    envFile,
+    '--var',
+    `PRIVATE_SOURCE_ORIGINS:${siteOrigin}`,
+    '--var',
+    `PUBLIC_BASE_URL:${origin}`,
     // Every test source is on one host: no pacing between its fetches.
-    '--var', 'HOST_SPACING_MS:0',
+    '--var',
+    'HOST_SPACING_MS:0',
     '--show-interactive-dev-session=false',
   ];
   const log = join(work, 'wrangler.log');
@@ -230,21 +259,29 @@ class Run {
       if (document.documentElement.scrollWidth <= vw) return [];
       // What a scrolling box (the tables' .table wrapper) holds is clipped there: it does not widen the page.
       const scrolls = (el) => el !== document.body && /auto|scroll|hidden/.test(getComputedStyle(el).overflowX);
-      const clipped = (el) => { for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) if (scrolls(a)) return true; return false; };
+      const clipped = (el) => {
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) if (scrolls(a)) return true;
+        return false;
+      };
       const out = [...document.body.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > vw + 1 && !clipped(el));
       // Only the outermost offenders: their children stick out because they do.
-      const name = (el) => `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().replace(/\s+/g, '.')}` : ''}>`;
-      return out.filter((el) => !out.includes(el.parentElement)).slice(0, 5)
+      const name = (el) =>
+        `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.trim().replace(/\s+/g, '.')}` : ''}>`;
+      return out
+        .filter((el) => !out.includes(el.parentElement))
+        .slice(0, 5)
         .map((el) => `${name(el)} "${el.textContent.trim().slice(0, 30)}" right edge ${Math.round(el.getBoundingClientRect().right)} px`);
     });
     if (wide.length) this.note(name, `page wider than the viewport: ${wide.join(', ')}`);
     // A table wider than its scrolling box hides columns until one scrolls it sideways: say which, and how much.
     const sideways = await this.page.evaluate(() =>
-      [...document.querySelectorAll('.table')].filter((box) => box.scrollWidth > box.clientWidth + 1).map((box) => {
-        const hidden = [...box.querySelectorAll('thead th')].filter((th) => th.getBoundingClientRect().right > box.getBoundingClientRect().right + 1);
-        const where = box.closest('section[id]')?.id ?? 'page';
-        return `#${where} table is ${box.scrollWidth} px in a ${box.clientWidth} px box (columns past its edge: ${hidden.map((th) => th.textContent || '(actions)').join(', ')})`;
-      }),
+      [...document.querySelectorAll('.table')]
+        .filter((box) => box.scrollWidth > box.clientWidth + 1)
+        .map((box) => {
+          const hidden = [...box.querySelectorAll('thead th')].filter((th) => th.getBoundingClientRect().right > box.getBoundingClientRect().right + 1);
+          const where = box.closest('section[id]')?.id ?? 'page';
+          return `#${where} table is ${box.scrollWidth} px in a ${box.clientWidth} px box (columns past its edge: ${hidden.map((th) => th.textContent || '(actions)').join(', ')})`;
+        }),
     );
     if (sideways.length) this.note(name, `scrolls sideways: ${sideways.join('; ')}`);
   }
@@ -373,7 +410,8 @@ async function main() {
     process.exit(1);
   }
   // Without a font that has Thai, the screenshots show boxes where the Thai titles are; the test itself cannot tell.
-  if (!spawnSync('fc-list', [':lang=th'], { encoding: 'utf8' }).stdout?.trim()) say('warning: no Thai font (apt-get install fonts-tlwg-loma-ttf): Thai text in the screenshots will be boxes');
+  if (!spawnSync('fc-list', [':lang=th'], { encoding: 'utf8' }).stdout?.trim())
+    say('warning: no Thai font (apt-get install fonts-tlwg-loma-ttf): Thai text in the screenshots will be boxes');
   clearScreenshots();
   const work = mkdtempSync(join(tmpdir(), 'tributary-browser-'));
   const token = `browser-${randomBytes(12).toString('hex')}`;

@@ -98,7 +98,7 @@ const EXCLUSIONS: { reason: string; applies: (file: SampleFile, path: string, ex
     applies: (_f, path, _e, doc) => doc.empty[entryIndex(path) ?? -1] === true,
   },
   {
-    reason: "an entry that repeats an earlier one (same id and link, same link and no id, or the same entry) updates that item (issue 11, point 8)",
+    reason: 'an entry that repeats an earlier one (same id and link, same link and no id, or the same entry) updates that item (issue 11, point 8)',
     applies: (_f, path, _e, doc) => doc.repeat[entryIndex(path) ?? -1] === true,
   },
   {
@@ -106,7 +106,7 @@ const EXCLUSIONS: { reason: string; applies: (file: SampleFile, path: string, ex
     applies: (_f, path, _e, doc) => /\.link$/.test(path) && doc.text.includes('origLink'),
   },
   {
-    reason: 'the reference is wrong: miniflux\'s incorrect-prolog files are UTF-8 behind a wrong declaration, which feedparser trusts (mojibake)',
+    reason: "the reference is wrong: miniflux's incorrect-prolog files are UTF-8 behind a wrong declaration, which feedparser trusts (mojibake)",
     applies: (f, path) => f.file.includes('/encoding/testdata/') && f.file.includes('incorrect-prolog') && /title|summary|content/.test(path),
   },
   {
@@ -115,14 +115,19 @@ const EXCLUSIONS: { reason: string; applies: (file: SampleFile, path: string, ex
   },
   {
     reason: 'feedparser gives an entry with no link its id as the link; an id that is no URL is no address to follow',
-    applies: (_f, path, expected, doc) => /\.link$/.test(path) && typeof expected === 'string' && !/^https?:/i.test(expected) && (doc.text.includes(`<id>${expected}</id>`) || doc.text.includes(`>${expected}</guid>`)),
+    applies: (_f, path, expected, doc) =>
+      /\.link$/.test(path) &&
+      typeof expected === 'string' &&
+      !/^https?:/i.test(expected) &&
+      (doc.text.includes(`<id>${expected}</id>`) || doc.text.includes(`>${expected}</guid>`)),
   },
   {
-    reason: 'the reference is wrong: feedparser takes a title inside an item\'s sx:sync history (v6.xml) or the later dc:title (rss_1.0_DC_Sy.xml) for the channel\'s <title>',
+    reason:
+      "the reference is wrong: feedparser takes a title inside an item's sx:sync history (v6.xml) or the later dc:title (rss_1.0_DC_Sy.xml) for the channel's <title>",
     applies: (f, path) => path === 'feed.title' && (f.file.endsWith('/v/v6.xml') || f.file.endsWith('/rss_1.0_DC_Sy.xml')),
   },
   {
-    reason: 'SVG and MathML are not in the sanitizer\'s allowlist (src/ingest/sanitize.ts): a body of nothing else is no body',
+    reason: "SVG and MathML are not in the sanitizer's allowlist (src/ingest/sanitize.ts): a body of nothing else is no body",
     applies: (f, path) => f.folder === 'wellformed/namespace' && /(svg|mathml)/.test(f.file) && /summary|content/.test(path),
   },
   {
@@ -140,7 +145,8 @@ const EXCLUSIONS: { reason: string; applies: (file: SampleFile, path: string, ex
 ];
 
 // Children of an entry that show a reader nothing on their own (ids, dates, people, categories, rights …).
-const UNSEEN = /^(id|guid|pubDate|pubdate|updated|published|issued|modified|created|date|author|creator|contributor|name|email|uri|category|subject|source|comments|identifier|rights|copyright|language|lang|expirationDate|origEnclosureLink|image|tags|point|elev|lat|long|where|line|polygon|box)$/;
+const UNSEEN =
+  /^(id|guid|pubDate|pubdate|updated|published|issued|modified|created|date|author|creator|contributor|name|email|uri|category|subject|source|comments|identifier|rights|copyright|language|lang|expirationDate|origEnclosureLink|image|tags|point|elev|lat|long|where|line|polygon|box)$/;
 
 /**
  * Per entry, whether it carries nothing a reader sees or follows (no child but those in UNSEEN, or a title, link or
@@ -152,7 +158,12 @@ function entryFacts(xml: string): Pick<DocumentFacts, 'empty' | 'repeat'> {
   const facts = { empty: [] as boolean[], repeat: [] as boolean[] };
   let root: unknown;
   try {
-    root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: false, isArray: (name) => /(^|:)(item|entry)$/.test(name) }).parse(xml);
+    root = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@',
+      processEntities: false,
+      isArray: (name) => /(^|:)(item|entry)$/.test(name),
+    }).parse(xml);
   } catch {
     return facts;
   }
@@ -160,17 +171,23 @@ function entryFacts(xml: string): Pick<DocumentFacts, 'empty' | 'repeat'> {
   const hasText = (v: unknown): boolean =>
     typeof v === 'string' || typeof v === 'number'
       ? String(v).trim() !== ''
-      : typeof v === 'object' && v !== null && Object.entries(v).some(([k, x]) => (k === '#text' ? hasText(x) : k === '@href' ? true : !k.startsWith('@') && hasText(x)));
+      : typeof v === 'object' &&
+        v !== null &&
+        Object.entries(v).some(([k, x]) => (k === '#text' ? hasText(x) : k === '@href' ? true : !k.startsWith('@') && hasText(x)));
   const isEmpty = (entry: unknown): boolean =>
     typeof entry !== 'object' ||
     entry === null ||
     Object.entries(entry).every(([k, v]) =>
-      k === '@rdf:about' ? false : k.startsWith('@') || (k === '#text' ? !hasText(v) : UNSEEN.test(local(k)) || ((Array.isArray(v) ? v : [v]).every((x) => !hasText(x)) && !/^(item|entry)$/.test(local(k)))),
+      k === '@rdf:about'
+        ? false
+        : k.startsWith('@') ||
+          (k === '#text' ? !hasText(v) : UNSEEN.test(local(k)) || ((Array.isArray(v) ? v : [v]).every((x) => !hasText(x)) && !/^(item|entry)$/.test(local(k)))),
     );
   const textOf = (v: unknown): string => {
     const first = Array.isArray(v) ? v[0] : v;
     if (typeof first === 'string' || typeof first === 'number') return String(first).trim();
-    if (typeof first === 'object' && first !== null) return String((first as Record<string, unknown>)['@href'] ?? (first as Record<string, unknown>)['#text'] ?? '').trim();
+    if (typeof first === 'object' && first !== null)
+      return String((first as Record<string, unknown>)['@href'] ?? (first as Record<string, unknown>)['#text'] ?? '').trim();
     return '';
   };
   const seen = new Set<string>();
@@ -219,7 +236,14 @@ function text(value: string): string {
 
 /** The text a reader sees of HTML: tags out, entities decoded once, whitespace collapsed. */
 function textOfHtml(html: string): string {
-  return text(decodeHTML(html.replace(/<!--[\s\S]*?-->/g, '').replace(/<(br|p|div|li|tr|h[1-6])\b[^>]*>/gi, ' ').replace(/<[^>]*>/g, '')));
+  return text(
+    decodeHTML(
+      html
+        .replace(/<!--[\s\S]*?-->/g, '')
+        .replace(/<(br|p|div|li|tr|h[1-6])\b[^>]*>/gi, ' ')
+        .replace(/<[^>]*>/g, ''),
+    ),
+  );
 }
 
 /** A value the baseline clipped to 77 characters plus "...": the part it kept. */
@@ -327,7 +351,8 @@ function agrees(a: Assertion, item: JsonItem | undefined, served: Served): boole
   // An empty value and no value are the same to a reader.
   if (!present) return kind === 'body' ? textOfHtml(raw) === '' : text(raw) === '';
   const mine = String(ours);
-  const same = (have: string, want: string): boolean => (a.contains !== undefined || clipped ? have.includes(want) && (!clipped || have.startsWith(want)) : have === want);
+  const same = (have: string, want: string): boolean =>
+    a.contains !== undefined || clipped ? have.includes(want) && (!clipped || have.startsWith(want)) : have === want;
   if (kind === 'id') {
     if (served.rebase(mine) === raw) return true;
     // Ours by policy where the source's id is no absolute IRI or not unique: then the source's id rides along.
@@ -385,7 +410,9 @@ function align(asserts: Assertion[], served: Served): Map<number, JsonItem | und
  */
 function baselineAssertions(file: string, expectRecord: Record<string, string | number>): Assertion[] {
   const out: Assertion[] = Object.entries(expectRecord).map(([path, value]) => ({ path, equals: value }));
-  const entries = (feedparserEntries.feeds as Record<string, { entries: { id: string | null; title: string | null; link: string | null; date: string | null }[] }>)[file]?.entries ?? [];
+  const entries =
+    (feedparserEntries.feeds as Record<string, { entries: { id: string | null; title: string | null; link: string | null; date: string | null }[] }>)[file]
+      ?.entries ?? [];
   entries.forEach((e, i) => {
     if (e.id) out.push({ path: `entries[${i}].id`, equals: e.id });
     if (i === 0) return; // the baseline's own record finds the first
@@ -446,11 +473,22 @@ it('agrees with feedparser on at least 97 % of fields, and on 90 % of ids', { ti
     };
     const items = feed.items ?? [];
     const homePage = items.find((it) => it._tributary.sources[0]?.home_page_url)?._tributary.sources[0].home_page_url;
-    const served: Served = { title: st?.title, items, rebase, bases: [sourceUrl(f).replace(/\?.*$/, ''), ...(homePage ? [homePage] : [])], repeatedIds: new Set() };
+    const served: Served = {
+      title: st?.title,
+      items,
+      rebase,
+      bases: [sourceUrl(f).replace(/\?.*$/, ''), ...(homePage ? [homePage] : [])],
+      repeatedIds: new Set(),
+    };
     const res = await fetch(sourceUrl(f));
     const bytes = new Uint8Array(await res.arrayBuffer());
     // The Worker reports a bug of ours as a source error like a broken feed's: the same bytes ingested here tell them apart.
-    const ingested = await ingestFeed(bytes, { url: sourceUrl(f), fetchedAt: new Date(polled).toISOString(), sourceId: ids[i], contentType: res.headers.get('content-type') ?? undefined });
+    const ingested = await ingestFeed(bytes, {
+      url: sourceUrl(f),
+      fetchedAt: new Date(polled).toISOString(),
+      sourceId: ids[i],
+      contentType: res.headers.get('content-type') ?? undefined,
+    });
     if (!ingested.ok && ingested.code === 'internal') bugs.push(`${f.file}: ${ingested.error}`);
     const text = new TextDecoder().decode(bytes);
     const doc: DocumentFacts = { text, ...entryFacts(text) };
@@ -484,7 +522,9 @@ it('agrees with feedparser on at least 97 % of fields, and on 90 % of ids', { ti
       if (!ok) {
         const got = ourValue(a.path, item, served);
         const shown = Array.isArray(got) ? `${got.length} items` : JSON.stringify(got)?.slice(0, 120);
-        misses.push(`${name.padEnd(12)} ${f.file}  ${a.path}: feedparser ${JSON.stringify(expected)?.slice(0, 120)} · ours ${shown}${st?.lastError ? ` (${st.lastError})` : ''}`);
+        misses.push(
+          `${name.padEnd(12)} ${f.file}  ${a.path}: feedparser ${JSON.stringify(expected)?.slice(0, 120)} · ours ${shown}${st?.lastError ? ` (${st.lastError})` : ''}`,
+        );
       }
     }
   }

@@ -58,7 +58,9 @@ describe('admin body limits', () => {
     ['text/plain', '/admin/opml', 'POST'],
   ])('answers 415 to a %s body on %s %s and stores nothing', async (type, path, method) => {
     const { env, counts } = isolatedEnv();
-    const body = path.endsWith('/opml') ? '<opml version="2.0"><body><outline xmlUrl="https://example.com/f"/></body></opml>' : JSON.stringify({ ...source, title: 'T' });
+    const body = path.endsWith('/opml')
+      ? '<opml version="2.0"><body><outline xmlUrl="https://example.com/f"/></body></opml>'
+      : JSON.stringify({ ...source, title: 'T' });
     const res = await call(env, path, { method, body, headers: { 'content-type': type } });
     expect(res.status).toBe(415);
     expect((await res.json<{ error: string }>()).error).toMatch(/Content-Type/);
@@ -67,7 +69,11 @@ describe('admin body limits', () => {
 
   it('takes a body with a charset parameter, and a bodiless POST /admin/poll without a type', async () => {
     const { env } = isolatedEnv();
-    const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify(source), headers: { 'content-type': 'application/json; charset=utf-8' } });
+    const res = await call(env, '/admin/sources', {
+      method: 'POST',
+      body: JSON.stringify(source),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
     expect(res.status).toBe(201);
     const empty = isolatedEnv().env;
     expect((await call(empty, '/admin/poll', { method: 'POST' })).status).toBe(200);

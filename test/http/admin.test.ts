@@ -6,7 +6,11 @@ import { call, isolatedEnv } from '../support/kv';
 describe('admin authentication', () => {
   it('answers 503 when no token is configured, and never runs the route', async () => {
     const { env, counts } = isolatedEnv({ ADMIN_TOKEN: undefined });
-    const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ url: 'https://example.com/feed', categories: ['news'] }), token: 'anything' });
+    const res = await call(env, '/admin/sources', {
+      method: 'POST',
+      body: JSON.stringify({ url: 'https://example.com/feed', categories: ['news'] }),
+      token: 'anything',
+    });
     expect(res.status).toBe(503);
     expect((await res.json<{ error: string }>()).error).toMatch(/ADMIN_TOKEN/);
     expect(counts.writes).toBe(0);
@@ -104,7 +108,10 @@ describe('ids that name Object.prototype members', () => {
   it('treats "constructor" as an ordinary id and slug', async () => {
     const { env } = isolatedEnv();
     expect((await call(env, '/feeds/constructor.rss')).status).toBe(404);
-    const created = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'constructor', url: 'https://example.net/feed', categories: ['constructor'] }) });
+    const created = await call(env, '/admin/sources', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'constructor', url: 'https://example.net/feed', categories: ['constructor'] }),
+    });
     expect(created.status).toBe(201);
     expect((await call(env, '/admin/categories/constructor', { method: 'PUT', body: JSON.stringify({ title: 'Builders' }) })).status).toBe(200);
     expect((await call(env, '/feeds/constructor.json')).status).toBe(200);
@@ -117,7 +124,10 @@ describe('category changes show at once', () => {
   it('a new title reaches the stored river without waiting for a poll', async () => {
     const { env } = isolatedEnv();
     const { fixtureRoute, rss } = await import('../support/kv');
-    const url = await fixtureRoute(`cat-title-${Math.random().toString(36).slice(2)}`, { headers: { 'content-type': 'application/rss+xml' }, body: rss('T', [{ guid: 't', title: 'A story to keep', link: 'https://t.test/1', date: 'Fri, 20 Nov 2026 08:00:00 GMT' }]) });
+    const url = await fixtureRoute(`cat-title-${Math.random().toString(36).slice(2)}`, {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('T', [{ guid: 't', title: 'A story to keep', link: 'https://t.test/1', date: 'Fri, 20 Nov 2026 08:00:00 GMT' }]),
+    });
     await call(env, '/admin/categories/news', { method: 'PUT', body: JSON.stringify({ title: 'News' }) });
     await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 't', url, categories: ['news'] }) });
     await call(env, '/admin/poll?force=1', { method: 'POST' });

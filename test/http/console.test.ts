@@ -49,7 +49,11 @@ describe('console sign-in', () => {
     for (const attr of ['HttpOnly', 'SameSite=Strict', 'Path=/admin', 'Max-Age=43200', 'Secure']) expect(set).toContain(attr);
     const ctx = (await import('cloudflare:test')).createExecutionContext();
     const worker = (await import('../../src/index')).default;
-    const local = await worker.fetch(new Request('http://127.0.0.1:8787/admin/login', { method: 'POST', body: form({ token: e.ADMIN_TOKEN! }), headers: FORM, redirect: 'manual' }), e, ctx);
+    const local = await worker.fetch(
+      new Request('http://127.0.0.1:8787/admin/login', { method: 'POST', body: form({ token: e.ADMIN_TOKEN! }), headers: FORM, redirect: 'manual' }),
+      e,
+      ctx,
+    );
     expect(local.status).toBe(303);
     expect(local.headers.get('set-cookie')).not.toContain('Secure');
   });
@@ -174,14 +178,26 @@ describe('console forms go through the admin API', () => {
     const route = `console-controls-${Math.random().toString(36).slice(2, 8)}`;
     const url = await fixtureRoute(route, {
       headers: { 'content-type': 'application/rss+xml' },
-      body: rss('Thai PBS', [{ guid: 't1', title: 'ข่าวเช้า', link: 'https://thaipbs.test/1' }], '<ttl>30</ttl><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="hub" href="https://hub.test/"/>'),
+      body: rss(
+        'Thai PBS',
+        [{ guid: 't1', title: 'ข่าวเช้า', link: 'https://thaipbs.test/1' }],
+        '<ttl>30</ttl><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="hub" href="https://hub.test/"/>',
+      ),
     });
     await call(e, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'thaipbs', url, categories: ['th'], discover: false }) });
     const cookie = cookieOf(await signIn(e));
     const csrf = await csrfOf(e, cookie);
     const post = (action: string, fields: Record<string, string>) =>
       call(e, `/admin/console/${action}`, { method: 'POST', body: form({ csrf, ...fields }), headers: { ...FORM, cookie }, token: null });
-    const edit = { id: 'thaipbs', title: '', categories: 'th', intervalMinutes: '', userAgent: 'PartnerBot/1', 'header-accept-language': 'th', 'header-authorization': 'Bearer console-secret' };
+    const edit = {
+      id: 'thaipbs',
+      title: '',
+      categories: 'th',
+      intervalMinutes: '',
+      userAgent: 'PartnerBot/1',
+      'header-accept-language': 'th',
+      'header-authorization': 'Bearer console-secret',
+    };
     const saved = await post('edit', edit);
     expect(saved.status).toBe(200);
     const page = await saved.text();

@@ -13,7 +13,10 @@ beforeAll(async () => {
     link: `https://paging.test/${i}`,
     date: new Date(Date.UTC(2026, 10, 20, i)).toUTCString(),
   }));
-  const url = await fixtureRoute(`feeds-${Math.random().toString(36).slice(2)}`, { headers: { 'content-type': 'application/rss+xml' }, body: rss('Paging source', items) });
+  const url = await fixtureRoute(`feeds-${Math.random().toString(36).slice(2)}`, {
+    headers: { 'content-type': 'application/rss+xml' },
+    body: rss('Paging source', items),
+  });
   await call(env, '/admin/categories/news', { method: 'PUT', body: JSON.stringify({ title: 'ข่าว', language: 'th' }) });
   await call(env, '/admin/categories/empty', { method: 'PUT', body: JSON.stringify({ title: 'Nothing yet' }) });
   const add = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'pager', url, categories: ['news'] }) });
@@ -118,13 +121,20 @@ describe('feed routes', () => {
   it('selects by ?lang= every language tag a feed can store, "i-klingon" as well as "th"', async () => {
     // The stored tag's shape is the one ?lang= accepts (src/patterns.ts): a stricter check ignored ?lang=i-klingon.
     const own = isolatedEnv().env;
-    for (const [id, lang, title] of [['klingon', 'i-klingon', 'Qapla’'], ['thai', 'th', 'ข่าวภาษาไทย']]) {
+    for (const [id, lang, title] of [
+      ['klingon', 'i-klingon', 'Qapla’'],
+      ['thai', 'th', 'ข่าวภาษาไทย'],
+    ]) {
       const items = [{ guid: `${id}-1`, title, link: `https://lang.test/${id}`, date: new Date(Date.UTC(2026, 10, 20)).toUTCString() }];
-      const url = await fixtureRoute(`lang-${id}-${Math.random().toString(36).slice(2)}`, { headers: { 'content-type': 'application/rss+xml' }, body: rss(id, items, `<language>${lang}</language>`) });
+      const url = await fixtureRoute(`lang-${id}-${Math.random().toString(36).slice(2)}`, {
+        headers: { 'content-type': 'application/rss+xml' },
+        body: rss(id, items, `<language>${lang}</language>`),
+      });
       expect((await call(own, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['tongues'] }) })).status).toBe(201);
     }
     expect((await call(own, '/admin/poll?force=1', { method: 'POST' })).status).toBe(200);
-    const read = async (lang: string) => (await (await call(own, `/feeds/tongues.json?lang=${lang}`)).json<{ items: { language?: string }[] }>()).items.map((i) => i.language);
+    const read = async (lang: string) =>
+      (await (await call(own, `/feeds/tongues.json?lang=${lang}`)).json<{ items: { language?: string }[] }>()).items.map((i) => i.language);
     expect(await read('i-klingon')).toEqual(['i-klingon']);
     expect(await read('th')).toEqual(['th']);
   });
@@ -143,7 +153,22 @@ describe('pages', () => {
 
   it('serves the status page and status.json with the contract fields', async () => {
     const json = await (await call(env, '/status.json')).json<{ sources: Record<string, unknown>[] }>();
-    expect(Object.keys(json.sources[0])).toEqual(expect.arrayContaining(['id', 'url', 'title', 'categories', 'lastCheckedAt', 'lastSuccessAt', 'lastStatus', 'lastError', 'consecutiveFailures', 'nextCheckAt', 'itemCount', 'paused']));
+    expect(Object.keys(json.sources[0])).toEqual(
+      expect.arrayContaining([
+        'id',
+        'url',
+        'title',
+        'categories',
+        'lastCheckedAt',
+        'lastSuccessAt',
+        'lastStatus',
+        'lastError',
+        'consecutiveFailures',
+        'nextCheckAt',
+        'itemCount',
+        'paused',
+      ]),
+    );
     const page = await call(env, '/status');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('pager');

@@ -35,7 +35,11 @@ describe('POST /admin/opml', () => {
     const { env } = isolatedEnv();
     const res = await call(env, '/admin/opml', { method: 'POST', body: MINIFLUX, headers: { 'content-type': 'text/x-opml' } });
     expect(res.status).toBe(201);
-    const summary = await res.json<{ added: { url: string; categories: string[] }[]; categoriesAdded: string[]; skipped: { url?: string; reason: string }[] }>();
+    const summary = await res.json<{
+      added: { url: string; categories: string[] }[];
+      categoriesAdded: string[];
+      skipped: { url?: string; reason: string }[];
+    }>();
     expect(summary.added.map((s) => s.url).sort()).toEqual(['https://cm.example/feed', 'https://markets.example/atom.xml', 'https://wire.example/rss']);
     expect(summary.added.find((s) => s.url.includes('wire'))?.categories).toEqual(['business']);
     expect(summary.skipped.length).toBeGreaterThanOrEqual(2);
@@ -43,7 +47,10 @@ describe('POST /admin/opml', () => {
     const cats = await (await call(env, '/admin/categories')).json<{ slug: string; title: string }[]>();
     expect(cats.find((c) => c.title === 'ข่าวท้องถิ่น')?.slug).toMatch(SLUG);
 
-    const again = await (await call(env, '/admin/opml', { method: 'POST', body: FRESHRSS })).json<{ added: { url: string }[]; skipped: { url?: string; reason: string }[] }>();
+    const again = await (await call(env, '/admin/opml', { method: 'POST', body: FRESHRSS })).json<{
+      added: { url: string }[];
+      skipped: { url?: string; reason: string }[];
+    }>();
     expect(again.added.map((s) => s.url)).toEqual(['https://vn.example/rss']);
     expect(again.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'already registered' })]));
   });

@@ -32,8 +32,18 @@ describe('charset on the status routes', () => {
   it('status.json gives each source its charset: name, how, the label it gave and why', async () => {
     const { sources } = await (await call(env, '/status.json')).json<{ sources: SourceStatus[] }>();
     const byId = Object.fromEntries(sources.map((s) => [s.id, s]));
-    expect(byId['thai-mislabelled'].charset).toEqual({ name: 'windows-874', how: 'detected', declared: 'utf-8', reason: expect.stringContaining('Content-Type charset=utf-8, but the bytes read best as windows-874') });
-    expect(byId['thai-tis620'].charset).toEqual({ name: 'windows-874', how: 'declared', declared: 'TIS-620', reason: 'encoding="TIS-620" in the XML declaration' });
+    expect(byId['thai-mislabelled'].charset).toEqual({
+      name: 'windows-874',
+      how: 'detected',
+      declared: 'utf-8',
+      reason: expect.stringContaining('Content-Type charset=utf-8, but the bytes read best as windows-874'),
+    });
+    expect(byId['thai-tis620'].charset).toEqual({
+      name: 'windows-874',
+      how: 'declared',
+      declared: 'TIS-620',
+      reason: 'encoding="TIS-620" in the XML declaration',
+    });
     expect(byId['thai-mislabelled'].itemCount).toBe(1);
   });
 
@@ -46,7 +56,9 @@ describe('charset on the status routes', () => {
 
   it('/status shows the detected charset and the reason in words', async () => {
     const html = await (await call(env, '/status')).text();
-    expect(html).toContain('windows-874 <span class="muted">(detected)</span><br><span class="muted">Content-Type charset=utf-8, but the bytes read best as windows-874');
+    expect(html).toContain(
+      'windows-874 <span class="muted">(detected)</span><br><span class="muted">Content-Type charset=utf-8, but the bytes read best as windows-874',
+    );
     expect(html).toContain('windows-874 <span class="muted">(XML declaration)</span>');
   });
 });

@@ -19,7 +19,12 @@ function thaiStories(extra: Story[] = []): Story[] {
 function vietStories(extra: Story[] = []): Story[] {
   return [
     ...extra,
-    ...Array.from({ length: 6 }, (_, i) => ({ guid: `vi-${i}`, title: `Tin tức Hà Nội ngày ${i + 1}`, link: `https://vi.var.test/${i}`, date: day(10 + i, 9) })),
+    ...Array.from({ length: 6 }, (_, i) => ({
+      guid: `vi-${i}`,
+      title: `Tin tức Hà Nội ngày ${i + 1}`,
+      link: `https://vi.var.test/${i}`,
+      date: day(10 + i, 9),
+    })),
   ];
 }
 
@@ -29,8 +34,14 @@ describe('cached views of a river', () => {
     const th = uniq('th');
     const vi = uniq('vi');
     const serve = (name: string, lang: string, stories: Story[]) =>
-      fixtureRoute(name, { headers: { 'content-type': 'application/rss+xml; charset=utf-8' }, body: rss(`Source ${lang}`, stories, `<language>${lang}</language>`) });
-    for (const [id, url] of [['thai', await serve(th, 'th', thaiStories())], ['viet', await serve(vi, 'vi', vietStories())]]) {
+      fixtureRoute(name, {
+        headers: { 'content-type': 'application/rss+xml; charset=utf-8' },
+        body: rss(`Source ${lang}`, stories, `<language>${lang}</language>`),
+      });
+    for (const [id, url] of [
+      ['thai', await serve(th, 'th', thaiStories())],
+      ['viet', await serve(vi, 'vi', vietStories())],
+    ]) {
       expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['news'] }) })).status).toBe(201);
     }
     expect((await call(env, '/admin/poll?force=1', { method: 'POST' })).status).toBe(200);
@@ -62,10 +73,14 @@ describe('cached views of a river', () => {
 
     // A run brings a new newest Thai story, a new newest Vietnamese one, and a back-dated one that belongs on the older page.
     await serve(th, 'th', thaiStories([{ guid: 'th-new', title: 'ข่าวด่วน น้ำท่วมเชียงใหม่', link: 'https://th.var.test/new', date: day(20) }]));
-    await serve(vi, 'vi', vietStories([
-      { guid: 'vi-new', title: 'Hà Nội đón đợt không khí lạnh', link: 'https://vi.var.test/new', date: day(20, 9) },
-      { guid: 'vi-old', title: 'Bài cũ về Hà Nội được đăng lại', link: 'https://vi.var.test/old', date: day(2) },
-    ]));
+    await serve(
+      vi,
+      'vi',
+      vietStories([
+        { guid: 'vi-new', title: 'Hà Nội đón đợt không khí lạnh', link: 'https://vi.var.test/new', date: day(20, 9) },
+        { guid: 'vi-old', title: 'Bài cũ về Hà Nội được đăng lại', link: 'https://vi.var.test/old', date: day(2) },
+      ]),
+    );
     expect((await call(env, '/admin/poll?force=1', { method: 'POST' })).status).toBe(200);
 
     const shows: Record<string, string> = {

@@ -30,16 +30,25 @@ async function hubRequests(hub: string, count: number, waitMs = 8000): Promise<U
 
 function feedWithHub(hubUrl: string, items: { guid: string; title: string }[]): string {
   const links = `<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="hub" href="${hubUrl}"/><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="${TOPIC}"/>`;
-  return rss('VnExpress', items.map((i) => ({ ...i, link: `https://vnexpress.test/${i.guid}` })), links);
+  return rss(
+    'VnExpress',
+    items.map((i) => ({ ...i, link: `https://vnexpress.test/${i.guid}` })),
+    links,
+  );
 }
 
 async function hubbedSource(overrides: Partial<Env> = {}): Promise<Hubbed> {
   const hub = uniq('hub');
   const hubUrl = await fixtureRoute(hub, { status: 202 });
   const feed = uniq('feed');
-  const url = await fixtureRoute(feed, { headers: { 'content-type': 'application/rss+xml' }, body: feedWithHub(hubUrl, [{ guid: 'a', title: 'Tin đầu tiên' }]) });
+  const url = await fixtureRoute(feed, {
+    headers: { 'content-type': 'application/rss+xml' },
+    body: feedWithHub(hubUrl, [{ guid: 'a', title: 'Tin đầu tiên' }]),
+  });
   const { env } = isolatedEnv(overrides);
-  expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'vne', url, categories: ['vn'], discover: false }) })).status).toBe(201);
+  expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'vne', url, categories: ['vn'], discover: false }) })).status).toBe(
+    201,
+  );
   await poll(env);
   const [request] = await hubRequests(hub, 1);
   expect(request, 'the hub got no subscribe request').toBeDefined();
@@ -97,8 +106,13 @@ describe('WebSub subscriber', () => {
   it('answers the verification for our topic only, and sends nothing without PUBLIC_BASE_URL', async () => {
     const h = await hubbedSource();
     expect((await verify(h, { 'hub.mode': 'subscribe', 'hub.challenge': 'x', 'hub.topic': 'https://other.test/feed' })).status).toBe(404);
-    expect((await call(h.env, `${h.path.replace(/[0-9a-f]{32}$/, '0'.repeat(32))}?hub.mode=subscribe&hub.challenge=x&hub.topic=${encodeURIComponent(TOPIC)}`)).status).toBe(404);
-    expect((await call(h.env, `${h.path.replace('/vne/', '/other/')}?hub.mode=subscribe&hub.challenge=x&hub.topic=${encodeURIComponent(TOPIC)}`)).status).toBe(404);
+    expect(
+      (await call(h.env, `${h.path.replace(/[0-9a-f]{32}$/, '0'.repeat(32))}?hub.mode=subscribe&hub.challenge=x&hub.topic=${encodeURIComponent(TOPIC)}`))
+        .status,
+    ).toBe(404);
+    expect((await call(h.env, `${h.path.replace('/vne/', '/other/')}?hub.mode=subscribe&hub.challenge=x&hub.topic=${encodeURIComponent(TOPIC)}`)).status).toBe(
+      404,
+    );
     expect((await verify(h, { 'hub.mode': 'unsubscribe', 'hub.challenge': 'x' })).status).toBe(404);
     const ok = await verify(h, { 'hub.mode': 'subscribe', 'hub.challenge': 'Thách-thức-42', 'hub.lease_seconds': '3600' });
     expect(ok.status).toBe(200);
@@ -109,7 +123,10 @@ describe('WebSub subscriber', () => {
 
     const hub = uniq('hub-no-base');
     const hubUrl = await fixtureRoute(hub, { status: 202 });
-    const url = await fixtureRoute(uniq('feed'), { headers: { 'content-type': 'application/rss+xml' }, body: feedWithHub(hubUrl, [{ guid: 'a', title: 'x' }]) });
+    const url = await fixtureRoute(uniq('feed'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: feedWithHub(hubUrl, [{ guid: 'a', title: 'x' }]),
+    });
     const { env } = isolatedEnv({ PUBLIC_BASE_URL: '' });
     await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'vne', url, categories: ['vn'], discover: false }) });
     await poll(env);
@@ -131,7 +148,7 @@ describe('WebSub subscriber', () => {
     expect((await push(h, unsigned, undefined)).status).toBe(202);
     const forged = feedWithHub(hubUrl, [{ guid: 'forged', title: 'Giả mạo' }]);
     expect((await push(h, forged, await sign('sha256', 'not-the-secret', forged))).status).toBe(202);
-    expect((await push(h, forged, (await sign('sha256', secret, unsigned)))).status).toBe(202);
+    expect((await push(h, forged, await sign('sha256', secret, unsigned))).status).toBe(202);
 
     const served = await titles(h.env);
     expect(served).toEqual(expect.arrayContaining(['Tin đầu tiên', 'Tin nóng sha1', 'Tin nóng sha256', 'Tin nóng sha384', 'Tin nóng sha512']));
@@ -192,7 +209,10 @@ describe('WebSub subscriber', () => {
     await activate(h);
     const hubUrl = (await status(h.env)).hub as string;
     // The poll starts first and its origin answers late: the push is taken while the poll is in flight.
-    const body = feedWithHub(hubUrl, [{ guid: 'polled', title: 'Từ lần đọc' }, { guid: 'a', title: 'Tin đầu tiên' }]);
+    const body = feedWithHub(hubUrl, [
+      { guid: 'polled', title: 'Từ lần đọc' },
+      { guid: 'a', title: 'Tin đầu tiên' },
+    ]);
     await fixtureRoute(h.feed, { headers: { 'content-type': 'application/rss+xml' }, body, delayMs: 800 });
     const pushed = feedWithHub(hubUrl, [{ guid: 'pushed', title: 'Từ hub' }]);
     const signature = await sign('sha256', h.request.get('hub.secret')!, pushed);

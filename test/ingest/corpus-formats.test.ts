@@ -7,7 +7,11 @@ import { ingestFeed } from '../../src/ingest/index';
 async function ingestCorpusFile(path: string) {
   const res = await fetch(`${env.FIXTURE_ORIGIN}/files/corpus/${path}`);
   expect(res.status).toBe(200);
-  const result = await ingestFeed(new Uint8Array(await res.arrayBuffer()), { url: `https://feeds.example/${path}`, fetchedAt: '2026-11-24T12:00:00Z', sourceId: 'corpus' });
+  const result = await ingestFeed(new Uint8Array(await res.arrayBuffer()), {
+    url: `https://feeds.example/${path}`,
+    fetchedAt: '2026-11-24T12:00:00Z',
+    sourceId: 'corpus',
+  });
   if (!result.ok) throw new Error(result.error);
   return result.feed;
 }

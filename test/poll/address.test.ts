@@ -149,8 +149,7 @@ describe('numeric IPv4 spellings (property)', () => {
       `[::ffff:${b.join('.')}]`,
     ];
   };
-  const inRange = (base: number, bits: number) =>
-    fc.integer({ min: 0, max: 2 ** (32 - bits) - 1 }).map((offset) => (base + offset) >>> 0);
+  const inRange = (base: number, bits: number) => fc.integer({ min: 0, max: 2 ** (32 - bits) - 1 }).map((offset) => (base + offset) >>> 0);
 
   it('refuses every spelling of an address in a private range', () => {
     const ranges = [

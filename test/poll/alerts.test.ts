@@ -44,7 +44,10 @@ async function setup(hookRoute: { status: number; body?: string }): Promise<{ en
   const url = await fixtureRoute(source, broken);
   // Failing after 2 failures in a row (half of 4), paused after 4.
   const { env } = isolatedEnv({ ALERT_WEBHOOK_URL: hookUrl, PAUSE_AFTER_FAILURES: '4' });
-  const res = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'baomoi', url, categories: ['vn'], title: 'Báo Mới', discover: false }) });
+  const res = await call(env, '/admin/sources', {
+    method: 'POST',
+    body: JSON.stringify({ id: 'baomoi', url, categories: ['vn'], title: 'Báo Mới', discover: false }),
+  });
   expect(res.status).toBe(201);
   return { env, hook, source };
 }

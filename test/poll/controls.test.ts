@@ -12,7 +12,10 @@ const SECRET = 'Bearer s3cr3t-partner-token';
 const COOKIE = 'paywall=abc123; session=zz9';
 
 const feedRoute = (name: string) =>
-  fixtureRoute(name, { headers: { 'content-type': 'application/rss+xml' }, body: rss('Partner', [{ guid: 'p1', title: 'ข่าวสมาชิก', link: 'https://partner.test/1' }]) });
+  fixtureRoute(name, {
+    headers: { 'content-type': 'application/rss+xml' },
+    body: rss('Partner', [{ guid: 'p1', title: 'ข่าวสมาชิก', link: 'https://partner.test/1' }]),
+  });
 
 async function add(env: Env, body: Record<string, unknown>): Promise<Response> {
   return call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ discover: false, categories: ['partners'], ...body }) });
@@ -27,7 +30,12 @@ describe('per-source controls', () => {
     const { env } = isolatedEnv();
     const name = uniq('ua');
     const url = await feedRoute(name);
-    const res = await add(env, { id: 'partner', url, userAgent: 'Mozilla/5.0 (compatible; PartnerBot/2.0)', headers: { 'accept-language': 'th-TH, th;q=0.9', authorization: SECRET, Cookie: COOKIE } });
+    const res = await add(env, {
+      id: 'partner',
+      url,
+      userAgent: 'Mozilla/5.0 (compatible; PartnerBot/2.0)',
+      headers: { 'accept-language': 'th-TH, th;q=0.9', authorization: SECRET, Cookie: COOKIE },
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     expect((await poll(env, 'partner')).results[0].outcome).toBe('fresh');
     const seen = (await fixtureHits(name)).lastHeaders;
@@ -66,7 +74,10 @@ describe('per-source controls', () => {
     const name = uniq('patch');
     const url = await feedRoute(name);
     await add(env, { id: 'partner', url, headers: { Authorization: SECRET, 'Accept-Language': 'th' } });
-    const res = await call(env, '/admin/sources/partner', { method: 'PATCH', body: JSON.stringify({ headers: { 'Accept-Language': null, Cookie: COOKIE }, userAgent: 'Custom/1' }) });
+    const res = await call(env, '/admin/sources/partner', {
+      method: 'PATCH',
+      body: JSON.stringify({ headers: { 'Accept-Language': null, Cookie: COOKIE }, userAgent: 'Custom/1' }),
+    });
     expect(res.status).toBe(200);
     const view = await res.json<Record<string, unknown>>();
     expect(view.headers).toBeUndefined();

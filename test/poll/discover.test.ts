@@ -53,7 +53,9 @@ describe('POST /admin/sources with a page URL', () => {
     const stored = await res.json<{ url: string; discoveredFrom: string }>();
     expect(stored.discoveredFrom).toBe(site);
     expect(stored.url).toBe(new URL(feed).href.replace('%2F', '/').replace('%2F', '/'));
-    const listed = await (await call(env, `/admin/discover?url=${encodeURIComponent(site)}`)).json<{ feeds: { url: string; type: string; title?: string }[] }>();
+    const listed = await (await call(env, `/admin/discover?url=${encodeURIComponent(site)}`)).json<{
+      feeds: { url: string; type: string; title?: string }[];
+    }>();
     expect(listed.feeds.map((f) => [f.type, f.title])).toEqual([
       ['atom', 'dead'],
       ['rss', 'ข่าว'],
@@ -106,7 +108,10 @@ describe('POST /admin/sources with a page URL', () => {
     const res = await call(env, `/admin/discover?url=${encodeURIComponent(hop)}`);
     expect(res.status).toBe(502);
     expect((await res.json<{ error: string }>()).error).toMatch(/redirect to a private address refused/);
-    const site = await fixtureRoute('disc-e', { headers: HTML, body: page('<link rel="alternate" type="application/rss+xml" href="http://10.0.0.8/feed.xml">') });
+    const site = await fixtureRoute('disc-e', {
+      headers: HTML,
+      body: page('<link rel="alternate" type="application/rss+xml" href="http://10.0.0.8/feed.xml">'),
+    });
     const add = await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ url: site, categories: ['news'] }) });
     expect(add.status).toBe(400);
     expect((await call(env, '/admin/sources')).status).toBe(200);

@@ -85,9 +85,7 @@ describe('fetchFeed: success and conditional GET', () => {
 
   it('refuses a 304 to an unconditional request instead of reporting success', async () => {
     const url = await route('bare304', { status: 304 });
-    expect(reason(await fetchFeed(url, {}, config), 'http')).toBe(
-      `HTTP 304 from ${host} to a request without If-None-Match/If-Modified-Since`,
-    );
+    expect(reason(await fetchFeed(url, {}, config), 'http')).toBe(`HTTP 304 from ${host} to a request without If-None-Match/If-Modified-Since`);
   });
 
   it('uses the given User-Agent and fetcher', async () => {
@@ -165,17 +163,13 @@ describe('fetchFeed: redirects', () => {
     expect((await fetchFeed(`${origin}/r/hop1`, {}, config)).kind).toBe('fresh');
     // …a sixth is not.
     await route('hop0', { status: 302, redirectTo: '/r/hop1' });
-    expect(reason(await fetchFeed(`${origin}/r/hop0`, {}, config), 'redirect')).toBe(
-      `too many redirects (more than 5), last to ${origin}/r/hop6`,
-    );
+    expect(reason(await fetchFeed(`${origin}/r/hop0`, {}, config), 'redirect')).toBe(`too many redirects (more than 5), last to ${origin}/r/hop6`);
     expect((await hits('hop6')).hits).toBe(1);
   });
 
   it('refuses a redirect to a private address without contacting it', async () => {
     const outcome = await fetchFeed(`${origin}/to-private`, {}, config);
-    expect(reason(outcome, 'refused-url')).toBe(
-      'redirect to a private address refused: http://10.0.0.1/feed.xml (private network 10.0.0.0/8)',
-    );
+    expect(reason(outcome, 'refused-url')).toBe('redirect to a private address refused: http://10.0.0.1/feed.xml (private network 10.0.0.0/8)');
   });
 
   it('refuses a redirect to another scheme', async () => {
@@ -369,9 +363,7 @@ describe('fetchFeed: hostile and broken bodies', () => {
       headers: { 'content-encoding': 'deflate' },
       bodyBase64: base64(new Uint8Array([0x78, 0x9c, 0xff, 0xff, 0x00, 0x13, 0x37])),
     });
-    expect(reason(await fetchFeed(garbage, {}, config), 'encoding')).toBe(
-      `body from ${host} is not valid deflate data (Content-Encoding: deflate)`,
-    );
+    expect(reason(await fetchFeed(garbage, {}, config), 'encoding')).toBe(`body from ${host} is not valid deflate data (Content-Encoding: deflate)`);
   });
 
   it('names an encoding it cannot decode', async () => {
@@ -389,9 +381,7 @@ describe('header helpers', () => {
     expect(freshnessSeconds(new Headers({ 'cache-control': 'public,max-age="90"' }))).toBe(90);
     expect(freshnessSeconds(new Headers({ 'cache-control': 's-maxage=600' }))).toBeUndefined();
     expect(freshnessSeconds(new Headers({ 'cache-control': 'no-cache', expires: 'Wed, 25 Nov 2026 10:00:00 GMT' }))).toBeUndefined();
-    expect(
-      freshnessSeconds(new Headers({ expires: 'Wed, 25 Nov 2026 10:30:00 GMT', date: 'Wed, 25 Nov 2026 10:00:00 GMT' })),
-    ).toBe(1800);
+    expect(freshnessSeconds(new Headers({ expires: 'Wed, 25 Nov 2026 10:30:00 GMT', date: 'Wed, 25 Nov 2026 10:00:00 GMT' }))).toBe(1800);
     expect(freshnessSeconds(new Headers({ expires: '0' }))).toBe(0);
     expect(freshnessSeconds(new Headers({}))).toBeUndefined();
   });
@@ -400,9 +390,7 @@ describe('header helpers', () => {
     const now = Date.parse('2026-11-25T09:00:00Z');
     expect(parseRetryAfter('30', null, now)).toBe('2026-11-25T09:00:30.000Z');
     expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:00 GMT', null, now)).toBe('2026-11-25T10:00:00.000Z');
-    expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:00 GMT', 'Wed, 25 Nov 2026 09:30:00 GMT', now)).toBe(
-      '2026-11-25T09:30:00.000Z',
-    );
+    expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:00 GMT', 'Wed, 25 Nov 2026 09:30:00 GMT', now)).toBe('2026-11-25T09:30:00.000Z');
     expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:00 GMT', null, now)).toBeUndefined();
     expect(parseRetryAfter('soon', null, now)).toBeUndefined();
     expect(parseRetryAfter('-5', null, now)).toBeUndefined();

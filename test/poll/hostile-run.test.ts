@@ -4,7 +4,16 @@ import { env as workerEnv } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { call, fixtureRoute, isolatedEnv, rss } from '../support/kv';
 
-interface Row { id: string; lastError: string | null; lastStatus: number | null; nextCheckAt: string | null; paused: boolean; consecutiveFailures: number; itemCount: number; permanentRedirect: string | null }
+interface Row {
+  id: string;
+  lastError: string | null;
+  lastStatus: number | null;
+  nextCheckAt: string | null;
+  paused: boolean;
+  consecutiveFailures: number;
+  itemCount: number;
+  permanentRedirect: string | null;
+}
 
 describe('a run with hostile sources', () => {
   it('isolates every failure and still updates the good source', async () => {
@@ -13,7 +22,10 @@ describe('a run with hostile sources', () => {
     const later = new Date(Date.now() + 3 * 3600_000);
     const laterHttp = later.toUTCString();
     const routes: Record<string, Record<string, unknown>> = {
-      good: { headers: { 'content-type': 'application/rss+xml' }, body: rss('Good', [{ guid: 'g', title: 'The good source still updates', link: 'https://good.test/1', date: 'Fri, 20 Nov 2026 08:00:00 GMT' }]) },
+      good: {
+        headers: { 'content-type': 'application/rss+xml' },
+        body: rss('Good', [{ guid: 'g', title: 'The good source still updates', link: 'https://good.test/1', date: 'Fri, 20 Nov 2026 08:00:00 GMT' }]),
+      },
       missing: { status: 404, body: 'gone fishing' },
       gone: { status: 410 },
       limited: { status: 429, headers: { 'retry-after': '7200' } },
@@ -23,7 +35,10 @@ describe('a run with hostile sources', () => {
       empty: { headers: { 'content-type': 'application/rss+xml' }, body: '' },
       huge: { headers: { 'content-type': 'application/rss+xml' }, body: `<rss version="2.0"><channel>${'<!-- padding -->'.repeat(10_000)}</channel></rss>` },
       moved: { status: 301, redirectTo: `/r/good-moved-${tag}` },
-      'good-moved': { headers: { 'content-type': 'application/rss+xml' }, body: rss('Moved', [{ guid: 'm', title: 'Moved permanently but fine', link: 'https://moved.test/1', date: 'Fri, 20 Nov 2026 09:00:00 GMT' }]) },
+      'good-moved': {
+        headers: { 'content-type': 'application/rss+xml' },
+        body: rss('Moved', [{ guid: 'm', title: 'Moved permanently but fine', link: 'https://moved.test/1', date: 'Fri, 20 Nov 2026 09:00:00 GMT' }]),
+      },
       challenge: { status: 403, headers: { 'cf-mitigated': 'challenge', 'content-type': 'text/html' }, body: 'Just a moment...' },
     };
     const urls: Record<string, string> = {};

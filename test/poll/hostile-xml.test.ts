@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { call, fixtureRoute, isolatedEnv, rss } from '../support/kv';
 
-interface Row { id: string; lastError: string | null; consecutiveFailures: number; itemCount: number }
+interface Row {
+  id: string;
+  lastError: string | null;
+  consecutiveFailures: number;
+  itemCount: number;
+}
 
 const xxe = `<?xml version="1.0"?>
 <!DOCTYPE rss [<!ENTITY exfil SYSTEM "file:///etc/passwd">]>
@@ -25,7 +30,15 @@ describe('a source serving hostile XML', () => {
     }
     await call(env, '/admin/poll?force=1', { method: 'POST' });
 
-    await fixtureRoute(`good-${tag}`, feed(rss('Good', [{ guid: 'g2', title: 'Good two', link: 'https://good.test/2', date }, { guid: 'g1', title: 'Good one', link: 'https://good.test/1', date }])));
+    await fixtureRoute(
+      `good-${tag}`,
+      feed(
+        rss('Good', [
+          { guid: 'g2', title: 'Good two', link: 'https://good.test/2', date },
+          { guid: 'g1', title: 'Good one', link: 'https://good.test/1', date },
+        ]),
+      ),
+    );
     await fixtureRoute(`turned-${tag}`, feed(xxe));
     const report = await (await call(env, '/admin/poll?force=1', { method: 'POST' })).json<{ results: { id: string; outcome: string; error?: string }[] }>();
     const outcome = Object.fromEntries(report.results.map((r) => [r.id, r]));
@@ -39,7 +52,11 @@ describe('a source serving hostile XML', () => {
     expect(await (await call(env, '/status')).text()).toContain('unsafe XML refused');
 
     const river = await (await call(env, '/feeds/news.json')).text();
-    expect(JSON.parse(river).items.map((i: { title: string }) => i.title).sort()).toEqual(['Good one', 'Good two', 'Honest before']);
+    expect(
+      JSON.parse(river)
+        .items.map((i: { title: string }) => i.title)
+        .sort(),
+    ).toEqual(['Good one', 'Good two', 'Honest before']);
     expect(river).not.toContain('exfil');
   });
 });

@@ -2,12 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
 import type { Config, FetchOutcome, Source, SourceState } from '../../src/model';
-import {
-  HostPacer,
-  PAUSED_RETRY_MINUTES,
-  queueMessages,
-  nextState,
-} from '../../src/poll/plan';
+import { HostPacer, PAUSED_RETRY_MINUTES, queueMessages, nextState } from '../../src/poll/plan';
 
 const config: Config = { ...readConfig({} as never), pauseAfterFailures: 10 };
 const MIN = 60_000;
@@ -56,7 +51,11 @@ function failures(n: number, c: Config = config, random = () => 0): SourceState[
 
 describe('nextState: success', () => {
   it('records a fresh fetch and schedules one interval later', () => {
-    const state = nextState(undefined, fresh({ etag: '"e"', lastModified: 'Tue, 24 Nov 2026 08:00:00 GMT' }), ctx({ itemCount: 12, feedTitle: 'A', feedLink: 'https://a.example/' }));
+    const state = nextState(
+      undefined,
+      fresh({ etag: '"e"', lastModified: 'Tue, 24 Nov 2026 08:00:00 GMT' }),
+      ctx({ itemCount: 12, feedTitle: 'A', feedLink: 'https://a.example/' }),
+    );
     expect(state).toEqual({
       lastCheckedAt: now.toISOString(),
       lastSuccessAt: now.toISOString(),
@@ -187,20 +186,15 @@ describe('nextState: failure, backoff, pause', () => {
 
   it('jitter stays within [delay, 1.5 × delay], never past the cap, never below the interval', () => {
     fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 9 }),
-        fc.double({ min: 0, max: 0.999_999, noNaN: true }),
-        fc.integer({ min: 1, max: 240 }),
-        (n, r, interval) => {
-          const c = { ...config, pollIntervalMinutes: interval };
-          const state = failures(n, c, () => r)[n - 1];
-          const delay = minutesUntil(state.nextCheckAt);
-          const raw = interval * 2 ** (n - 1);
-          const low = Math.max(interval, Math.min(c.maxBackoffMinutes, raw));
-          const high = Math.max(interval, Math.min(c.maxBackoffMinutes, raw * 1.5));
-          return delay >= low - 1e-6 && delay <= high + 1e-6;
-        },
-      ),
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.double({ min: 0, max: 0.999_999, noNaN: true }), fc.integer({ min: 1, max: 240 }), (n, r, interval) => {
+        const c = { ...config, pollIntervalMinutes: interval };
+        const state = failures(n, c, () => r)[n - 1];
+        const delay = minutesUntil(state.nextCheckAt);
+        const raw = interval * 2 ** (n - 1);
+        const low = Math.max(interval, Math.min(c.maxBackoffMinutes, raw));
+        const high = Math.max(interval, Math.min(c.maxBackoffMinutes, raw * 1.5));
+        return delay >= low - 1e-6 && delay <= high + 1e-6;
+      }),
     );
   });
 
@@ -256,7 +250,7 @@ describe('nextState: failure, backoff, pause', () => {
 });
 
 describe('host pacing', () => {
-  it('queue messages carry a host\'s sources together, ten at most, the next ten of a host later', () => {
+  it("queue messages carry a host's sources together, ten at most, the next ten of a host later", () => {
     const due = [
       ...Array.from({ length: 12 }, (_, i) => ({ id: `a${i}`, host: 'a.example' })),
       { id: 'b0', host: 'b.example' },

@@ -28,7 +28,10 @@ async function cron(env: Env): Promise<void> {
 }
 
 async function consume(env: Env, bodies: PollMessage[]) {
-  const batch = createMessageBatch<PollMessage>('tributary-poll', bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })));
+  const batch = createMessageBatch<PollMessage>(
+    'tributary-poll',
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+  );
   const ctx = createExecutionContext();
   await worker.queue(batch, env, ctx);
   return getQueueResult(batch, ctx);
@@ -45,7 +48,10 @@ describe('queue mode', () => {
       body: rss('Queue source', [{ guid: 'q1', title: 'Polled through the queue consumer', link: 'https://q.test/1', date: 'Fri, 20 Nov 2026 08:00:00 GMT' }]),
     });
     const bad = await fixtureRoute(`q-bad-${tag}`, { status: 500, body: 'oops' });
-    for (const [id, url] of [['good', good], ['bad', bad]]) {
+    for (const [id, url] of [
+      ['good', good],
+      ['bad', bad],
+    ]) {
       expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['news'] }) })).status).toBe(201);
     }
 
@@ -54,7 +60,10 @@ describe('queue mode', () => {
     expect(counts.writes).toBe(0);
     expect(sent.flatMap((m) => m.body.sourceIds ?? []).sort()).toEqual(['bad', 'good']);
 
-    const result = await consume(env, sent.map((m) => m.body));
+    const result = await consume(
+      env,
+      sent.map((m) => m.body),
+    );
     expect(result.ackAll).toBe(true);
     expect(result.retryBatch.retry).toBe(false);
     // The consumer's run writes the changed river pages and the index, nothing else.
@@ -90,7 +99,9 @@ describe('queue mode on a real Miniflare queue', () => {
     const tag = Math.random().toString(36).slice(2);
     const url = await fixtureRoute(`mq-${tag}`, {
       headers: { 'content-type': 'application/rss+xml' },
-      body: rss('Real queue', [{ guid: `mq-${tag}`, title: `Delivered by Miniflare ${tag}`, link: `https://mq.test/${tag}`, date: 'Fri, 20 Nov 2026 08:00:00 GMT' }]),
+      body: rss('Real queue', [
+        { guid: `mq-${tag}`, title: `Delivered by Miniflare ${tag}`, link: `https://mq.test/${tag}`, date: 'Fri, 20 Nov 2026 08:00:00 GMT' },
+      ]),
     });
     expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: `mq-${tag}`, url, categories: ['queued'] }) })).status).toBe(201);
 

@@ -59,7 +59,9 @@ describe('a polling run', () => {
     const all = await (await call(env, '/feeds/all.json')).json<JsonFeed>();
     expect(all.items).toHaveLength(3);
 
-    const status = await (await call(env, '/status.json')).json<{ sources: { id: string; lastError: string | null; consecutiveFailures: number; itemCount: number }[] }>();
+    const status = await (await call(env, '/status.json')).json<{
+      sources: { id: string; lastError: string | null; consecutiveFailures: number; itemCount: number }[];
+    }>();
     const st = Object.fromEntries(status.sources.map((s) => [s.id, s]));
     expect(st.broken.lastError).toMatch(/not a feed/i);
     expect(st.broken.consecutiveFailures).toBe(1);
@@ -110,7 +112,10 @@ describe('a polling run', () => {
     for (let i = 0; i < 4; i++) {
       const name = uniq(`same${i}`);
       names.push(name);
-      const url = await fixtureRoute(name, { headers: { 'content-type': 'application/rss+xml' }, body: rss(`Same ${i}`, [{ guid: `s${i}`, title: `Unchanging story ${i}`, link: `https://same.test/${i}`, date: RFC822(12) }]) });
+      const url = await fixtureRoute(name, {
+        headers: { 'content-type': 'application/rss+xml' },
+        body: rss(`Same ${i}`, [{ guid: `s${i}`, title: `Unchanging story ${i}`, link: `https://same.test/${i}`, date: RFC822(12) }]),
+      });
       await addSource(env, `same${i}`, url, [`cat${i % 2}`]);
     }
     await poll(env);
@@ -120,7 +125,10 @@ describe('a polling run', () => {
     expect(counts.writes).toBe(0);
 
     for (let i = 0; i < 4; i++) {
-      await fixtureRoute(names[i], { headers: { 'content-type': 'application/rss+xml' }, body: rss(`Same ${i}`, [{ guid: `n${i}`, title: `Brand new story ${i}`, link: `https://same.test/new${i}`, date: RFC822(22) }]) });
+      await fixtureRoute(names[i], {
+        headers: { 'content-type': 'application/rss+xml' },
+        body: rss(`Same ${i}`, [{ guid: `n${i}`, title: `Brand new story ${i}`, link: `https://same.test/new${i}`, date: RFC822(22) }]),
+      });
     }
     resetCounts();
     const all = await poll(env);
@@ -131,11 +139,17 @@ describe('a polling run', () => {
 
   it('stops at the subrequest budget: the rest is skipped (not failed) and first in line next run', async () => {
     const { env } = isolatedEnv({ SUBREQUEST_BUDGET: '3', MAX_CONCURRENCY: '1' });
-    const target = await fixtureRoute(uniq('bud-target'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('T', [{ guid: 't', title: 'Budget target story', link: 'https://t.test/1', date: RFC822(20) }]) });
+    const target = await fixtureRoute(uniq('bud-target'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('T', [{ guid: 't', title: 'Budget target story', link: 'https://t.test/1', date: RFC822(20) }]),
+    });
     const redirect = await fixtureRoute(uniq('bud-redirect'), { status: 302, redirectTo: target.slice(target.indexOf('/r/')) });
     await addSource(env, 'b1', redirect, ['news']); // two subrequests
     for (const id of ['b2', 'b3', 'b4']) {
-      const url = await fixtureRoute(uniq(id), { headers: { 'content-type': 'application/rss+xml' }, body: rss(id, [{ guid: id, title: `Story from ${id}`, link: `https://${id}.test/`, date: RFC822(20) }]) });
+      const url = await fixtureRoute(uniq(id), {
+        headers: { 'content-type': 'application/rss+xml' },
+        body: rss(id, [{ guid: id, title: `Story from ${id}`, link: `https://${id}.test/`, date: RFC822(20) }]),
+      });
       await addSource(env, id, url, ['news']);
     }
     const report = await poll(env);
@@ -150,13 +164,18 @@ describe('a polling run', () => {
     expect(fresh.sort()).toEqual(['b3', 'b4']);
   });
 
-  it('skips, not fails, a source whose redirect would pass the budget: our limit is not the source\'s fault', async () => {
+  it("skips, not fails, a source whose redirect would pass the budget: our limit is not the source's fault", async () => {
     const { env } = isolatedEnv({ SUBREQUEST_BUDGET: '1' });
-    const target = await fixtureRoute(uniq('hop-target'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('T', [{ guid: 't', title: 'Behind a redirect', link: 'https://t.test/1', date: RFC822(20) }]) });
+    const target = await fixtureRoute(uniq('hop-target'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('T', [{ guid: 't', title: 'Behind a redirect', link: 'https://t.test/1', date: RFC822(20) }]),
+    });
     const redirect = await fixtureRoute(uniq('hop-redirect'), { status: 302, redirectTo: target.slice(target.indexOf('/r/')) });
     await addSource(env, 'hop', redirect, ['news']); // the redirect takes the one subrequest, its target is refused
     expect((await poll(env)).results).toEqual([{ id: 'hop', outcome: 'skipped' }]);
-    const status = await (await call(env, '/status.json')).json<{ sources: { id: string; lastCheckedAt: string | null; consecutiveFailures: number; lastError: string | null }[] }>();
+    const status = await (await call(env, '/status.json')).json<{
+      sources: { id: string; lastCheckedAt: string | null; consecutiveFailures: number; lastError: string | null }[];
+    }>();
     expect(status.sources.find((s) => s.id === 'hop')).toMatchObject({ lastCheckedAt: null, consecutiveFailures: 0, lastError: null });
   });
 
@@ -193,10 +212,16 @@ describe('a polling run', () => {
   it('updates an edited item in place and keeps one entry per story', async () => {
     const { env } = isolatedEnv();
     const name = uniq('edit');
-    const url = await fixtureRoute(name, { headers: { 'content-type': 'application/rss+xml' }, body: rss('E', [{ guid: 'e1', title: 'Original headline here', link: 'https://e.test/1', date: RFC822(20), description: 'first' }]) });
+    const url = await fixtureRoute(name, {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('E', [{ guid: 'e1', title: 'Original headline here', link: 'https://e.test/1', date: RFC822(20), description: 'first' }]),
+    });
     await addSource(env, 'e', url, ['news']);
     await poll(env);
-    await fixtureRoute(name, { headers: { 'content-type': 'application/rss+xml' }, body: rss('E', [{ guid: 'e1', title: 'Corrected headline here', link: 'https://e.test/1', date: RFC822(20), description: 'second' }]) });
+    await fixtureRoute(name, {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('E', [{ guid: 'e1', title: 'Corrected headline here', link: 'https://e.test/1', date: RFC822(20), description: 'second' }]),
+    });
     await poll(env);
     const feed = await (await call(env, '/feeds/news.json')).json<{ items: { id: string; title: string; content_html?: string; date_modified?: string }[] }>();
     expect(feed.items).toHaveLength(1);
@@ -205,8 +230,16 @@ describe('a polling run', () => {
 
   it('shows one story carried by two sources once, attributed to both, in all three formats; removal leaves nothing behind', async () => {
     const { env } = isolatedEnv();
-    const a = await fixtureRoute(uniq('sa'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('Thai Daily', [{ guid: 'x-1', title: 'Chiang Mai lantern festival draws crowds', link: 'https://story.test/lantern?utm_source=rss', date: RFC822(20) }]) });
-    const b = await fixtureRoute(uniq('sb'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('Wire', [{ guid: 'y-9', title: 'Chiang Mai lantern festival draws crowds', link: 'https://story.test/lantern?fbclid=abc', date: RFC822(19) }]) });
+    const a = await fixtureRoute(uniq('sa'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('Thai Daily', [
+        { guid: 'x-1', title: 'Chiang Mai lantern festival draws crowds', link: 'https://story.test/lantern?utm_source=rss', date: RFC822(20) },
+      ]),
+    });
+    const b = await fixtureRoute(uniq('sb'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('Wire', [{ guid: 'y-9', title: 'Chiang Mai lantern festival draws crowds', link: 'https://story.test/lantern?fbclid=abc', date: RFC822(19) }]),
+    });
     await addSource(env, 'thai-daily', a, ['news']);
     await addSource(env, 'wire', b, ['news']);
     await poll(env);
@@ -232,7 +265,10 @@ describe('a polling run', () => {
 
   it('runs from the real scheduled handler exactly as the admin poll does', async () => {
     const { env } = isolatedEnv();
-    const url = await fixtureRoute(uniq('cron'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('Cron', [{ guid: 'c1', title: 'Polled by the cron trigger', link: 'https://c.test/1', date: RFC822(20) }]) });
+    const url = await fixtureRoute(uniq('cron'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('Cron', [{ guid: 'c1', title: 'Polled by the cron trigger', link: 'https://c.test/1', date: RFC822(20) }]),
+    });
     await addSource(env, 'cron', url, ['news']);
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: '*/15 * * * *' }), env, ctx);

@@ -2,18 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderAtom } from '../../src/render/atom';
 import { stripInvalidXmlChars } from '../../src/render/xml';
-import {
-  collidingGuidItem,
-  emptyRiver,
-  HOSTILE,
-  hostileItem,
-  podcastItem,
-  renderContext,
-  river,
-  riverItem,
-  thaiItem,
-  vietItem,
-} from './sample-river';
+import { collidingGuidItem, emptyRiver, HOSTILE, hostileItem, podcastItem, renderContext, river, riverItem, thaiItem, vietItem } from './sample-river';
 import { expectWellFormed, parseXml, text } from './xml-check';
 
 // xsd:dateTime in UTC, as RFC 3339 and the Atom schema want.
@@ -56,7 +45,9 @@ describe('renderAtom', () => {
 
   it('keeps the same feed id on every page', () => {
     const first = feedOf(renderAtom(river, river.items, renderContext('asia', 'atom')));
-    const older = feedOf(renderAtom(river, river.items.slice(2), renderContext('asia', 'atom', { selfUrl: 'https://tributary.test/feeds/asia.atom?before=c1' })));
+    const older = feedOf(
+      renderAtom(river, river.items.slice(2), renderContext('asia', 'atom', { selfUrl: 'https://tributary.test/feeds/asia.atom?before=c1' })),
+    );
     expect(older.id).toBe(first.id);
   });
 

@@ -36,7 +36,10 @@ describe('faithful to the source', () => {
   it('keeps every enclosure, the image one too, in JSON Feed, Atom and RSS', () => {
     const json = JSON.parse(renderJsonFeed(river, river.items, renderContext('news', 'json')));
     expect(json.items[0].image).toBe('https://news.example.th/img/lantern.jpg');
-    expect(json.items[0].attachments.map((a: { url: string }) => a.url)).toEqual(['https://news.example.th/img/lantern.jpg', 'https://news.example.th/img/lantern-2.jpg']);
+    expect(json.items[0].attachments.map((a: { url: string }) => a.url)).toEqual([
+      'https://news.example.th/img/lantern.jpg',
+      'https://news.example.th/img/lantern-2.jpg',
+    ]);
     const atom = xml.parse(renderAtom(river, river.items, renderContext('news', 'atom')));
     const enclosures = atom.feed.entry[0].link.filter((l: { '@rel': string }) => l['@rel'] === 'enclosure').map((l: { '@href': string }) => l['@href']);
     expect(enclosures).toHaveLength(2);

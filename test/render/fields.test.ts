@@ -73,10 +73,19 @@ describe('instant and rfc822Of', () => {
 
   it('spell a run of instants the same through the day-remembering writer', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constantFrom(...EDGES), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())), { maxLength: 30 }), (values) => {
-        const write = rfc822Writer();
-        for (const value of values) expect(write(firstInstant(value))).toBe(viaDate(value).rfc822);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...EDGES),
+            fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          ),
+          { maxLength: 30 },
+        ),
+        (values) => {
+          const write = rfc822Writer();
+          for (const value of values) expect(write(firstInstant(value))).toBe(viaDate(value).rfc822);
+        },
+      ),
       { numRuns: 200 },
     );
   });

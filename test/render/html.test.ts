@@ -82,7 +82,9 @@ describe('renderRiverPage', () => {
     // The Thai item is in the page's language; the Vietnamese one says it is not.
     expect(html).toContain(`<article>\n<h2><a href="${thaiItem.url}">${thaiItem.title}</a></h2>`);
     expect(html).toContain(`<article lang="vi">\n<h2><a href="${vietItem.url}">`);
-    expect(html).toContain('<a href="https://news.example.th/">ข่าวไทยรายวัน</a><span lang="en"> · also in </span><a href="https://tin.example.vn/">Tin tức Việt Nam</a>, <a href="https://wire.example.com/story/42?utm_source=x&amp;ref=y">Wire &amp; Co &lt;Asia&gt;</a>');
+    expect(html).toContain(
+      '<a href="https://news.example.th/">ข่าวไทยรายวัน</a><span lang="en"> · also in </span><a href="https://tin.example.vn/">Tin tức Việt Nam</a>, <a href="https://wire.example.com/story/42?utm_source=x&amp;ref=y">Wire &amp; Co &lt;Asia&gt;</a>',
+    );
     expect(html).toContain('<time datetime="2025-03-01T09:30:00.000Z">2025-03-01 09:30 UTC</time>');
     expect(html).toContain(`<img class="thumb" src="${thaiItem.image}" alt=""`);
     expect(html).toContain(`<div class="summary">${thaiItem.summaryHtml}</div>`);
@@ -90,7 +92,8 @@ describe('renderRiverPage', () => {
     expect(html).toContain(`<h2>${podcastItem.title}</h2>`);
     expect(html).toContain(`<link rel="next" href="${base}/c/asia?before=c1">`);
     expect(html).toContain(`<a href="${base}/c/asia?before=c1" rel="next">Older items →</a>`);
-    for (const ext of ['rss', 'atom', 'json']) expect(html).toContain(`<link rel="alternate" type="application/${ext === 'rss' ? 'rss+xml' : ext === 'atom' ? 'atom+xml' : 'feed+json'}"`);
+    for (const ext of ['rss', 'atom', 'json'])
+      expect(html).toContain(`<link rel="alternate" type="application/${ext === 'rss' ? 'rss+xml' : ext === 'atom' ? 'atom+xml' : 'feed+json'}"`);
   });
 
   it('escapes hostile titles and drops characters HTML cannot carry', () => {
@@ -137,7 +140,16 @@ describe('renderStatusPage', () => {
   it('tabulates sources with errors in words, paused sources flagged and redirects', () => {
     const rows = [
       row({}),
-      row({ id: 'gone', title: 'ข่าวหาย', lastStatus: 410, lastError: 'HTTP 410 from https://gone.example/feed — the feed was removed', consecutiveFailures: 12, paused: true, pausedBy: 'failures', lastSuccessAt: null }),
+      row({
+        id: 'gone',
+        title: 'ข่าวหาย',
+        lastStatus: 410,
+        lastError: 'HTTP 410 from https://gone.example/feed — the feed was removed',
+        consecutiveFailures: 12,
+        paused: true,
+        pausedBy: 'failures',
+        lastSuccessAt: null,
+      }),
       row({ id: 'moved', lastStatus: 301, permanentRedirect: 'https://new.example/feed?a=1&b=2' }),
       row({ id: 'new', lastCheckedAt: null, lastSuccessAt: null, lastStatus: null, title: '<b>new</b>' }),
     ];
@@ -157,7 +169,11 @@ describe('renderStatusPage', () => {
 
   it('shows the charset each source was read in, and why when the bytes overruled its label (issue 11, point 6)', () => {
     const reason = 'encoding="UTF-8" in the XML declaration, but the bytes read best as windows-874 (1.08 points a byte, utf-8 -2.24)';
-    const rows = [row({}), row({ id: 'thai', charset: { name: 'windows-874', how: 'detected', declared: 'UTF-8', reason } }), row({ id: 'new', charset: null })];
+    const rows = [
+      row({}),
+      row({ id: 'thai', charset: { name: 'windows-874', how: 'detected', declared: 'UTF-8', reason } }),
+      row({ id: 'new', charset: null }),
+    ];
     const html = renderStatusPage(rows, { baseUrl: base, generatedAt: '2025-03-01T10:05:00.000Z' });
     expectBalancedHtml(html);
     expect(html).toContain('<th scope="col">Charset</th>');

@@ -35,7 +35,11 @@ describe('item ids', () => {
         { guid: 'b-77', title: 'A story whose guid is its URL', link: 'https://a.ids.test/story/1?utm_source=b', date: day(22) },
       ]),
     });
-    for (const [id, url] of [['a', a], ['b', b]]) expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['news'] }) })).status).toBe(201);
+    for (const [id, url] of [
+      ['a', a],
+      ['b', b],
+    ])
+      expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['news'] }) })).status).toBe(201);
     expect((await call(env, '/admin/poll?source=a', { method: 'POST' })).status).toBe(200);
     expect((await call(env, '/admin/poll?source=b', { method: 'POST' })).status).toBe(200);
 

@@ -32,7 +32,10 @@ const hostileItem = fc.record({
   cdataBody: fc.boolean(),
   tag: hostileText,
   author: hostileText,
-  date: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()), hostileText),
+  date: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+    hostileText,
+  ),
 });
 
 function rssDocument(items: { title: string; body: string; cdataBody: boolean; tag: string; author: string; date: string }[]): string {
@@ -56,7 +59,10 @@ async function riverFrom(doc: string): Promise<River> {
   if (!result.ok) throw new Error(result.error);
   const { items } = assignKeys('hostile', result.feed.items);
   const source = { id: 'hostile', title: 'Hostile \u0000 source ]]>', feedUrl: 'https://feed.test/rss.xml', siteUrl: 'https://feed.test/' };
-  return mergeRiver(null, { slug: 'hostile', title: 'Hostile \uFFFE river', language: 'th' }, [{ source, items, seen: new Set() }], { now: '2026-01-01T00:00:00.000Z', cap: 500 }).river;
+  return mergeRiver(null, { slug: 'hostile', title: 'Hostile \uFFFE river', language: 'th' }, [{ source, items, seen: new Set() }], {
+    now: '2026-01-01T00:00:00.000Z',
+    cap: 500,
+  }).river;
 }
 
 /** Every string value in a parsed JSON document. */

@@ -2,18 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonString, renderJsonFeed } from '../../src/render/jsonfeed';
 import { stripInvalidXmlChars } from '../../src/render/xml';
-import {
-  collidingGuidItem,
-  emptyRiver,
-  HOSTILE,
-  hostileItem,
-  podcastItem,
-  renderContext,
-  river,
-  riverItem,
-  thaiItem,
-  vietItem,
-} from './sample-river';
+import { collidingGuidItem, emptyRiver, HOSTILE, hostileItem, podcastItem, renderContext, river, riverItem, thaiItem, vietItem } from './sample-river';
 import { FORBIDDEN_XML_CHAR } from './xml-check';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -69,7 +58,12 @@ describe('renderJsonFeed', () => {
         sources: [
           { id: 'thai-news', title: 'ข่าวไทยรายวัน', feed_url: 'https://news.example.th/rss.xml', home_page_url: 'https://news.example.th/' },
           { id: 'viet-news', title: 'Tin tức Việt Nam', feed_url: 'https://tin.example.vn/feed.atom', home_page_url: 'https://tin.example.vn/' },
-          { id: 'wire', title: 'Wire & Co <Asia>', feed_url: 'https://wire.example.com/asia.json?a=1&b=2', url: 'https://wire.example.com/story/42?utm_source=x&ref=y' },
+          {
+            id: 'wire',
+            title: 'Wire & Co <Asia>',
+            feed_url: 'https://wire.example.com/asia.json?a=1&b=2',
+            url: 'https://wire.example.com/story/42?utm_source=x&ref=y',
+          },
         ],
       },
     });
@@ -121,24 +115,34 @@ describe('renderJsonFeed', () => {
 
   it('gives every item text content and valid dates for any input', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 30 }), fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), fc.string(), (title, body, date) => {
-        const item = riverItem({ key: 'k', sourceId: 's', title, summaryHtml: body, publishedAt: date });
-        const json = renderJsonFeed(river, [item], ctx);
-        const [parsed] = feedOf(json).items;
-        expect(parsed.date_published).toMatch(RFC3339);
-        for (const value of [parsed.title, parsed.content_html, parsed.content_text]) {
-          if (value !== undefined) expect(FORBIDDEN_XML_CHAR.test(value)).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 30 }),
+        fc.option(fc.string({ unit: 'binary' }), { nil: undefined }),
+        fc.string(),
+        (title, body, date) => {
+          const item = riverItem({ key: 'k', sourceId: 's', title, summaryHtml: body, publishedAt: date });
+          const json = renderJsonFeed(river, [item], ctx);
+          const [parsed] = feedOf(json).items;
+          expect(parsed.date_published).toMatch(RFC3339);
+          for (const value of [parsed.title, parsed.content_html, parsed.content_text]) {
+            if (value !== undefined) expect(FORBIDDEN_XML_CHAR.test(value)).toBe(false);
+          }
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('quotes any string exactly as JSON.stringify does once forbidden characters are dropped', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.oneof(fc.constantFrom('"', '\\', '\n', '\r', '\t', '\u2028', '\u007F', '\u0085', 'ข', 'ệ'), fc.string({ unit: 'binary', maxLength: 2 })) }), (value) => {
-        expect(jsonString(value)).toBe(JSON.stringify(stripInvalidXmlChars(value)));
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.oneof(fc.constantFrom('"', '\\', '\n', '\r', '\t', '\u2028', '\u007F', '\u0085', 'ข', 'ệ'), fc.string({ unit: 'binary', maxLength: 2 })),
+        }),
+        (value) => {
+          expect(jsonString(value)).toBe(JSON.stringify(stripInvalidXmlChars(value)));
+        },
+      ),
       { numRuns: 300 },
     );
   });

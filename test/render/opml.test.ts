@@ -7,7 +7,6 @@ import { parseOpml, renderOpml, slugify, type OpmlImport } from '../../src/rende
 import { HOSTILE } from './sample-river';
 import { expectWellFormed, parseXml } from './xml-check';
 
-
 async function fixture(name: string): Promise<string> {
   const res = await fetch(`${env.FIXTURE_ORIGIN}/files/render/${name}?type=text/x-opml`);
   expect(res.status).toBe(200);
@@ -134,7 +133,9 @@ describe('parseOpml', () => {
     expect(result.sources[0].url).toBe('https://x.example/feed');
     expect(result.sources[0].title!.length).toBeLessThan(1000);
     // Small internal entities still work.
-    const small = imported('<!DOCTYPE opml [<!ENTITY co "Company">]><opml version="2.0"><body><outline text="&co; feed" xmlUrl="https://x.example/feed"/></body></opml>');
+    const small = imported(
+      '<!DOCTYPE opml [<!ENTITY co "Company">]><opml version="2.0"><body><outline text="&co; feed" xmlUrl="https://x.example/feed"/></body></opml>',
+    );
     expect(small.sources[0].title).toBe('Company feed');
   });
 });
@@ -149,7 +150,13 @@ describe('renderOpml', () => {
     },
     sources: {
       thairath: { id: 'thairath', url: 'https://www.thairath.example/rss', title: 'ไทยรัฐ', categories: ['thai', 'news'], createdAt: '2025-01-01T00:00:00Z' },
-      vnexpress: { id: 'vnexpress', url: 'https://vnexpress.net/rss/tin-moi-nhat.rss', title: 'VnExpress', categories: ['viet'], createdAt: '2025-01-01T00:00:00Z' },
+      vnexpress: {
+        id: 'vnexpress',
+        url: 'https://vnexpress.net/rss/tin-moi-nhat.rss',
+        title: 'VnExpress',
+        categories: ['viet'],
+        createdAt: '2025-01-01T00:00:00Z',
+      },
       amp: { id: 'amp', url: 'https://a.example/feed?x=1&y=2', title: HOSTILE, categories: ['evil'], createdAt: '2025-01-01T00:00:00Z' },
       untitled: { id: 'untitled', url: 'https://u.example/feed', categories: ['news'], createdAt: '2025-01-01T00:00:00Z' },
       orphan: { id: 'orphan', url: 'https://o.example/feed', title: 'Orphan', categories: ['gone'], createdAt: '2025-01-01T00:00:00Z' },
@@ -183,7 +190,10 @@ describe('renderOpml', () => {
     expect(result.skipped).toEqual([]);
     expect(result.categories.sort((a, b) => a.slug.localeCompare(b.slug))).toEqual(
       Object.values(registry.categories)
-        .map(({ slug, title }) => ({ slug, title: title.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu, '').trim() }))
+        .map(({ slug, title }) => ({
+          slug,
+          title: title.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDFFF]/gu, '').trim(),
+        }))
         .sort((a, b) => a.slug.localeCompare(b.slug)),
     );
     const bySlugs = (url: string) => result.sources.find((s) => s.url === url)?.categories.sort();

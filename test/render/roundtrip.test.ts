@@ -13,7 +13,12 @@ const FORMATS: [string, (r: River, i: RiverItem[], c: RenderContext) => string, 
   ['JSON Feed', renderJsonFeed, 'json', 'application/feed+json; charset=utf-8'],
 ];
 
-async function readBack(render: (r: River, i: RiverItem[], c: RenderContext) => string, format: 'rss' | 'atom' | 'json', contentType: string, items: RiverItem[]) {
+async function readBack(
+  render: (r: River, i: RiverItem[], c: RenderContext) => string,
+  format: 'rss' | 'atom' | 'json',
+  contentType: string,
+  items: RiverItem[],
+) {
   const ctx = renderContext('asia', format);
   const body = new TextEncoder().encode(render(river, items, ctx));
   const result = await ingestFeed(body, { contentType, url: ctx.selfUrl, fetchedAt: '2025-03-02T00:00:00.000Z', sourceId: 'roundtrip' });

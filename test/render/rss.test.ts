@@ -2,18 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderRss } from '../../src/render/rss';
 import { stripInvalidXmlChars } from '../../src/render/xml';
-import {
-  collidingGuidItem,
-  emptyRiver,
-  HOSTILE,
-  hostileItem,
-  podcastItem,
-  renderContext,
-  river,
-  riverItem,
-  thaiItem,
-  vietItem,
-} from './sample-river';
+import { collidingGuidItem, emptyRiver, HOSTILE, hostileItem, podcastItem, renderContext, river, riverItem, thaiItem, vietItem } from './sample-river';
 import { expectWellFormed, parseXml, text } from './xml-check';
 
 const RFC822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
@@ -128,7 +117,10 @@ describe('renderRss', () => {
       fc.property(
         fc.string({ unit: 'binary', maxLength: 40 }),
         fc.string({ unit: 'binary', maxLength: 40 }),
-        fc.oneof(fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'garbage' : d.toISOString())), fc.string()),
+        fc.oneof(
+          fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'garbage' : d.toISOString())),
+          fc.string(),
+        ),
         (title, body, date) => {
           const item = riverItem({ key: 'k', sourceId: 's', title, summaryHtml: body, publishedAt: date, authors: [title], tags: [body] });
           const [parsed] = channelOf(renderRss(river, [item], ctx)).item;

@@ -113,7 +113,11 @@ describe('a feed that lists an item twice', () => {
       enclosures: [],
       contentHash: `${title}|${body}`,
     });
-    const { items, policy } = assignKeys('rep', [draft('1', 'Budget vote', 'first draft'), draft('2', 'Flood news', 'x'), draft('1', 'Budget vote', 'corrected')]);
+    const { items, policy } = assignKeys('rep', [
+      draft('1', 'Budget vote', 'first draft'),
+      draft('2', 'Flood news', 'x'),
+      draft('1', 'Budget vote', 'corrected'),
+    ]);
     expect(policy).toBe('guid');
     expect(items.map((i) => [i.guid, i.summaryHtml])).toEqual([
       ['1', 'corrected'],

@@ -38,7 +38,18 @@ describe('mergeRiver', () => {
     const first = mergeRiver(null, META, [contribution('a', a)], { now: NOW, cap: 100 });
     expect(first.changed).toBe(true);
     expect(first.river.items.map((i) => i.title)).toEqual(['Newer story about the floods', 'Older story about rice prices']);
-    const second = mergeRiver(first.river, META, [contribution('a', a, a.map((i) => i.key))], { now: '2026-11-24T12:15:00Z', cap: 100 });
+    const second = mergeRiver(
+      first.river,
+      META,
+      [
+        contribution(
+          'a',
+          a,
+          a.map((i) => i.key),
+        ),
+      ],
+      { now: '2026-11-24T12:15:00Z', cap: 100 },
+    );
     expect(second.changed).toBe(false);
     expect(second.river).toBe(first.river);
   });
@@ -59,7 +70,9 @@ describe('mergeRiver', () => {
 
   it('merges one story from two sources (tracking params, NFD title) into one attributed entry; first published wins the body', () => {
     const a = items('a', [{ guid: 'a-1', title: 'Lũ lụt ở miền Trung', url: 'https://news.test/lu-lut?utm_source=a', at: '2026-11-20T09:00:00Z', body: 'A' }]);
-    const b = items('b', [{ guid: 'b-77', title: 'Lũ lụt ở miền Trung'.normalize('NFD'), url: 'https://news.test/lu-lut?fbclid=zz', at: '2026-11-20T08:00:00Z', body: 'B' }]);
+    const b = items('b', [
+      { guid: 'b-77', title: 'Lũ lụt ở miền Trung'.normalize('NFD'), url: 'https://news.test/lu-lut?fbclid=zz', at: '2026-11-20T08:00:00Z', body: 'B' },
+    ]);
     const r1 = mergeRiver(null, META, [contribution('a', a)], { now: NOW, cap: 100 }).river;
     const { river } = mergeRiver(r1, META, [contribution('b', b)], { now: NOW, cap: 100 });
     expect(river.items).toHaveLength(1);
@@ -93,7 +106,10 @@ describe('mergeRiver', () => {
     const bNear = items('b', [{ guid: '9', title: 'Prime Minister visits Chiang Mai.', url: 'https://b.test/9', at: '2026-11-20T20:00:00Z' }]);
     const bFar = items('c', [{ guid: '9', title: 'Prime minister visits Chiang Mai', url: 'https://c.test/9', at: '2026-11-25T20:00:00Z' }]);
     const sameSource = items('a', [{ guid: '2', title: 'Prime minister visits Chiang Mai', url: 'https://a.test/2', at: '2026-11-20T10:00:00Z' }]);
-    const r = mergeRiver(null, META, [contribution('a', [...a, ...sameSource]), contribution('b', bNear), contribution('c', bFar)], { now: NOW, cap: 100 }).river;
+    const r = mergeRiver(null, META, [contribution('a', [...a, ...sameSource]), contribution('b', bNear), contribution('c', bFar)], {
+      now: NOW,
+      cap: 100,
+    }).river;
     expect(r.items).toHaveLength(3);
     const merged = r.items.find((i) => i.sources.length === 2);
     expect(merged?.sources.map((s) => s.id).sort()).toEqual(['a', 'b']);
@@ -107,7 +123,18 @@ describe('mergeRiver', () => {
     ]);
     const r1 = mergeRiver(null, META, [contribution('a', list)], { now: NOW, cap: 2 }).river;
     expect(r1.items.map((i) => i.title)).toEqual(['Three is the newest story', 'Two is the middle story']);
-    const r2 = mergeRiver(r1, META, [contribution('a', list, list.map((i) => i.key))], { now: NOW, cap: 3 });
+    const r2 = mergeRiver(
+      r1,
+      META,
+      [
+        contribution(
+          'a',
+          list,
+          list.map((i) => i.key),
+        ),
+      ],
+      { now: NOW, cap: 3 },
+    );
     expect(r2.changed).toBe(false);
     expect(r2.river.items).toHaveLength(2);
   });
@@ -131,7 +158,10 @@ describe('mergeRiver', () => {
 describe('page size', () => {
   it('keeps a page of full articles within the value limit: oldest lose full content first, then go', () => {
     const big = 'ข่าว '.repeat(20_000); // ~100 KB of UTF-16, ~300 KB of UTF-8
-    const list = items('a', Array.from({ length: 40 }, (_, n) => ({ guid: String(n), title: `Long read number ${n}`, at: new Date(Date.UTC(2026, 10, 1, n)).toISOString() })));
+    const list = items(
+      'a',
+      Array.from({ length: 40 }, (_, n) => ({ guid: String(n), title: `Long read number ${n}`, at: new Date(Date.UTC(2026, 10, 1, n)).toISOString() })),
+    );
     for (const i of list) i.contentHtml = big;
     const { river } = mergeRiver(null, META, [contribution('a', list)], { now: NOW, cap: 100 });
     const page = fitBytes(river.items, 1024 * 1024);

@@ -15,13 +15,18 @@ async function json<T>(env: Env, path: string, init?: RequestInit): Promise<{ st
   return { status: res.status, body: (await res.json()) as T };
 }
 
-const titles = async (env: Env, slug: string) => (await json<{ items: { title: string }[] }>(env, `/feeds/${slug}.json?limit=300`)).body.items.map((i) => i.title);
+const titles = async (env: Env, slug: string) =>
+  (await json<{ items: { title: string }[] }>(env, `/feeds/${slug}.json?limit=300`)).body.items.map((i) => i.title);
 const poll = async (env: Env) => expect((await call(env, '/admin/poll?force=1', { method: 'POST' })).status).toBe(200);
 
 describe('admin changes against what the objects remember', () => {
   it('a category left and joined again before any poll gets the whole feed again', async () => {
     const { env } = isolatedEnv({ KV_WRITE_GAP_MS: '0' });
-    const url = await fixtureRoute(uniq('rejoin'), { headers: { 'content-type': 'application/rss+xml', etag: '"r1"' }, conditional: true, body: rss('R', [{ guid: 'r1', title: 'The one story of the rejoining feed', link: 'https://r.adm.test/1', date: day(20) }]) });
+    const url = await fixtureRoute(uniq('rejoin'), {
+      headers: { 'content-type': 'application/rss+xml', etag: '"r1"' },
+      conditional: true,
+      body: rss('R', [{ guid: 'r1', title: 'The one story of the rejoining feed', link: 'https://r.adm.test/1', date: day(20) }]),
+    });
     expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'r', url, categories: ['news', 'x'] }) })).status).toBe(201);
     await poll(env);
     expect(await titles(env, 'x')).toEqual(['The one story of the rejoining feed']);
@@ -36,14 +41,27 @@ describe('admin changes against what the objects remember', () => {
   it('a source added again joins the entry that outlived it under another source, whose key is its own', async () => {
     const { env } = isolatedEnv({ KV_WRITE_GAP_MS: '0' });
     const story = { title: 'Flood waters rise in the northern provinces', date: day(20) };
-    const a = await fixtureRoute(uniq('a'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('A', [{ guid: 'a1', link: 'https://news.adm.test/flood', ...story }]) });
-    const b = await fixtureRoute(uniq('b'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('B', [{ guid: 'b1', link: 'https://news.adm.test/flood?utm_source=b', ...story, date: day(21) }]) });
-    for (const [id, url] of [['a', a], ['b', b]]) expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['news'] }) })).status).toBe(201);
+    const a = await fixtureRoute(uniq('a'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('A', [{ guid: 'a1', link: 'https://news.adm.test/flood', ...story }]),
+    });
+    const b = await fixtureRoute(uniq('b'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('B', [{ guid: 'b1', link: 'https://news.adm.test/flood?utm_source=b', ...story, date: day(21) }]),
+    });
+    for (const [id, url] of [
+      ['a', a],
+      ['b', b],
+    ])
+      expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id, url, categories: ['news'] }) })).status).toBe(201);
     await poll(env);
     expect(await titles(env, 'news')).toEqual([story.title]);
     expect((await call(env, '/admin/sources/a', { method: 'DELETE' })).status).toBe(200);
     // A edits its story (another link, another title) before it is added again: nothing matches but the entry's key.
-    await fixtureRoute(a.slice(a.indexOf('/r/') + 3), { headers: { 'content-type': 'application/rss+xml' }, body: rss('A', [{ guid: 'a1', title: 'Flood waters keep rising in the north', link: 'https://a.adm.test/flood-update', date: story.date }]) });
+    await fixtureRoute(a.slice(a.indexOf('/r/') + 3), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('A', [{ guid: 'a1', title: 'Flood waters keep rising in the north', link: 'https://a.adm.test/flood-update', date: story.date }]),
+    });
     expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 'a', url: a, categories: ['news'] }) })).status).toBe(201);
     const report = await json<{ results: { id: string; outcome: string; error?: string }[] }>(env, '/admin/poll?force=1', { method: 'POST' });
     expect(report.body.results.find((r) => r.id === 'a')).toMatchObject({ outcome: 'fresh' });
@@ -60,7 +78,10 @@ describe('admin changes against what the objects remember', () => {
     expect((await call(env, '/admin/categories/tech', { method: 'PUT', body: JSON.stringify({ title: 'Technology' }) })).status).toBe(201);
     const feed = await json<{ title: string; items: unknown[] }>(env, '/feeds/tech.json');
     expect(feed).toMatchObject({ status: 200, body: { title: 'Technology', items: [] } });
-    const url = await fixtureRoute(uniq('tech'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('T', [{ guid: 't1', title: 'A story for the new tech river', link: 'https://t.adm.test/1', date: day(20) }]) });
+    const url = await fixtureRoute(uniq('tech'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('T', [{ guid: 't1', title: 'A story for the new tech river', link: 'https://t.adm.test/1', date: day(20) }]),
+    });
     expect((await call(env, '/admin/sources', { method: 'POST', body: JSON.stringify({ id: 't', url, categories: ['tech'] }) })).status).toBe(201);
     await poll(env);
     expect(await titles(env, 'tech')).toEqual(['A story for the new tech river']);
@@ -69,9 +90,15 @@ describe('admin changes against what the objects remember', () => {
   it('migrates an earlier registry that holds one URL twice (the earlier PATCH did not refuse it)', async () => {
     const { env, prefix } = isolatedEnv();
     const kv = (workerEnv as unknown as { TRIBUTARY: KVNamespace }).TRIBUTARY;
-    const url = await fixtureRoute(uniq('dup'), { headers: { 'content-type': 'application/rss+xml' }, body: rss('D', [{ guid: 'd1', title: 'One feed registered twice', link: 'https://d.adm.test/1', date: day(20) }]) });
+    const url = await fixtureRoute(uniq('dup'), {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('D', [{ guid: 'd1', title: 'One feed registered twice', link: 'https://d.adm.test/1', date: day(20) }]),
+    });
     const source = (id: string) => ({ id, url, categories: ['news'], createdAt: '2026-11-01T00:00:00.000Z' });
-    await kv.put(`${prefix}registry`, JSON.stringify({ sources: { one: source('one'), two: source('two') }, categories: { news: { slug: 'news', title: 'News' } } }));
+    await kv.put(
+      `${prefix}registry`,
+      JSON.stringify({ sources: { one: source('one'), two: source('two') }, categories: { news: { slug: 'news', title: 'News' } } }),
+    );
     const status = await json<{ sources: { id: string }[] }>(env, '/status.json');
     expect(status.status).toBe(200);
     expect(status.body.sources.map((s) => s.id)).toEqual(['one', 'two']);

@@ -17,7 +17,9 @@ interface JsonFeed {
 
 /** A feed that carries only the story of `round`. */
 function newestOnly(_name: string, source: string, round: number): string {
-  return rss(`Source ${source}`, [{ guid: `${source}-${round}`, title: `Story ${round} from source ${source}`, link: `https://${source}.conc.test/${round}`, date: at(round) }]);
+  return rss(`Source ${source}`, [
+    { guid: `${source}-${round}`, title: `Story ${round} from source ${source}`, link: `https://${source}.conc.test/${round}`, date: at(round) },
+  ]);
 }
 
 /** Programs the route to serve the story of `round`; returns its URL. */
@@ -89,15 +91,23 @@ describe('a source removed while a run polls it', () => {
       const delay = (round * 7) % 40;
       await Promise.all([
         poll(env, 'force=1'),
-        new Promise((resolve) => setTimeout(resolve, delay)).then(async () => expect((await call(env, '/admin/sources/leaver', { method: 'DELETE' })).status).toBe(200)),
+        new Promise((resolve) => setTimeout(resolve, delay)).then(async () =>
+          expect((await call(env, '/admin/sources/leaver', { method: 'DELETE' })).status).toBe(200),
+        ),
       ]);
       const news = await (await call(env, '/feeds/news.json?limit=300')).json<JsonFeed>();
       const leftovers = news.items.filter((i) => i._tributary?.sources.some((s) => s.id === 'leaver'));
-      expect(leftovers.map((i) => i.title), `round ${round}`).toEqual([]);
+      expect(
+        leftovers.map((i) => i.title),
+        `round ${round}`,
+      ).toEqual([]);
     }
     for (const slug of ['news', 'all']) {
       const titles = await riverTitles(env, slug);
-      expect(titles.filter((t) => t.endsWith('source g')), slug).toEqual([]);
+      expect(
+        titles.filter((t) => t.endsWith('source g')),
+        slug,
+      ).toEqual([]);
       expect(new Set(titles), slug).toEqual(kept);
       expect(titles.length, slug).toBe(kept.size);
     }

@@ -10,7 +10,13 @@ import { call, isolatedEnv } from '../support/kv';
 const MIN = 60_000;
 const now = new Date('2026-11-25T10:00:00.000Z');
 const at = (minutes: number) => new Date(now.getTime() + minutes * MIN).toISOString();
-const scheduled = (nextCheckAt: string, extra: Partial<SourceState> = {}): SourceState => ({ consecutiveFailures: 0, paused: false, itemCount: 0, nextCheckAt, ...extra });
+const scheduled = (nextCheckAt: string, extra: Partial<SourceState> = {}): SourceState => ({
+  consecutiveFailures: 0,
+  paused: false,
+  itemCount: 0,
+  nextCheckAt,
+  ...extra,
+});
 
 /** A deployment whose sources are registered through the admin API and whose states are set as given. */
 async function directoryWith(sources: { id: string; url?: string }[], states: Record<string, SourceState> = {}) {
@@ -33,14 +39,17 @@ async function directoryWith(sources: { id: string; url?: string }[], states: Re
 describe('the due index', () => {
   it('hands out never-checked and due sources, most overdue first, and none of the rest', async () => {
     const ids = ['new', 'late', 'later', 'soon', 'future', 'paused-future', 'paused-due'];
-    const { plan } = await directoryWith(ids.map((id) => ({ id })), {
-      late: scheduled(at(-30)),
-      later: scheduled(at(-90)),
-      soon: scheduled(at(1)), // within the cron's slack
-      future: scheduled(at(10)),
-      'paused-future': scheduled(at(600), { paused: true }),
-      'paused-due': scheduled(at(-5), { paused: true }),
-    });
+    const { plan } = await directoryWith(
+      ids.map((id) => ({ id })),
+      {
+        late: scheduled(at(-30)),
+        later: scheduled(at(-90)),
+        soon: scheduled(at(1)), // within the cron's slack
+        future: scheduled(at(10)),
+        'paused-future': scheduled(at(600), { paused: true }),
+        'paused-due': scheduled(at(-5), { paused: true }),
+      },
+    );
     expect(await plan(now, 50)).toEqual(['new', 'later', 'late', 'paused-due', 'soon']);
   });
 
@@ -79,7 +88,13 @@ describe('the due index', () => {
       for (const task of handed) polls.set(task.source.id, [...(polls.get(task.source.id) ?? []), round]);
       await dir.record(
         d,
-        handed.map((task) => ({ id: task.source.id, createdAt: task.source.createdAt, revision: task.revision, checkedAt: t.toISOString(), outcome: { kind: 'not-modified' as const, status: 304 as const, finalUrl: task.source.url } })),
+        handed.map((task) => ({
+          id: task.source.id,
+          createdAt: task.source.createdAt,
+          revision: task.revision,
+          checkedAt: t.toISOString(),
+          outcome: { kind: 'not-modified' as const, status: 304 as const, finalUrl: task.source.url },
+        })),
       );
     }
     const counts = ids.map((id) => polls.get(id)?.length ?? 0);

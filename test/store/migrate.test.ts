@@ -52,7 +52,12 @@ const PENDING: Fixture = {
 };
 
 async function itemsOf(f: Fixture, url: string): Promise<Item[]> {
-  const ingested = await ingestFeed(new TextEncoder().encode(rss(f.title, f.stories)), { contentType: 'application/rss+xml', url, fetchedAt: CHECKED, sourceId: f.id });
+  const ingested = await ingestFeed(new TextEncoder().encode(rss(f.title, f.stories)), {
+    contentType: 'application/rss+xml',
+    url,
+    fetchedAt: CHECKED,
+    sourceId: f.id,
+  });
   if (!ingested.ok) throw new Error(ingested.error);
   return assignKeys(f.id, ingested.feed.items).items;
 }
@@ -80,7 +85,8 @@ interface JsonItem {
   _tributary: { sources: { id: string }[] };
 }
 
-const summary = (items: JsonItem[]) => items.map((i) => ({ id: i.id, title: i.title, url: i.url, date: i.date_published, sources: i._tributary.sources.map((s) => s.id) }));
+const summary = (items: JsonItem[]) =>
+  items.map((i) => ({ id: i.id, title: i.title, url: i.url, date: i.date_published, sources: i._tributary.sources.map((s) => s.id) }));
 
 describe('migration from the earlier KV layout', () => {
   it('serves the same feeds, delivers the unmerged queue poll, adds nothing twice, and removes the earlier keys', async () => {
@@ -92,16 +98,25 @@ describe('migration from the earlier KV layout', () => {
       urls.set(f.id, await fixtureRoute(`mig-${prefix}${f.id}`, { headers: { 'content-type': 'application/rss+xml' }, body: rss(f.title, f.stories) }));
     }
     const registry: Registry = {
-      sources: Object.fromEntries([...FIXTURES, PENDING].map((f) => [f.id, { id: f.id, url: urls.get(f.id)!, title: f.title, categories: f.categories, createdAt }])),
+      sources: Object.fromEntries(
+        [...FIXTURES, PENDING].map((f) => [f.id, { id: f.id, url: urls.get(f.id)!, title: f.title, categories: f.categories, createdAt }]),
+      ),
       categories: { news: { slug: 'news', title: 'ข่าว · Tin tức' }, local: { slug: 'local', title: 'Local', include: ['เชียงใหม่'] } },
     };
     // The earlier code's rivers, made by the same pure merge it used.
     const items = new Map<string, Item[]>();
     for (const f of [...FIXTURES, PENDING]) items.set(f.id, await itemsOf(f, urls.get(f.id)!));
-    const contribution = (f: Fixture): SourceContribution => ({ source: { id: f.id, title: f.title, feedUrl: urls.get(f.id)! }, items: items.get(f.id)!, seen: new Set() });
+    const contribution = (f: Fixture): SourceContribution => ({
+      source: { id: f.id, title: f.title, feedUrl: urls.get(f.id)! },
+      items: items.get(f.id)!,
+      seen: new Set(),
+    });
     const riverOf = (slug: string, title: string, fs: Fixture[]): River => {
       const rule = slug === 'all' ? undefined : categoryRule(registry.categories[slug]);
-      const cs = fs.filter((f) => slug === 'all' || f.categories.includes(slug)).map(contribution).map((c) => (rule ? { ...c, items: c.items.filter(rule) } : c));
+      const cs = fs
+        .filter((f) => slug === 'all' || f.categories.includes(slug))
+        .map(contribution)
+        .map((c) => (rule ? { ...c, items: c.items.filter(rule) } : c));
       return mergeRiver(null, { slug, title }, cs, { now: CHECKED, cap: 300 }).river;
     };
     const legacy: Record<string, unknown> = {
@@ -110,7 +125,13 @@ describe('migration from the earlier KV layout', () => {
       'river:news': riverOf('news', 'ข่าว · Tin tức', FIXTURES),
       'river:local': riverOf('local', 'Local', FIXTURES),
       'river:all': riverOf('all', 'All categories', FIXTURES),
-      'snap:queued': { sourceId: 'queued', polledAt: '2026-11-30T08:05:00.000Z', state: { ...stateOf(PENDING, createdAt, items.get('queued')!), seen: undefined }, items: items.get('queued'), feedTitle: PENDING.title },
+      'snap:queued': {
+        sourceId: 'queued',
+        polledAt: '2026-11-30T08:05:00.000Z',
+        state: { ...stateOf(PENDING, createdAt, items.get('queued')!), seen: undefined },
+        items: items.get('queued'),
+        feedTitle: PENDING.title,
+      },
     };
     for (const [key, value] of Object.entries(legacy)) await kv.put(prefix + key, JSON.stringify(value));
     // What the earlier code served: the rivers as they stood, and the pending poll merged by its next cron.
@@ -118,11 +139,18 @@ describe('migration from the earlier KV layout', () => {
 
     const served = async (slug: string) => (await (await call(env, `/feeds/${slug}.json?limit=300`)).json<{ items: JsonItem[] }>()).items;
     const before = new Map<string, JsonItem[]>();
-    for (const [slug, title] of [['news', 'ข่าว · Tin tức'], ['local', 'Local'], ['all', 'All categories']] as const) {
+    for (const [slug, title] of [
+      ['news', 'ข่าว · Tin tức'],
+      ['local', 'Local'],
+      ['all', 'All categories'],
+    ] as const) {
       const got = await served(slug);
       before.set(slug, got);
       const want = expected(slug, title).items;
-      expect(got.map((i) => i.title), slug).toEqual(want.map((i) => i.title));
+      expect(
+        got.map((i) => i.title),
+        slug,
+      ).toEqual(want.map((i) => i.title));
       expect(new Set(got.map((i) => i.id)).size, slug).toBe(got.length);
     }
     // The shared rice story stays one entry attributed to both sources.
@@ -132,7 +160,9 @@ describe('migration from the earlier KV layout', () => {
 
     // The earlier keys are gone; the states came across.
     for (const key of Object.keys(legacy)) expect(await kv.get(prefix + key), key).toBeNull();
-    const status = await (await call(env, '/status.json')).json<{ sources: { id: string; lastCheckedAt: string | null; nextCheckAt: string | null; itemCount: number }[] }>();
+    const status = await (await call(env, '/status.json')).json<{
+      sources: { id: string; lastCheckedAt: string | null; nextCheckAt: string | null; itemCount: number }[];
+    }>();
     const siam = status.sources.find((s) => s.id === 'siam');
     expect(siam).toMatchObject({ lastCheckedAt: CHECKED, nextCheckAt: NEXT, itemCount: 3 });
 
@@ -140,7 +170,10 @@ describe('migration from the earlier KV layout', () => {
     expect((await call(env, '/admin/poll?force=1', { method: 'POST' })).status).toBe(200);
     for (const slug of ['news', 'local', 'all']) expect(summary(await served(slug)), slug).toEqual(summary(before.get(slug)!));
     const wire = FIXTURES[1];
-    await fixtureRoute(`mig-${prefix}wire`, { headers: { 'content-type': 'application/rss+xml' }, body: rss(wire.title, [{ guid: 'w10', title: 'A story after the upgrade', link: 'https://wire.mig.test/10', date: day(23) }, ...wire.stories]) });
+    await fixtureRoute(`mig-${prefix}wire`, {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss(wire.title, [{ guid: 'w10', title: 'A story after the upgrade', link: 'https://wire.mig.test/10', date: day(23) }, ...wire.stories]),
+    });
     expect((await call(env, '/admin/poll?force=1', { method: 'POST' })).status).toBe(200);
     const after = await served('news');
     expect(after.length).toBe(before.get('news')!.length + 1);

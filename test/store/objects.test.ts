@@ -9,7 +9,19 @@ import { deploymentOf, directoryOf, feedOf, riverOf } from '../../src/store/obje
 import { call, fixtureRoute, isolatedEnv, rss } from '../support/kv';
 
 function item(key: string, title: string, publishedAt: string): ContributedItem {
-  return { key, sourceId: 'src', guid: key, title, url: `https://objects.test/${key}`, publishedAt, authors: [], tags: [], enclosures: [], contentHash: `h-${key}`, change: 'new' };
+  return {
+    key,
+    sourceId: 'src',
+    guid: key,
+    title,
+    url: `https://objects.test/${key}`,
+    publishedAt,
+    authors: [],
+    tags: [],
+    enclosures: [],
+    contentHash: `h-${key}`,
+    change: 'new',
+  };
 }
 
 function contribution(items: ContributedItem[], revision = 1): Contribution {
@@ -38,7 +50,19 @@ describe('the Directory', () => {
     expect((await dir.plan(d, { now, budget: 50 })).tasks).toEqual([]);
     // One is reported (not modified, next check in 15 minutes); the other was not fetched and is due again at once.
     const one = first.tasks.find((t) => t.source.id === 'one')!;
-    await dir.record(d, [{ id: 'one', createdAt: one.source.createdAt, revision: one.revision, checkedAt: now, outcome: { kind: 'not-modified', status: 304, finalUrl: 'https://x.test/' } }], ['two']);
+    await dir.record(
+      d,
+      [
+        {
+          id: 'one',
+          createdAt: one.source.createdAt,
+          revision: one.revision,
+          checkedAt: now,
+          outcome: { kind: 'not-modified', status: 304, finalUrl: 'https://x.test/' },
+        },
+      ],
+      ['two'],
+    );
     expect((await dir.plan(d, { now, budget: 50 })).tasks.map((t) => t.source.id)).toEqual(['two']);
     // A forced poll takes every source, leased or not.
     expect((await dir.plan(d, { now, budget: 50, force: true })).tasks).toHaveLength(2);
@@ -55,17 +79,30 @@ describe('a Feed', () => {
     await runInDurableObject(feed, async (_instance, state) => {
       state.storage.sql.exec("INSERT INTO meta (k, v) VALUES ('deployment', ?)", JSON.stringify(d));
       // First in line: a contribution the River cannot merge (no items list), then a good one.
-      state.storage.sql.exec('INSERT INTO outbox (slug, payload) VALUES (?, ?), (?, ?)', 'news', JSON.stringify({ ...good, items: null }), 'news', JSON.stringify(good));
+      state.storage.sql.exec(
+        'INSERT INTO outbox (slug, payload) VALUES (?, ?), (?, ?)',
+        'news',
+        JSON.stringify({ ...good, items: null }),
+        'news',
+        JSON.stringify(good),
+      );
       await state.storage.setAlarm(Date.now() + 60_000);
     });
-    const pending = () => runInDurableObject(feed, (_i, state) => state.storage.sql.exec<{ n: number; attempts: number }>('SELECT count(*) AS n, max(attempts) AS attempts FROM outbox').one());
+    const pending = () =>
+      runInDurableObject(feed, (_i, state) =>
+        state.storage.sql.exec<{ n: number; attempts: number }>('SELECT count(*) AS n, max(attempts) AS attempts FROM outbox').one(),
+      );
     expect(await runDurableObjectAlarm(feed)).toBe(true);
     // Still both: the good one waits behind the first, in order.
     expect(await pending()).toEqual({ n: 2, attempts: 1 });
     for (let i = 0; i < 20 && (await pending()).n > 0; i++) await runDurableObjectAlarm(feed);
     expect((await pending()).n).toBe(0);
     const river = riverOf(env, d, 'news');
-    expect(decodePage(await river.head(d, 'news')).items().map((i) => i.title)).toEqual(['A story that must arrive']);
+    expect(
+      decodePage(await river.head(d, 'news'))
+        .items()
+        .map((i) => i.title),
+    ).toEqual(['A story that must arrive']);
   });
 });
 
@@ -74,7 +111,10 @@ describe('a River', () => {
     const { env } = isolatedEnv({ KV_WRITE_GAP_MS: '0' });
     const d = deploymentOf(env);
     const river = riverOf(env, d, 'news');
-    const c = contribution([item('a1', 'First story of the river', '2026-11-20T08:00:00.000Z'), item('a2', 'Second story of the river', '2026-11-21T08:00:00.000Z')], 3);
+    const c = contribution(
+      [item('a1', 'First story of the river', '2026-11-20T08:00:00.000Z'), item('a2', 'Second story of the river', '2026-11-21T08:00:00.000Z')],
+      3,
+    );
     expect(await river.merge(d, 'news', c)).toEqual({ changed: true });
     expect(await river.merge(d, 'news', c)).toEqual({ changed: false });
     const since = new Date(Date.now() - 1000).toISOString();
@@ -86,8 +126,12 @@ describe('a River', () => {
     // The source leaves at revision 5: a delivery fetched at revision 3 or 4 is refused; one at 5 is taken.
     await river.removeSource(d, 'news', 'src', 5);
     expect(decodePage(await river.head(d, 'news')).items()).toEqual([]);
-    expect((await river.merge(d, 'news', contribution([item('a3', 'Fetched before the source left', '2026-11-22T08:00:00.000Z')], 4))).refused).toMatch(/left this river/);
-    expect(await river.merge(d, 'news', contribution([item('a4', 'Fetched after the source came back', '2026-11-23T08:00:00.000Z')], 5))).toEqual({ changed: true });
+    expect((await river.merge(d, 'news', contribution([item('a3', 'Fetched before the source left', '2026-11-22T08:00:00.000Z')], 4))).refused).toMatch(
+      /left this river/,
+    );
+    expect(await river.merge(d, 'news', contribution([item('a4', 'Fetched after the source came back', '2026-11-23T08:00:00.000Z')], 5))).toEqual({
+      changed: true,
+    });
   });
 
   it('writes its page at most once a second by default (KV takes one write per second per key)', async () => {
@@ -109,7 +153,11 @@ describe('a River page', () => {
     const { env } = isolatedEnv({ KV_WRITE_GAP_MS: '0' });
     const d = deploymentOf(env);
     const river = riverOf(env, d, 'views');
-    await river.merge(d, 'views', contribution([item('v1', 'ข่าวเช้า: ตลาดหุ้นเปิดบวก', '2026-11-20T08:00:00.000Z'), item('v2', 'Tin sáng: chứng khoán tăng điểm', '2026-11-21T08:00:00.000Z')]));
+    await river.merge(
+      d,
+      'views',
+      contribution([item('v1', 'ข่าวเช้า: ตลาดหุ้นเปิดบวก', '2026-11-20T08:00:00.000Z'), item('v2', 'Tin sáng: chứng khoán tăng điểm', '2026-11-21T08:00:00.000Z')]),
+    );
     await river.flush(d, 'views', new Date(Date.now() - 1000).toISOString());
     const page = (await loadPage(env.TRIBUTARY, d.prefix, 'views'))!;
     expect(page.meta).toMatchObject({ slug: 'views', itemCount: 2, more: false });

@@ -32,7 +32,8 @@ export function atomText(el: XmlElement | undefined): ParsedText | undefined {
     // Inline XHTML: the markup inside the wrapping div (or the element itself) as written.
     const kids = elements(el);
     // Atom 1.0 wraps xhtml in a div that is not content; Atom 0.3 mode="xml" has no such wrapper.
-    const hasOnlyDiv = unwrapXhtmlDiv && mode !== 'xml' && kids.length === 1 && kids[0].local === 'div' && el.children.every((c) => typeof c !== 'string' || c.trim() === '');
+    const hasOnlyDiv =
+      unwrapXhtmlDiv && mode !== 'xml' && kids.length === 1 && kids[0].local === 'div' && el.children.every((c) => typeof c !== 'string' || c.trim() === '');
     value = hasOnlyDiv ? rawInner(kids[0]) : rawInner(el);
     kind = 'html';
     return value.trim() ? withBase({ value: value.trim(), type: kind }, hasOnlyDiv ? kids[0] : el) : undefined;
@@ -76,7 +77,7 @@ function readLink(el: XmlElement, links: AtomLinks, entry?: EntryDraft): void {
   if (rel === 'alternate' || rel === 'http://www.iana.org/assignments/relation/alternate') {
     // Prefer an HTML alternate over other media types.
     const type = el.attrs.type?.toLowerCase();
-    if (!links.alternate || (type && (type.includes('html')) && !links.alternateIsHtml)) {
+    if (!links.alternate || (type?.includes('html') && !links.alternateIsHtml)) {
       links.alternate = href;
       links.alternateIsHtml = !type || type.includes('html');
     }

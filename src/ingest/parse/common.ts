@@ -92,7 +92,10 @@ export function finishEntry(d: EntryDraft): ParsedEntry {
   const id = d.id ?? d.dcIdentifier;
   if (id !== undefined) e.id = id;
   if (d.idIsPermaLink !== undefined) e.idIsPermaLink = d.idIsPermaLink;
-  const title = d.title ?? (d.dcTitle ? { value: d.dcTitle, type: 'text' as const } : undefined) ?? (d.mediaTitle ? { value: d.mediaTitle, type: 'text' as const } : undefined);
+  const title =
+    d.title ??
+    (d.dcTitle ? { value: d.dcTitle, type: 'text' as const } : undefined) ??
+    (d.mediaTitle ? { value: d.mediaTitle, type: 'text' as const } : undefined);
   if (title) e.title = title;
   const summary = d.summary ?? (d.dcDescription ? { value: d.dcDescription, type: 'html' as const } : undefined) ?? d.itunesSummary ?? d.mediaDescription;
   if (summary) e.summary = summary;
@@ -268,7 +271,6 @@ export function rawInner(el: XmlElement): string {
   if (el.innerEnd < el.innerStart) return '';
   return stripPrefixes(el.source.slice(el.innerStart, el.innerEnd));
 }
-
 
 function stripPrefixes(html: string): string {
   // <xhtml:p> → <p>: readers see HTML, not namespaced XML.

@@ -4,13 +4,7 @@
 // A document that tries it is refused whole, with a code, rather than stored with `&exfil;` standing in its text.
 
 /** Why a document was refused: each is a shape only attacks produce. */
-export type HostileXmlCode =
-  | 'repeated-doctype'
-  | 'parameter-entity'
-  | 'external-entity'
-  | 'too-many-entities'
-  | 'entity-expansion'
-  | 'nesting-too-deep';
+export type HostileXmlCode = 'repeated-doctype' | 'parameter-entity' | 'external-entity' | 'too-many-entities' | 'entity-expansion' | 'nesting-too-deep';
 
 export interface XmlRefusal {
   code: HostileXmlCode;
@@ -97,7 +91,8 @@ function readInternalSubset(source: string, p: number, reader: SubsetReader): nu
     else if (source.startsWith('<!--', p)) p = endAfter(source, '-->', p + 4);
     else if (source.startsWith('<?', p)) p = endAfter(source, '?>', p + 2);
     else if (source.startsWith('<!ENTITY', p)) p = readEntityDeclaration(source, p, parameterEntities, reader);
-    else if (c === 60 /* < */) p = declarationEnd(source, p); // ELEMENT, ATTLIST, NOTATION: nothing feeds need
+    else if (c === 60 /* < */)
+      p = declarationEnd(source, p); // ELEMENT, ATTLIST, NOTATION: nothing feeds need
     else p++;
   }
   return -1;
@@ -133,8 +128,7 @@ function readParameterReference(source: string, p: number, parameterEntities: Ma
 }
 
 // <!ENTITY [%] name ( "value" | SYSTEM "uri" | PUBLIC "id" "uri" ): groups 1 %, 2 name, 3/4 value, 5 keyword, 6/7 and 8/9 ids.
-const ENTITY_DECLARATION =
-  /<!ENTITY\s+(%\s+)?([^\s%;<>"']+)\s*(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC)\s*(?:"([^"]*)"|'([^']*)')\s*(?:"([^"]*)"|'([^']*)')?)?/y;
+const ENTITY_DECLARATION = /<!ENTITY\s+(%\s+)?([^\s%;<>"']+)\s*(?:"([^"]*)"|'([^']*)'|(SYSTEM|PUBLIC)\s*(?:"([^"]*)"|'([^']*)')\s*(?:"([^"]*)"|'([^']*)')?)?/y;
 
 function readEntityDeclaration(source: string, p: number, parameterEntities: Map<string, boolean>, reader: SubsetReader): number {
   const { table } = reader;

@@ -9,7 +9,7 @@ function isObject(v: unknown): v is Json {
 }
 
 function own(o: Json, key: string): unknown {
-  return  Object.hasOwn(o, key) ? o[key] : undefined;
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 
 function str(o: Json, key: string): string | undefined {

@@ -1,6 +1,18 @@
 // RSS 0.90–0.94, 1.0 (RDF) and 2.0 → ParsedFeed.
 import type { FeedFormat, ParsedCategory, ParsedFeed } from '../../model';
-import { enclosureOf, finishEntry, guessedText, htmlText, newEntry, positiveInt, rawInner, readEntryExtension, trimmed, withBase, type EntryDraft } from './common';
+import {
+  enclosureOf,
+  finishEntry,
+  guessedText,
+  htmlText,
+  newEntry,
+  positiveInt,
+  rawInner,
+  readEntryExtension,
+  trimmed,
+  withBase,
+  type EntryDraft,
+} from './common';
 import { elements, namespaceKey, type XmlElement } from './xml';
 
 /** Element namespaces that mean "core RSS" (none, RSS 1.0, RSS 0.90, or whatever default the <rss> root declares). */

@@ -118,15 +118,7 @@ export const MAX_DEPTH = 1_000;
 
 function isNameChar(c: number): boolean {
   // Letters, digits, '-', '.', '_', ':' and everything non-ASCII.
-  return (
-    (c >= 97 && c <= 122) ||
-    (c >= 65 && c <= 90) ||
-    (c >= 48 && c <= 58) ||
-    c === 45 ||
-    c === 46 ||
-    c === 95 ||
-    c > 127
-  );
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 45 || c === 46 || c === 95 || c > 127;
 }
 
 function isSpace(c: number): boolean {
@@ -199,7 +191,11 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
     if (value === undefined) return undefined;
     if ((entities.budget -= value.length) >= 0) return value;
     if (entities.refusal) return '';
-    refuse(entities, 'entity-expansion', `entities would add more than ${expansionLimit.toLocaleString('en')} characters of text (&${name}; alone is ${value.length.toLocaleString('en')})`);
+    refuse(
+      entities,
+      'entity-expansion',
+      `entities would add more than ${expansionLimit.toLocaleString('en')} characters of text (&${name}; alone is ${value.length.toLocaleString('en')})`,
+    );
     return '';
   };
 
@@ -403,7 +399,14 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
       }
       if (c === 60 /* < */) break; // a tag that never closed its '>'
       const nameStart = p;
-      while (p < len && !isSpace(source.charCodeAt(p)) && source.charCodeAt(p) !== 61 && source.charCodeAt(p) !== 62 && !(source.charCodeAt(p) === 47 && source.charCodeAt(p + 1) === 62)) p++;
+      while (
+        p < len &&
+        !isSpace(source.charCodeAt(p)) &&
+        source.charCodeAt(p) !== 61 &&
+        source.charCodeAt(p) !== 62 &&
+        !(source.charCodeAt(p) === 47 && source.charCodeAt(p + 1) === 62)
+      )
+        p++;
       const attrName = source.slice(nameStart, p);
       while (p < len && isSpace(source.charCodeAt(p))) p++;
       let value = '';
@@ -447,13 +450,13 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
     const colon = qname.indexOf(':');
     const prefix = colon === -1 ? '' : qname.slice(0, colon);
     const local = colon === -1 ? qname : qname.slice(colon + 1);
-    const ns = lookupNs(prefix) ?? (prefix ? CONVENTIONAL_PREFIX[prefix.toLowerCase()] ?? prefix : '');
+    const ns = lookupNs(prefix) ?? (prefix ? (CONVENTIONAL_PREFIX[prefix.toLowerCase()] ?? prefix) : '');
     // Namespaced attributes are also reachable by `{nsKey}local`.
     for (const name in attrs) {
       const ac = name.indexOf(':');
       if (ac > 0 && !name.startsWith('xmlns:')) {
         const ap = name.slice(0, ac);
-        const ans = ap === 'xml' ? 'xml' : lookupNs(ap) ?? CONVENTIONAL_PREFIX[ap.toLowerCase()] ?? ap;
+        const ans = ap === 'xml' ? 'xml' : (lookupNs(ap) ?? CONVENTIONAL_PREFIX[ap.toLowerCase()] ?? ap);
         attrs[namespacedAttrKey(ans, name.slice(ac + 1))] = attrs[name];
       }
     }

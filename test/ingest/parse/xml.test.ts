@@ -28,7 +28,8 @@ describe('namespaced attributes under {nsKey}local', () => {
 
 // ───────────── the DOCTYPE: literal entities read, everything else a DTD can do refused ─────────────
 
-const rssWith = (doctype: string, title: string) => `<?xml version="1.0"?>\n${doctype}\n<rss version="2.0"><channel><item><title>${title}</title></item></channel></rss>`;
+const rssWith = (doctype: string, title: string) =>
+  `<?xml version="1.0"?>\n${doctype}\n<rss version="2.0"><channel><item><title>${title}</title></item></channel></rss>`;
 const titleOf = (doc: ReturnType<typeof parseXml>) => {
   const title = doc.root && elements(elements(elements(doc.root)[0])[0])[0];
   return title && textOf(title);
@@ -37,7 +38,12 @@ const titleOf = (doc: ReturnType<typeof parseXml>) => {
 describe('entities a document declares', () => {
   it.each([
     // [what, DOCTYPE, title as written, title as read]
-    ['a literal entity (feedparser entity_in_doctype)', '<!DOCTYPE rss [\n  <!ENTITY id "tag:example.com,">\n]>', '&id;2006-05-04:/blog/', 'tag:example.com,2006-05-04:/blog/'],
+    [
+      'a literal entity (feedparser entity_in_doctype)',
+      '<!DOCTYPE rss [\n  <!ENTITY id "tag:example.com,">\n]>',
+      '&id;2006-05-04:/blog/',
+      'tag:example.com,2006-05-04:/blog/',
+    ],
     ['character references in a value', '<!DOCTYPE rss [<!ENTITY nbsp2 "&#160;"><!ENTITY amp2 "&amp;">]>', 'a&nbsp2;b&amp2;c', 'a\u00a0b&c'],
     ['an entity built from an earlier one', '<!DOCTYPE rss [<!ENTITY org "Example"><!ENTITY copyright "© &org;">]>', '&copyright;', '© Example'],
     ['the first of two declarations of a name', '<!DOCTYPE rss [<!ENTITY who "first"><!ENTITY who "second">]>', '&who;', 'first'],
@@ -53,7 +59,12 @@ describe('entities a document declares', () => {
       'caf&eacute;',
       'café',
     ],
-    ['an external DTD and no subset (Netscape RSS 0.91)', '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">', 'plain', 'plain'],
+    [
+      'an external DTD and no subset (Netscape RSS 0.91)',
+      '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">',
+      'plain',
+      'plain',
+    ],
     ['no DTD: HTML names as the web writes them', '', 'a&nbsp;b &eacute;', 'a\u00a0b é'],
   ])('%s', (_what, doctype, title, read) => {
     const doc = parseXml(rssWith(doctype, title));
@@ -119,8 +130,16 @@ describe('work linear in the size of the document', () => {
     // [what, document, bound: its cost over the ordinary one's (now, then)]
     ['a text of bare "&"', inItem(fill('&', size)), 8], // 0.2×, 35×
     ['stray end tags under deep nesting', inItem('<item-body>'.repeat(990) + fill('</item-bodz>', size)), 3], // 0.3×, 10–17×
-    ['a namespace declared on every element under 2,000 others', `<r ${Array.from({ length: 2000 }, (_, i) => `xmlns:p${i}="urn:${i}"`).join(' ')}>${fill('<a xmlns:q="urn:q"/>', size)}</r>`, 8], // 4×, 200×
-    ['a prefix declared at every level of deep chains', inItem(fill(Array.from({ length: 990 }, (_, i) => `<a xmlns:p${i}="urn:${i}">`).join('') + '</a>'.repeat(990), size)), 8], // 4×, 170×
+    [
+      'a namespace declared on every element under 2,000 others',
+      `<r ${Array.from({ length: 2000 }, (_, i) => `xmlns:p${i}="urn:${i}"`).join(' ')}>${fill('<a xmlns:q="urn:q"/>', size)}</r>`,
+      8,
+    ], // 4×, 200×
+    [
+      'a prefix declared at every level of deep chains',
+      inItem(fill(Array.from({ length: 990 }, (_, i) => `<a xmlns:p${i}="urn:${i}">`).join('') + '</a>'.repeat(990), size)),
+      8,
+    ], // 4×, 170×
   ])('%s costs about what an ordinary document does', (_what, doc, bound) => {
     parseXml(ordinary); // warm up, so the baseline is not the first, slow run
     const baseline = bestOf(ordinary, 3);
