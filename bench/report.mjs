@@ -95,14 +95,23 @@ export function dailyFigures(r) {
   const queueOpsPerDayNewsroom = newsroomMessages * queueOpsPerMessage * RUNS_PER_DAY;
   const maxSourcesQueueFree = Math.floor(FREE.queueOpsPerDay / queueOpsPerMessage / RUNS_PER_DAY) * sourcesPerMessage;
   return {
-    deployment: '50 sources, 7 categories, inline mode (no queue), cron every 15 minutes (96 runs a day), SUBREQUEST_BUDGET 50; every run has one changed 100 KB source',
+    deployment:
+      '50 sources, 7 categories, inline mode (no queue), cron every 15 minutes (96 runs a day), SUBREQUEST_BUDGET 50; every run has one changed 100 KB source',
     perRun,
     kvWritesPerDay: perRun.kvWrites * RUNS_PER_DAY,
     kvWritesPerDaySimulated: day?.perDay?.kvWrites !== undefined ? Math.round(day.perDay.kvWrites * (day.scaleTo96 ?? 1)) : undefined,
     kvWritesMaxPerRun: CATEGORIES + 2,
     kvWritesNote: `a run writes the page of each changed river (at most ${CATEGORIES} categories + all) and the index: at most ${CATEGORIES + 2} writes a run, ${(CATEGORIES + 2) * RUNS_PER_DAY} a day however many sources change, so runs alone never reach the 1,000 (admin changes add a few)`,
     kvReadsPerDayByRuns: perRun.kvReads * RUNS_PER_DAY,
-    kvReadsPerRequest: { first: readsOf('first request of a feed'), cached: readsOf('cached feed'), notModified: readsOf('304'), missPointerKnown: readsOf('cache miss (unique'), index: readsOf('index page (first)'), olderPage: readsOf('second page'), max: maxReads },
+    kvReadsPerRequest: {
+      first: readsOf('first request of a feed'),
+      cached: readsOf('cached feed'),
+      notModified: readsOf('304'),
+      missPointerKnown: readsOf('cache miss (unique'),
+      index: readsOf('index page (first)'),
+      olderPage: readsOf('second page'),
+      max: maxReads,
+    },
     kvReadsAssumption: `readers in one colo; each of the ${feeds} feeds (7 categories + all, any format) and the index page asked by ${readers} readers per 15-minute interval at random times; the Cache API in front (a rendered answer is cached under the river's version, the version pointer 60 s)`,
     kvReadsPerDay: readsPerDayOneColo,
     kvReadsBusyColoPerDay: busyColoPerDay,
@@ -112,9 +121,17 @@ export function dailyFigures(r) {
     objectRequestsLimitAt: Math.floor((FREE.objectRequestsPerDay - perRun.objectRequests304 * RUNS_PER_DAY) / Math.max(1, perChangeObjectRequests)),
     sqlRowsPerDay: perRun.sqlRowsRead !== undefined ? { read: perRun.sqlRowsRead * RUNS_PER_DAY, written: perRun.sqlRowsWritten * RUNS_PER_DAY } : undefined,
     sqlRowsWrittenLimitAt:
-      perRun.sqlRowsWritten !== undefined ? Math.floor((FREE.sqlRowsWrittenPerDay - perRun.sqlRowsWritten304 * RUNS_PER_DAY) / Math.max(1, perRun.sqlRowsWritten - perRun.sqlRowsWritten304)) : undefined,
+      perRun.sqlRowsWritten !== undefined
+        ? Math.floor((FREE.sqlRowsWrittenPerDay - perRun.sqlRowsWritten304 * RUNS_PER_DAY) / Math.max(1, perRun.sqlRowsWritten - perRun.sqlRowsWritten304))
+        : undefined,
     queueOpsPerDayInline: 0,
-    queueMode: { sourcesPerMessage, messagesPerTick: newsroomMessages, opsPerMessage: queueOpsPerMessage, opsPerDay: queueOpsPerDayNewsroom, sourcesAtLimit: maxSourcesQueueFree },
+    queueMode: {
+      sourcesPerMessage,
+      messagesPerTick: newsroomMessages,
+      opsPerMessage: queueOpsPerMessage,
+      opsPerDay: queueOpsPerDayNewsroom,
+      sourcesAtLimit: maxSourcesQueueFree,
+    },
     queue500OpsPerDay: q500?.ticks ? (q500.ticks.find((t) => t.label === 'quiet tick')?.messages ?? 0) * queueOpsPerMessage * RUNS_PER_DAY : undefined,
     limits: FREE,
   };
@@ -167,7 +184,12 @@ export function queueFigures(r) {
         sqlRowsReadMax: steady?.consumer?.maxSqlRowsRead,
         sqlRowsWrittenMax: steady?.consumer?.maxSqlRowsWritten,
       },
-      sqlRowsPerTick: steady ? { read: (steady.producer?.sql?.rowsRead ?? 0) + (steady.consumer?.sqlRowsRead ?? 0), written: (steady.producer?.sql?.rowsWritten ?? 0) + (steady.consumer?.sqlRowsWritten ?? 0) } : undefined,
+      sqlRowsPerTick: steady
+        ? {
+            read: (steady.producer?.sql?.rowsRead ?? 0) + (steady.consumer?.sqlRowsRead ?? 0),
+            written: (steady.producer?.sql?.rowsWritten ?? 0) + (steady.consumer?.sqlRowsWritten ?? 0),
+          }
+        : undefined,
       invocationMaxMs: Object.fromEntries(Object.entries(types).map(([t, v]) => [t, v.maxMs])),
       largestKvValue: Math.max(w?.largestKvValue ?? 0, node?.largestKvValueWritten ?? 0),
       largestKvValueKey: node?.largestKvValue?.key,
@@ -195,10 +217,19 @@ export function targets(r) {
   if (rss && atom) {
     add('ingest 100 KB RSS faster than feedsmith parse', rss.vsFeedsmith < 1, `${fmt(rss.vsFeedsmith)}× feedsmith's time (Atom: ${fmt(atom.vsFeedsmith)}×)`);
     add('ingest 100 KB RSS faster than rss-parser parse', rss.vsRssParser < 1, `${fmt(rss.vsRssParser)}× rss-parser's time (Atom: ${fmt(atom.vsRssParser)}×)`);
-    add('ingest 100 KB RSS within 1.3× of fast-xml-parser (feed options)', rss.vsFastXmlParser <= 1.3, `${fmt(rss.vsFastXmlParser)}× (Atom: ${fmt(atom.vsFastXmlParser)}×)`);
+    add(
+      'ingest 100 KB RSS within 1.3× of fast-xml-parser (feed options)',
+      rss.vsFastXmlParser <= 1.3,
+      `${fmt(rss.vsFastXmlParser)}× (Atom: ${fmt(atom.vsFastXmlParser)}×)`,
+    );
   }
   const mem = r.memory5MB?.find((m) => m.name === 'tributary ingest');
-  if (mem && !mem.error) add('peak memory for the 5 MB feed well inside 128 MB (under 64 MB)', mem.peakRssGrowthMB < 64, `peak RSS growth ${mem.peakRssGrowthMB} MB, result ${mem.retainedResultMB} MB`);
+  if (mem && !mem.error)
+    add(
+      'peak memory for the 5 MB feed well inside 128 MB (under 64 MB)',
+      mem.peakRssGrowthMB < 64,
+      `peak RSS growth ${mem.peakRssGrowthMB} MB, result ${mem.retainedResultMB} MB`,
+    );
   if (r.render?.formats) {
     const rend = r.render.formats;
     const feedOverOurs = (f) => rend[f]['feed package'].medianMs / rend[f]['tributary render'].medianMs;
@@ -225,7 +256,7 @@ export function targets(r) {
   const wLong = r.workerd?.['inline-50-long'];
   const T = {
     quiet: '50 sources / 7 categories: an all-304 run ≤ 3 ms CPU',
-    one: '50 sources / 7 categories: a run in which one 100 KB source changed ≤ that feed\'s ingest time + 3 ms',
+    one: "50 sources / 7 categories: a run in which one 100 KB source changed ≤ that feed's ingest time + 3 ms",
     at500: 'one changed source at 500 sources: CPU (fetches aside), KV bytes read and written within 20 % of the 50-source figure',
     long: 'one changed source with rivers ten times as long: CPU (fetches aside), KV bytes read and written within 20 % of the 50-source figure',
     perSource: 'all-304 run ≤ 0.1 ms CPU per polled source',
@@ -236,13 +267,17 @@ export function targets(r) {
     queueOps: 'Free plan: Queue operations a day',
     objects: 'Free plan: Durable Object requests a day',
     queue: 'queue mode, 500 and 10,000 sources: CPU and KV operations per producer tick and per consumer batch, and the largest stored value',
-    miss: 'serving: a cache miss within 1.5× of the static route\'s time',
+    miss: "serving: a cache miss within 1.5× of the static route's time",
     oneRead: 'serving: one KV read per request at most',
   };
 
   if (n50) {
     const q = n50.all304;
-    add(T.quiet, q.cpuMs.median <= 3, `${spread(q.cpuMs)}, median of ${q.samples} runs of 50 fetches (all 304); per run: ${byTypeText(q.byType)} ms; fetch stand-in ${fmt(q.stubMs)} ms excluded (Node, CPU per invocation)`);
+    add(
+      T.quiet,
+      q.cpuMs.median <= 3,
+      `${spread(q.cpuMs)}, median of ${q.samples} runs of 50 fetches (all 304); per run: ${byTypeText(q.byType)} ms; fetch stand-in ${fmt(q.stubMs)} ms excluded (Node, CPU per invocation)`,
+    );
     const o = n50.oneChanged;
     const ing = n50.ingestAloneMs.median;
     add(
@@ -275,12 +310,21 @@ export function targets(r) {
     );
   };
   compare(T.at500, n500, w500, 'at 500 sources');
-  compare(T.long, long, wLong, `with rivers of ${long ? Math.min(...Object.values(long.rivers)) : '?'}+ entries (ITEMS_PER_CATEGORY ${long?.itemsPerCategory}, filled in ${long?.fillRuns} runs)`);
+  compare(
+    T.long,
+    long,
+    wLong,
+    `with rivers of ${long ? Math.min(...Object.values(long.rivers)) : '?'}+ entries (ITEMS_PER_CATEGORY ${long?.itemsPerCategory}, filled in ${long?.fillRuns} runs)`,
+  );
 
   if (n50 && n500) {
     const p50 = n50.all304.cpuMs.median / 50;
     const p500 = n500.all304.cpuMs.median / 500;
-    add(T.perSource, p50 <= 0.1 && p500 <= 0.1, `${fmt(p50, 3)} ms per source at 50 (${fmt(n50.all304.cpuMs.median)} ms a run), ${fmt(p500, 3)} ms at 500 (${fmt(n500.all304.cpuMs.median)} ms a run)`);
+    add(
+      T.perSource,
+      p50 <= 0.1 && p500 <= 0.1,
+      `${fmt(p50, 3)} ms per source at 50 (${fmt(n50.all304.cpuMs.median)} ms a run), ${fmt(p500, 3)} ms at 500 (${fmt(n500.all304.cpuMs.median)} ms a run)`,
+    );
   }
 
   {
@@ -289,13 +333,28 @@ export function targets(r) {
     for (const [name, dep] of Object.entries(r.workerd ?? {})) {
       for (const c of cycles(dep, 'one changed (100 KB)')) {
         const got = [...c.kv.writtenKeys].sort();
-        checks.push({ where: `workerd ${name}`, ok: JSON.stringify(got) === JSON.stringify(c.expectedKeys), got, expected: c.expectedKeys, bytes: c.kv.bytesWritten, largest: c.kv.largestValue, rows: c.sql.rowsWritten });
+        checks.push({
+          where: `workerd ${name}`,
+          ok: JSON.stringify(got) === JSON.stringify(c.expectedKeys),
+          got,
+          expected: c.expectedKeys,
+          bytes: c.kv.bytesWritten,
+          largest: c.kv.largestValue,
+          rows: c.sql.rowsWritten,
+        });
       }
     }
     for (const name of ['inline-50', 'inline-500', 'inline-50-long']) {
       for (const s of r.runs?.[name]?.samples?.oneChanged ?? []) {
         const got = [...s.kv.writtenKeys].sort();
-        checks.push({ where: `node ${name}`, ok: JSON.stringify(got) === JSON.stringify(s.expectedKeys), got, expected: s.expectedKeys, bytes: s.kv.bytesWritten, largest: s.kv.largestValue });
+        checks.push({
+          where: `node ${name}`,
+          ok: JSON.stringify(got) === JSON.stringify(s.expectedKeys),
+          got,
+          expected: s.expectedKeys,
+          bytes: s.kv.bytesWritten,
+          largest: s.kv.largestValue,
+        });
       }
     }
     const dayMismatches = r.runs?.day?.keyCheck?.mismatches ?? [];
@@ -306,7 +365,14 @@ export function targets(r) {
       T.writes,
       checks.length > 0 && bad.length === 0 && dayMismatches.length === 0 && largestPage < MIB,
       checks.length
-        ? `${checks.length - bad.length} of ${checks.length} one-changed runs (workerd and Node, 50/500/long rivers) and ${(r.runs?.day?.keyCheck?.runs ?? 0) - dayMismatches.length} of ${r.runs?.day?.keyCheck?.runs ?? 0} newsroom-day runs wrote exactly page:<its category>, page:all and index, each once${wc ? ` (e.g. ${wc.got.join(', ')}: ${kb(wc.bytes)})` : ''}; largest value written ${kb(largestPage)} (a 50-item page; a river of 300 is never written to KV); the items themselves go to the River's SQLite (${wc?.rows ?? '?'} rows written in that run)${bad.length ? `; WRONG: ${bad.slice(0, 3).map((b) => `${b.where} wrote ${b.got.join(',')} expected ${b.expected.join(',')}`).join('; ')}` : ''}${dayMismatches.length ? `; day mismatches: ${JSON.stringify(dayMismatches.slice(0, 2))}` : ''}`
+        ? `${checks.length - bad.length} of ${checks.length} one-changed runs (workerd and Node, 50/500/long rivers) and ${(r.runs?.day?.keyCheck?.runs ?? 0) - dayMismatches.length} of ${r.runs?.day?.keyCheck?.runs ?? 0} newsroom-day runs wrote exactly page:<its category>, page:all and index, each once${wc ? ` (e.g. ${wc.got.join(', ')}: ${kb(wc.bytes)})` : ''}; largest value written ${kb(largestPage)} (a 50-item page; a river of 300 is never written to KV); the items themselves go to the River's SQLite (${wc?.rows ?? '?'} rows written in that run)${
+            bad.length
+              ? `; WRONG: ${bad
+                  .slice(0, 3)
+                  .map((b) => `${b.where} wrote ${b.got.join(',')} expected ${b.expected.join(',')}`)
+                  .join('; ')}`
+              : ''
+          }${dayMismatches.length ? `; day mismatches: ${JSON.stringify(dayMismatches.slice(0, 2))}` : ''}`
         : 'no one-changed run measured',
     );
   }
@@ -390,13 +456,22 @@ export function targets(r) {
   } else notMeasured(T.oneRead, 'the workerd part failed');
 
   websubTargets(r, add, notMeasured);
+  const b = r.bundle;
+  const BUNDLE = "Worker bundle within the Free plan's 3 MB (gzip), as wrangler deploy uploads it";
+  if (b?.gzipBytes)
+    add(
+      BUNDLE,
+      b.gzipBytes <= b.freePlanLimitBytes,
+      `${fmt(b.gzipBytes / 1024, 0)} KB gzip (${fmt(b.bytes / 1024, 0)} KB raw) = ${fmt((100 * b.gzipBytes) / b.freePlanLimitBytes, 1)} % of 3 MB`,
+    );
+  else notMeasured(BUNDLE, b?.error ? `failed: ${b.error.split('\n')[0]}` : 'run npm run bench -- --bundle');
   return out;
 }
 
 // ───────────────────────────── WebSub (issue 13) ─────────────────────────────
 
 const WS = {
-  served: 'WebSub: push to served (the hub\'s POST to the item in its category\'s JSON Feed) ≤ 1 s',
+  served: "WebSub: push to served (the hub's POST to the item in its category's JSON Feed) ≤ 1 s",
   saved: 'WebSub: polls saved a day, 50 sources of which 25 push ≥ 2,000',
 };
 
@@ -431,7 +506,16 @@ export function invocationRows(r) {
   const q500 = r.runs?.['queue-500']?.invocationTypes ?? {};
   const types = new Set([...Object.keys(day), ...Object.keys(n500), ...Object.keys(q500), ...Object.keys(q10)]);
   for (const t of [...types].sort()) {
-    rows.push({ type: t, newsroomMaxMs: day[t]?.maxMs, newsroomP95Ms: day[t]?.p95Ms, newsroomMedianMs: day[t]?.medianMaxMs, perRun: day[t]?.medianCountPerRun, inline500MaxMs: n500[t]?.maxMs, queue500MaxMs: q500[t]?.maxMs, queue10kMaxMs: q10[t]?.maxMs });
+    rows.push({
+      type: t,
+      newsroomMaxMs: day[t]?.maxMs,
+      newsroomP95Ms: day[t]?.p95Ms,
+      newsroomMedianMs: day[t]?.medianMaxMs,
+      perRun: day[t]?.medianCountPerRun,
+      inline500MaxMs: n500[t]?.maxMs,
+      queue500MaxMs: q500[t]?.maxMs,
+      queue10kMaxMs: q10[t]?.maxMs,
+    });
   }
   return rows;
 }
@@ -441,14 +525,23 @@ export function invocationRows(r) {
 export function printTable(r, quick) {
   const lines = [];
   const p = (s = '') => lines.push(s);
-  p(`Tributary bench ${r.date} — ${r.machine.cpu} ×${r.machine.cores}, Node ${r.machine.node}${quick ? ' (--quick: short budgets, no 10,000-source queue run)' : ''}`);
-  p(`Peers: ${Object.entries(r.peers).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  p(
+    `Tributary bench ${r.date} — ${r.machine.cpu} ×${r.machine.cores}, Node ${r.machine.node}${quick ? ' (--quick: short budgets, no 10,000-source queue run)' : ''}`,
+  );
+  p(
+    `Peers: ${Object.entries(r.peers)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+  );
   p('Ratios are our time ÷ theirs, measured side by side (below 1: we are faster).');
   p();
   if (r.ingestTable) {
     p('| ingest (decode+parse+normalize+sanitize) | ms | MB/s | ÷feedsmith | ÷rss-parser | ÷feed-extractor | ÷fast-xml-parser | ÷TextDecoder | ÷SAX |');
     p('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const x of r.ingestTable) p(`| ${x.input} | ${fmt(x.oursMs)} | ${fmt(x.oursMBps, 1)} | ${fmt(x.vsFeedsmith)} | ${fmt(x.vsRssParser)} | ${fmt(x.vsFeedExtractor)} | ${fmt(x.vsFastXmlParser)} | ${fmt(x.vsTextDecoder)} | ${fmt(x.vsSax)} |`);
+    for (const x of r.ingestTable)
+      p(
+        `| ${x.input} | ${fmt(x.oursMs)} | ${fmt(x.oursMBps, 1)} | ${fmt(x.vsFeedsmith)} | ${fmt(x.vsRssParser)} | ${fmt(x.vsFeedExtractor)} | ${fmt(x.vsFastXmlParser)} | ${fmt(x.vsTextDecoder)} | ${fmt(x.vsSax)} |`,
+      );
     p('(JSON Feed: the fast-xml-parser column is JSON.parse.)');
     p();
     const cols = ['tributary ingest', 'feedsmith', 'rss-parser', 'feed-extractor', 'fast-xml-parser', 'TextDecoder', 'htmlparser2 SAX'];
@@ -461,13 +554,16 @@ export function printTable(r, quick) {
   }
   if (r.ingestStages100k) {
     const st = r.ingestStages100k;
-    p(`Our 100 KB RSS ingest by stage (ms): decode ${fmt(st.decode)}, parse ${fmt(st.parse)}, normalize+sanitize ${fmt(st['normalize+sanitize'])}, whole ${fmt(st['whole ingest'])}.`);
+    p(
+      `Our 100 KB RSS ingest by stage (ms): decode ${fmt(st.decode)}, parse ${fmt(st.parse)}, normalize+sanitize ${fmt(st['normalize+sanitize'])}, whole ${fmt(st['whole ingest'])}.`,
+    );
   }
   if (r.memory5MB) {
     p();
     p('| 5 MB feed, one parse | peak RSS growth MB | heap growth MB (no GC) | result MB |');
     p('|---|---:|---:|---:|');
-    for (const m of r.memory5MB) p(m.error ? `| ${m.name} | ${m.error} | | |` : `| ${m.name} | ${m.peakRssGrowthMB} | ${m.heapGrowthNoGcMB} | ${m.retainedResultMB} |`);
+    for (const m of r.memory5MB)
+      p(m.error ? `| ${m.name} | ${m.error} | | |` : `| ${m.name} | ${m.peakRssGrowthMB} | ${m.heapGrowthNoGcMB} | ${m.retainedResultMB} |`);
   }
   if (r.render?.formats) {
     p();
@@ -475,15 +571,24 @@ export function printTable(r, quick) {
     p('|---|---:|---:|---:|---:|');
     for (const [f, t] of Object.entries(r.render.formats)) {
       const floor = Object.entries(t).find(([k]) => k !== 'tributary render' && k !== 'feed package')[1];
-      p(`| ${f} | ${fmt(t['tributary render'].medianMs)} | ${fmt(t['feed package'].medianMs)} | ${fmt(t['feed package'].medianMs / t['tributary render'].medianMs, 1)}× | ${fmt(floor.medianMs)} |`);
+      p(
+        `| ${f} | ${fmt(t['tributary render'].medianMs)} | ${fmt(t['feed package'].medianMs)} | ${fmt(t['feed package'].medianMs / t['tributary render'].medianMs, 1)}× | ${fmt(floor.medianMs)} |`,
+      );
     }
   }
   // Runs: CPU from Node, counts from workerd.
   const runRows = [];
-  for (const [name, label] of [['inline-50', '50 sources'], ['inline-500', '500 sources'], ['inline-50-long', '50 sources, rivers of 3,000']]) {
+  for (const [name, label] of [
+    ['inline-50', '50 sources'],
+    ['inline-500', '500 sources'],
+    ['inline-50-long', '50 sources, rivers of 3,000'],
+  ]) {
     const n = r.runs?.[name];
     const w = r.workerd?.[name];
-    for (const [scenario, key] of [['all 304', 'all304'], ['one changed (100 KB)', 'oneChanged']]) {
+    for (const [scenario, key] of [
+      ['all 304', 'all304'],
+      ['one changed (100 KB)', 'oneChanged'],
+    ]) {
       const c = cycles(w, scenario);
       runRows.push({
         what: `${label}: ${scenario}`,
@@ -494,48 +599,77 @@ export function printTable(r, quick) {
         bytesW: c.length ? medianOf(c, (x) => x.kv.bytesWritten) : n?.[key]?.kv?.bytesWritten,
         objects: c.length ? medianOf(c, (x) => x.objectRequests.total) : n?.[key]?.objectRequests,
         rows: c.length ? `${int(medianOf(c, (x) => x.sql.rowsRead))} / ${int(medianOf(c, (x) => x.sql.rowsWritten))}` : '–',
-        fetches: c.length ? `${medianOf(c, (x) => x.fetches)} (${medianOf(c, (x) => x.fetchesByStatus['200'] ?? 0)}/${medianOf(c, (x) => x.fetchesByStatus['304'] ?? 0)})` : '–',
+        fetches: c.length
+          ? `${medianOf(c, (x) => x.fetches)} (${medianOf(c, (x) => x.fetchesByStatus['200'] ?? 0)}/${medianOf(c, (x) => x.fetchesByStatus['304'] ?? 0)})`
+          : '–',
         wall: c.length ? medianOf(c, (x) => x.wallMs) : undefined,
       });
     }
   }
   p();
-  p('| run | CPU ms (Node, all invocations; fetch stand-in apart) | KV reads | KV writes | KV bytes written | object requests | SQLite rows read / written | fetches (200/304) | wall ms (workerd) |');
+  p(
+    '| run | CPU ms (Node, all invocations; fetch stand-in apart) | KV reads | KV writes | KV bytes written | object requests | SQLite rows read / written | fetches (200/304) | wall ms (workerd) |',
+  );
   p('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const x of runRows) p(`| ${x.what} | ${fmt(x.cpu)} (${fmt(x.stub)}) | ${x.kvR ?? '–'} | ${x.kvW ?? '–'} | ${int(x.bytesW)} | ${x.objects ?? '–'} | ${x.rows} | ${x.fetches} | ${int(x.wall)} |`);
+  for (const x of runRows)
+    p(
+      `| ${x.what} | ${fmt(x.cpu)} (${fmt(x.stub)}) | ${x.kvR ?? '–'} | ${x.kvW ?? '–'} | ${int(x.bytesW)} | ${x.objects ?? '–'} | ${x.rows} | ${x.fetches} | ${int(x.wall)} |`,
+    );
   const n50 = r.runs?.['inline-50'];
-  if (n50) p(`Ingest of the changed 100 KB feed alone: ${fmt(n50.ingestAloneMs.median)} ms. Change cost (a one-changed run minus the all-304 runs around it, median): ${fmt(n50.changeCostMs.pairedMedian)} ms at 50, ${fmt(r.runs["inline-500"]?.changeCostMs.pairedMedian)} ms at 500, ${fmt(r.runs["inline-50-long"]?.changeCostMs.pairedMedian)} ms with long rivers.`);
+  if (n50)
+    p(
+      `Ingest of the changed 100 KB feed alone: ${fmt(n50.ingestAloneMs.median)} ms. Change cost (a one-changed run minus the all-304 runs around it, median): ${fmt(n50.changeCostMs.pairedMedian)} ms at 50, ${fmt(r.runs['inline-500']?.changeCostMs.pairedMedian)} ms at 500, ${fmt(r.runs['inline-50-long']?.changeCostMs.pairedMedian)} ms with long rivers.`,
+    );
 
   const inv = r.invocationCpu ?? [];
   if (inv.length) {
     p();
     p('| invocation (CPU ms, Node) | newsroom day: max | p95 | median | per run | 500 sources: max | queue 500: max | queue 10,000: max |');
     p('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const x of inv) p(`| ${x.type} | ${fmt(x.newsroomMaxMs)} | ${fmt(x.newsroomP95Ms)} | ${fmt(x.newsroomMedianMs)} | ${x.perRun === undefined ? "–" : fmt(x.perRun, 1)} | ${fmt(x.inline500MaxMs)} | ${fmt(x.queue500MaxMs)} | ${fmt(x.queue10kMaxMs)} |`);
+    for (const x of inv)
+      p(
+        `| ${x.type} | ${fmt(x.newsroomMaxMs)} | ${fmt(x.newsroomP95Ms)} | ${fmt(x.newsroomMedianMs)} | ${x.perRun === undefined ? '–' : fmt(x.perRun, 1)} | ${fmt(x.inline500MaxMs)} | ${fmt(x.queue500MaxMs)} | ${fmt(x.queue10kMaxMs)} |`,
+      );
   }
   if (r.daily) {
     const d = r.daily;
     p();
     p(`Daily, ${d.deployment}:`);
-    p(`  KV writes ${int(d.kvWritesPerDay)}/1,000 (${d.perRun.kvWrites} a run; at most ${d.kvWritesMaxPerRun} a run whatever changes); KV reads by runs ${int(d.kvReadsPerDayByRuns)}, by readers ~${int(d.kvReadsPerDay)}/100,000 (assumption: ${d.kvReadsAssumption})`);
-    p(`  object requests ${int(d.objectRequestsPerDay)}/100,000 (${d.objectRequestsPerChangedSource} per changed source: limit at ~${int(d.objectRequestsLimitAt)} changed sources a day); queue operations 0 inline, ${int(d.queueMode.opsPerDay)}/10,000 in queue mode`);
+    p(
+      `  KV writes ${int(d.kvWritesPerDay)}/1,000 (${d.perRun.kvWrites} a run; at most ${d.kvWritesMaxPerRun} a run whatever changes); KV reads by runs ${int(d.kvReadsPerDayByRuns)}, by readers ~${int(d.kvReadsPerDay)}/100,000 (assumption: ${d.kvReadsAssumption})`,
+    );
+    p(
+      `  object requests ${int(d.objectRequestsPerDay)}/100,000 (${d.objectRequestsPerChangedSource} per changed source: limit at ~${int(d.objectRequestsLimitAt)} changed sources a day); queue operations 0 inline, ${int(d.queueMode.opsPerDay)}/10,000 in queue mode`,
+    );
     if (d.sqlRowsPerDay) p(`  SQLite rows ${int(d.sqlRowsPerDay.read)}/5,000,000 read, ${int(d.sqlRowsPerDay.written)}/100,000 written`);
   }
   const qf = r.queueMode ?? {};
   if (Object.keys(qf).length) {
     p();
-    p('| queue mode | messages/tick | producer Worker ms | Directory.dueSources ms | producer KV ops | batch Worker ms (median/max) | batch KV ops max | batch object requests max | fetched/sent a tick | SQLite rows read / written a tick | largest KV value | largest object row |');
+    p(
+      '| queue mode | messages/tick | producer Worker ms | Directory.dueSources ms | producer KV ops | batch Worker ms (median/max) | batch KV ops max | batch object requests max | fetched/sent a tick | SQLite rows read / written a tick | largest KV value | largest object row |',
+    );
     p('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const q of Object.values(qf)) {
-      p(`| ${q.sources.toLocaleString('en-US')} sources (batches of ${q.consumerBatch}) | ${q.messagesPerTick} | ${fmt(q.producer.cpuMs)} | ${fmt(q.producer.dueSourcesCpuMs)} | ${q.producer.kvOps ?? '–'} | ${fmt(q.consumer.cpuMsMedian)} / ${fmt(q.consumer.cpuMsMax)} | ${q.consumer.kvOpsMax ?? '–'} | ${q.consumer.objectRequestsMax ?? '–'} | ${q.sourcesFetchedPerTick}/${q.sourcesSentPerTick} | ${q.sqlRowsPerTick ? `${int(q.sqlRowsPerTick.read)} / ${int(q.sqlRowsPerTick.written)}` : '–'} | ${kb(q.largestKvValue)} | ${kb(q.largestRow)} |`);
+      p(
+        `| ${q.sources.toLocaleString('en-US')} sources (batches of ${q.consumerBatch}) | ${q.messagesPerTick} | ${fmt(q.producer.cpuMs)} | ${fmt(q.producer.dueSourcesCpuMs)} | ${q.producer.kvOps ?? '–'} | ${fmt(q.consumer.cpuMsMedian)} / ${fmt(q.consumer.cpuMsMax)} | ${q.consumer.kvOpsMax ?? '–'} | ${q.consumer.objectRequestsMax ?? '–'} | ${q.sourcesFetchedPerTick}/${q.sourcesSentPerTick} | ${q.sqlRowsPerTick ? `${int(q.sqlRowsPerTick.read)} / ${int(q.sqlRowsPerTick.written)}` : '–'} | ${kb(q.largestKvValue)} | ${kb(q.largestRow)} |`,
+      );
     }
   }
   if (r.serving?.runs) {
     p();
-    p(`| serve (wrangler dev, autocannon, ${r.serving.connections} connections, ${r.serving.rounds}×${r.serving.seconds} s) | req/s | mean ms | p50 ms | p99 ms | time ÷ baseline | baseline ÷ this (req/s) | bytes/response | statuses |`);
+    p(
+      `| serve (wrangler dev, autocannon, ${r.serving.connections} connections, ${r.serving.rounds}×${r.serving.seconds} s) | req/s | mean ms | p50 ms | p99 ms | time ÷ baseline | baseline ÷ this (req/s) | bytes/response | statuses |`,
+    );
     p('|---|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const x of r.serving.runs) {
-      p(`| ${x.name} | ${x.requestsPerSec} | ${x.latencyMs.mean} | ${x.latencyMs.p50} | ${x.latencyMs.p99} | ${fmt(x.meanLatencyOverBaseline)} | ${fmt(x.baselineOverThis)} | ${x.bytesPerResponse} | ${Object.entries(x.statuses).map(([k, v]) => `${k}×${v}`).join(' ')} |`);
+      p(
+        `| ${x.name} | ${x.requestsPerSec} | ${x.latencyMs.mean} | ${x.latencyMs.p50} | ${x.latencyMs.p99} | ${fmt(x.meanLatencyOverBaseline)} | ${fmt(x.baselineOverThis)} | ${x.bytesPerResponse} | ${Object.entries(
+          x.statuses,
+        )
+          .map(([k, v]) => `${k}×${v}`)
+          .join(' ')} |`,
+      );
     }
     if (r.serving.serverErrors?.length) p(`serving problems (retried): ${r.serving.serverErrors.map((e) => `${e.scenario}: ${e.problem}`).join('; ')}`);
   } else if (r.serving?.error) p(`\nserving: NOT MEASURED — ${r.serving.error.split('\n')[0]}`);
@@ -543,13 +677,24 @@ export function printTable(r, quick) {
   if (w) {
     p();
     const l = w.latency;
-    if (l?.pushToServedMs) p(`WebSub push to served (${w.date}${w.quick ? ', --quick' : ''}): median ${fmt(l.pushToServedMs.median, 0)} ms, p95 ${fmt(l.pushToServedMs.p95, 0)} ms, max ${fmt(l.pushToServedMs.max, 0)} ms over ${l.pushes} pushes (hub POST alone: median ${fmt(l.hubPostMs.median, 0)} ms); subscribed ${fmt(l.subscribedMs / 1000, 1)} s after the seeding poll began.`);
+    if (l?.pushToServedMs)
+      p(
+        `WebSub push to served (${w.date}${w.quick ? ', --quick' : ''}): median ${fmt(l.pushToServedMs.median, 0)} ms, p95 ${fmt(l.pushToServedMs.p95, 0)} ms, max ${fmt(l.pushToServedMs.max, 0)} ms over ${l.pushes} pushes (hub POST alone: median ${fmt(l.hubPostMs.median, 0)} ms); subscribed ${fmt(l.subscribedMs / 1000, 1)} s after the seeding poll began.`,
+      );
     else if (l?.error) p(`WebSub push to served: NOT MEASURED — ${l.error.split('\n')[0]}`);
     const d = w.day;
     if (d?.with) {
       const inv = d.with.pushes.invocations;
-      p(`WebSub day, 50 sources of which 25 push: ${int(d.without.pollsPerDay)} polls without the hub, ${int(d.with.pollsPerDay)} with it (${int(d.with.pollsOfPushingSources)} of the pushing sources): ${int(d.pollsSavedPerDay)} saved a day.`);
-      if (inv) p(`  a push (Node CPU, max / median): ${Object.entries(inv).sort((a, b) => b[1].medianTotalMsPerRun - a[1].medianTotalMsPerRun).map(([t, v]) => `${t} ${fmt(v.maxMs)} / ${fmt(v.medianMaxMs)}`).join(', ')} ms`);
+      p(
+        `WebSub day, 50 sources of which 25 push: ${int(d.without.pollsPerDay)} polls without the hub, ${int(d.with.pollsPerDay)} with it (${int(d.with.pollsOfPushingSources)} of the pushing sources): ${int(d.pollsSavedPerDay)} saved a day.`,
+      );
+      if (inv)
+        p(
+          `  a push (Node CPU, max / median): ${Object.entries(inv)
+            .sort((a, b) => b[1].medianTotalMsPerRun - a[1].medianTotalMsPerRun)
+            .map(([t, v]) => `${t} ${fmt(v.maxMs)} / ${fmt(v.medianMaxMs)}`)
+            .join(', ')} ms`,
+        );
     } else if (d?.error) p(`WebSub day: NOT MEASURED — ${d.error.split('\n')[0]}`);
   }
   p();
@@ -558,9 +703,24 @@ export function printTable(r, quick) {
       p(`profile ${what}: failed (${prof.error})`);
       continue;
     }
-    p(`profile ${what} (self time): ${prof.byModule.slice(0, 6).map((m) => `${m.where} ${m.selfPct}%`).join(', ')}`);
-    p(`    top functions: ${prof.byFunction.slice(0, 6).map((m) => `${m.where} ${m.selfPct}%`).join(', ')}`);
-    p(`    on the stack: ${prof.inclusive.slice(0, 8).map((m) => `${m.where} ${m.totalPct}%`).join(', ')}`);
+    p(
+      `profile ${what} (self time): ${prof.byModule
+        .slice(0, 6)
+        .map((m) => `${m.where} ${m.selfPct}%`)
+        .join(', ')}`,
+    );
+    p(
+      `    top functions: ${prof.byFunction
+        .slice(0, 6)
+        .map((m) => `${m.where} ${m.selfPct}%`)
+        .join(', ')}`,
+    );
+    p(
+      `    on the stack: ${prof.inclusive
+        .slice(0, 8)
+        .map((m) => `${m.where} ${m.totalPct}%`)
+        .join(', ')}`,
+    );
   }
   p();
   p('| target | met | figure |');

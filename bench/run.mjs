@@ -8,10 +8,12 @@
 //   5. WebSub (issue 13): push-to-served latency under wrangler dev with a real hub, bench/websub.mjs,
 //      and the polls a day saved when half of 50 sources push (Node, the real       bench/scenarios.ts websubDay
 //      scheduler over 96 cron ticks)
+//   6. the Worker's upload size (wrangler deploy --dry-run --outdir), raw and gzip, against the Free plan's 3 MB
 // Ends with issue 10's targets as a table, and writes bench/results.json (bench/report.mjs composes both). `--quick`
 // shortens every budget and leaves out the 10,000-source queue deployment (for trying the bench out; the figures are
 // noisier). `--report` composes the targets and the table again from the last bench/results.json without measuring.
-// `--websub` measures part 5 alone (about a minute) and puts its figures into the last bench/results.json, the rest kept.
+// `--websub` measures part 5 alone (about a minute) and puts its figures into the last bench/results.json, the rest kept;
+// `--bundle` does the same for part 6 (seconds).
 // Work files go to node_modules/.cache/tributary-bench.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchServing } from './serve.mjs';
+import { bundleSize } from './wrangler.mjs';
 import { benchWebSub } from './websub.mjs';
 import { dailyFigures, invocationRows, printTable, queueFigures, targets } from './report.mjs';
 
@@ -109,7 +112,6 @@ async function profile(what, bundle) {
 
 // ───────────────────────────── figures → table ─────────────────────────────
 
-
 function ingestRow(input) {
   const t = input.timings;
   const ours = t['tributary ingest'].medianMs;
@@ -134,8 +136,15 @@ async function bundleCpu() {
   const bundle = join(WORK, 'cpu.mjs');
   say('bundling bench/cpu.ts with esbuild (cloudflare:workers → bench/shims/cloudflare-workers.ts) …');
   await run(join(ROOT, 'node_modules', '.bin', 'esbuild'), [
-    'bench/cpu.ts', '--bundle', '--platform=node', '--format=esm', '--target=node22', '--packages=external',
-    '--alias:cloudflare:workers=./bench/shims/cloudflare-workers.ts', `--outfile=${bundle}`, '--log-level=warning',
+    'bench/cpu.ts',
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    '--target=node22',
+    '--packages=external',
+    '--alias:cloudflare:workers=./bench/shims/cloudflare-workers.ts',
+    `--outfile=${bundle}`,
+    '--log-level=warning',
   ]);
   return bundle;
 }
@@ -181,6 +190,17 @@ function reportOnly() {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
+/** `--bundle`: the Worker's upload size alone, put into the last bench/results.json (every other figure kept). */
+async function bundleOnly() {
+  mkdirSync(WORK, { recursive: true });
+  const bundle = await bundleSize(ROOT, join(WORK, 'bundle-size'));
+  const file = join(ROOT, 'bench', 'results.json');
+  const results = compose({ ...JSON.parse(readFileSync(file, 'utf8')), bundle });
+  console.log(results.table);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  say(`wrote the bundle size into bench/results.json (the other figures are those of ${results.date})`);
+}
+
 /** `--websub`: part 5 alone, its figures put into the last bench/results.json (every other figure kept). */
 async function websubOnly(code) {
   mkdirSync(WORK, { recursive: true });
@@ -203,6 +223,7 @@ async function main() {
   const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
   const code = { head: git('rev-parse', '--short', 'HEAD'), dirty: git('status', '--porcelain', '--', 'src', 'wrangler.toml') || '' };
   if (process.argv.includes('--websub')) return websubOnly(code);
+  if (process.argv.includes('--bundle')) return bundleOnly();
   const stamp = () => `${Math.round((Date.now() - started) / 1000)} s`;
   mkdirSync(WORK, { recursive: true });
   const bundle = await bundleCpu();
@@ -231,7 +252,15 @@ async function main() {
     const out = join(WORK, `runs-${group}.json`);
     try {
       rmSync(out, { force: true });
-      await run(NODE, [...NODE_FLAGS, ...(group === 'queue-10000' ? ['--max-old-space-size=6144'] : []), bundle, 'runs', group, out, ...(QUICK ? ['--quick'] : [])]);
+      await run(NODE, [
+        ...NODE_FLAGS,
+        ...(group === 'queue-10000' ? ['--max-old-space-size=6144'] : []),
+        bundle,
+        'runs',
+        group,
+        out,
+        ...(QUICK ? ['--quick'] : []),
+      ]);
       const { seconds, ...figures } = JSON.parse(readFileSync(out, 'utf8'));
       Object.assign(runs, figures);
       (runs.seconds ??= {})[group] = seconds;
@@ -242,7 +271,15 @@ async function main() {
   }
   const runsQueue10k = runs['queue-10000'];
 
-  const profileTargets = ['ingest-100k', 'render-rss', 'render-json', 'run-50-all-304', 'run-50-one-changed', 'serve-miss', ...(QUICK ? [] : ['queue-10k-producer'])];
+  const profileTargets = [
+    'ingest-100k',
+    'render-rss',
+    'render-json',
+    'run-50-all-304',
+    'run-50-one-changed',
+    'serve-miss',
+    ...(QUICK ? [] : ['queue-10k-producer']),
+  ];
   say(`[${stamp()}] CPU profiles: ${profileTargets.join(', ')} …`);
   const profiles = {};
   for (const what of profileTargets) profiles[what] = await profile(what, bundle);
@@ -282,6 +319,8 @@ async function main() {
 
   say(`[${stamp()}] part 5: WebSub …`);
   const websub = await websubPart(bundle, code);
+  say('the Worker bundle (wrangler deploy --dry-run) …');
+  const workerBundle = await bundleSize(ROOT, join(WORK, 'bundle-size')).catch((e) => ({ error: e.message }));
 
   const versionOf = (pkg) => {
     try {
@@ -291,24 +330,43 @@ async function main() {
     }
   };
   const peers = Object.fromEntries(
-    ['feedsmith', 'rss-parser', '@extractus/feed-extractor', 'fast-xml-parser', 'htmlparser2', 'feed', 'autocannon', 'wrangler', 'workerd', '@cloudflare/vitest-pool-workers'].map((p) => [p, versionOf(p)]),
+    [
+      'feedsmith',
+      'rss-parser',
+      '@extractus/feed-extractor',
+      'fast-xml-parser',
+      'htmlparser2',
+      'feed',
+      'autocannon',
+      'wrangler',
+      'workerd',
+      '@cloudflare/vitest-pool-workers',
+    ].map((p) => [p, versionOf(p)]),
   );
   const results = {
     date: new Date().toISOString(),
     peers,
     quick: QUICK,
     code: { ...code, headAtEnd: git('rev-parse', '--short', 'HEAD') },
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGB: Math.round(totalmem() / 2 ** 30),
+      node: process.versions.node,
+      platform: `${process.platform}-${process.arch}`,
+    },
     method: {
       timing: 'medians of rounds after warm-up; each round runs every contestant once in rotated order, same process',
       ours: 'ingestFeed(bytes): decode + parse + normalize + sanitize; peers get the decoded string and only parse',
       fastXmlParser: "XMLParser with feedsmith's parser options (attributes kept, no value parsing, no entity processing)",
       runsCpu:
-        'Node (bench/runtime.ts): the real Worker handlers and Durable Object classes in one process — namespaces whose stubs pass arguments and results through structuredClone, one instance per name, SQLite on node:sqlite, KV as a Map of strings (JSON kept), a Map for the Cache API, a simulated clock; MAX_CONCURRENCY=1, HOST_SPACING_MS=0, one invocation at a time; a stack of timers charges process.cpuUsage to the running invocation at every object call and return; fetches answered in memory from the origin\'s SourceSet, their CPU apart (stubMs) and excluded; objects evicted between runs; a full GC between runs, outside every invocation. Node\'s fetch, Request, Response and Headers are JavaScript (undici) where workerd\'s are native: the Worker-side figures of runs with many fetches are upper bounds',
+        "Node (bench/runtime.ts): the real Worker handlers and Durable Object classes in one process — namespaces whose stubs pass arguments and results through structuredClone, one instance per name, SQLite on node:sqlite, KV as a Map of strings (JSON kept), a Map for the Cache API, a simulated clock; MAX_CONCURRENCY=1, HOST_SPACING_MS=0, one invocation at a time; a stack of timers charges process.cpuUsage to the running invocation at every object call and return; fetches answered in memory from the origin's SourceSet, their CPU apart (stubMs) and excluded; objects evicted between runs; a full GC between runs, outside every invocation. Node's fetch, Request, Response and Headers are JavaScript (undici) where workerd's are native: the Worker-side figures of runs with many fetches are upper bounds",
       runsCounts:
-        'workerd (vitest-pool-workers, real local KV and Durable Objects): kvUsage(prefix) and objectRequests(prefix) of the code itself, SQLite rows from SqlStorage cursors (SqlStorage.prototype.exec wrapped), fetches from the origin\'s tally; a fresh STORE_PREFIX per deployment; KV_WRITE_GAP_MS=0 (wall time only); the pool\'s prototype-proxy bug worked around (bench/pool-fix.ts, cloudflare/workers-sdk#15092)',
-      feeds: 'every source serves ~100 KB of RSS (45 stories with Thai/Vietnamese HTML, the shape of generate.mjs sizedDocument(100_000)); in the 10,000-source queue deployment only every 50th source does, the others serve 3 short stories; a changed source gains one story',
-      serving: 'wrangler dev on a wrangler-built bundle (no rebuild mid-run), autocannon 10 connections; baseline = 404 JSON of an unknown path (no KV, no cache); every answer\'s status checked',
+        "workerd (vitest-pool-workers, real local KV and Durable Objects): kvUsage(prefix) and objectRequests(prefix) of the code itself, SQLite rows from SqlStorage cursors (SqlStorage.prototype.exec wrapped), fetches from the origin's tally; a fresh STORE_PREFIX per deployment; KV_WRITE_GAP_MS=0 (wall time only); the pool's prototype-proxy bug worked around (bench/pool-fix.ts, cloudflare/workers-sdk#15092)",
+      feeds:
+        'every source serves ~100 KB of RSS (45 stories with Thai/Vietnamese HTML, the shape of generate.mjs sizedDocument(100_000)); in the 10,000-source queue deployment only every 50th source does, the others serve 3 short stories; a changed source gains one story',
+      serving:
+        "wrangler dev on a wrangler-built bundle (no rebuild mid-run), autocannon 10 connections; baseline = 404 JSON of an unknown path (no KV, no cache); every answer's status checked",
     },
     ingest: cpu.ingest,
     ingestTable: cpu.ingest.map(ingestRow),
@@ -321,6 +379,7 @@ async function main() {
     workerd,
     serving,
     websub,
+    bundle: workerBundle,
     profiles,
   };
   compose(results);

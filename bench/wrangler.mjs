@@ -5,9 +5,10 @@
 // Directory) answer three times in a row.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 export const HOST = '127.0.0.1';
 const QUIET = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' };
@@ -46,6 +47,21 @@ async function stopGroup(child, exited) {
   }
 }
 
+/**
+ * The Worker's upload size: `wrangler deploy --dry-run --outdir`, every file it writes, raw and gzip-compressed (the
+ * Free plan's 3 MB limit is on the compressed size).
+ */
+export async function bundleSize(root, outDir) {
+  await buildWorker(root, outDir);
+  const files = readdirSync(outDir).filter((f) => statSync(join(outDir, f)).isFile() && !f.endsWith('.map'));
+  const sizes = files.map((f) => {
+    const bytes = readFileSync(join(outDir, f));
+    return { file: f, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+  });
+  const sum = (k) => sizes.reduce((n, s) => n + s[k], 0);
+  return { date: new Date().toISOString(), files: sizes, bytes: sum('bytes'), gzipBytes: sum('gzipBytes'), freePlanLimitBytes: 3 * 1024 * 1024 };
+}
+
 /** `wrangler deploy --dry-run`: the Worker as one file in `outDir`. */
 function buildWorker(root, outDir) {
   rmSync(outDir, { recursive: true, force: true });
@@ -59,7 +75,9 @@ function buildWorker(root, outDir) {
     b.stdout.on('data', (d) => (out += d));
     b.stderr.on('data', (d) => (out += d));
     b.once('error', reject);
-    b.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`wrangler deploy --dry-run (bundling the Worker) exited ${code}:\n${out.slice(-2000)}`))));
+    b.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`wrangler deploy --dry-run (bundling the Worker) exited ${code}:\n${out.slice(-2000)}`)),
+    );
   });
 }
 
@@ -111,14 +129,19 @@ export async function startWorker({ root, workDir, name, vars = {}, log = () => 
         'dev',
         join(bundleDir, 'index.js'),
         '--no-bundle',
-        '--ip', HOST,
-        '--port', String(port),
-        '--persist-to', stateDir,
-        '--env-file', envFile,
+        '--ip',
+        HOST,
+        '--port',
+        String(port),
+        '--persist-to',
+        stateDir,
+        '--env-file',
+        envFile,
         ...varArgs,
         '--show-interactive-dev-session=false',
         // Request logging on stdout would be part of every measured request; warnings and the Worker's errors stay.
-        '--log-level', 'warn',
+        '--log-level',
+        'warn',
       ],
       {
         cwd: root,
@@ -147,7 +170,8 @@ export async function startWorker({ root, workDir, name, vars = {}, log = () => 
       let streak = 0;
       let last = '';
       while (streak < 3) {
-        if (gone) throw new Error(`wrangler dev exited (${JSON.stringify(await exited)}):\n${tail()}\n--- wrangler debug log (${debugLog}) ---\n${debugTail()}`);
+        if (gone)
+          throw new Error(`wrangler dev exited (${JSON.stringify(await exited)}):\n${tail()}\n--- wrangler debug log (${debugLog}) ---\n${debugTail()}`);
         if (Date.now() > deadline) throw new Error(`wrangler dev not ready on ${base} after ${ms / 1000} s (last: ${last}):\n${tail()}`);
         try {
           await probe();

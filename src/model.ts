@@ -1,41 +1,20 @@
 // The types every stage shares. Pipeline: plan → poll → decode → parse → normalize → dedup → store → render → serve.
 
-/** Bindings and vars, as declared in wrangler.toml. Every var is a string (or absent). */
-export interface Env {
-  /** Where the served documents live: one page document per river, and the index (docs/storage.md). */
-  TRIBUTARY: KVNamespace;
-  /** The one Directory: registry, scheduling state, the due index (store/directory.ts). */
-  DIRECTORY: DurableObjectNamespace<import('./store/directory').Directory>;
-  /** One Feed per source: its identity memory and its deliveries to rivers (store/feed.ts). */
-  FEED: DurableObjectNamespace<import('./store/feed').Feed>;
-  /** One River per category (and "all"): the single writer of that river (store/river.ts). */
-  RIVER: DurableObjectNamespace<import('./store/river').River>;
-  /** The admin sign-in gate: console sessions, failed sign-ins (store/gate.ts). */
-  GATE: DurableObjectNamespace<import('./store/gate').Gate>;
+/**
+ * Bindings and vars: what wrangler.toml declares comes from `npm run types` (worker-configuration.d.ts, generated
+ * by `wrangler types` and checked in CI); here only what wrangler.toml cannot declare: secrets, the queue that only
+ * queue mode binds, and settings only tests and benches set.
+ */
+export interface Env extends WranglerEnv {
   /** Bound only in queue mode (see README "Scale-out"); absent → inline polling. */
   POLL_QUEUE?: Queue<PollMessage>;
   /** Prefix of every KV key and Durable Object name: several deployments can share one namespace (tests do). */
   STORE_PREFIX?: string;
+  /** Secret (`wrangler secret put ADMIN_TOKEN`). */
   ADMIN_TOKEN?: string;
-  PRIVATE_SOURCE_ORIGINS?: string;
-  PUBLIC_BASE_URL?: string;
-  FETCH_TIMEOUT_MS?: string;
-  MAX_BODY_BYTES?: string;
-  MAX_REDIRECTS?: string;
-  POLL_INTERVAL_MINUTES?: string;
-  MAX_BACKOFF_MINUTES?: string;
-  PAUSE_AFTER_FAILURES?: string;
-  SUBREQUEST_BUDGET?: string;
-  MAX_CONCURRENCY?: string;
-  HOST_SPACING_MS?: string;
-  ITEMS_PER_SOURCE?: string;
-  ITEMS_PER_CATEGORY?: string;
-  FEED_LIMIT_DEFAULT?: string;
-  WEBSUB_HUB?: string;
   KV_WRITE_GAP_MS?: string;
-  /** Where source state changes (failing, paused, recovered) are POSTed as JSON (src/poll/alerts.ts). */
+  /** Secret: where source state changes (failing, paused, recovered) are POSTed as JSON (src/poll/alerts.ts). */
   ALERT_WEBHOOK_URL?: string;
-  WEBSUB_POLL_FACTOR?: string;
 }
 
 /** What a Hono app of this Worker is typed with: `c.env` is the Env. */
