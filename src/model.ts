@@ -155,53 +155,78 @@ export type FetchOutcome =
     };
 
 /** Per-source polling state, owned by the poll step. */
-export interface SourceState {
-  etag?: string;
-  lastModified?: string;
-  /** Hash of the last 200 body: an identical body skips the parse. */
-  bodyHash?: string;
-  lastCheckedAt?: string;
-  lastSuccessAt?: string;
-  lastStatus?: number;
-  lastError?: string;
-  consecutiveFailures: number;
-  nextCheckAt?: string;
-  paused: boolean;
-  itemCount: number;
-  permanentRedirect?: string;
-  feedTitle?: string;
-  feedLink?: string;
+/** An instant as stored and served: ISO 8601 in UTC (`2026-12-04T07:00:00.000Z`), which sorts as it reads. */
+export type Instant = string;
+
+/** When the source is checked next, and what its feed asks of the schedule (poll/plan.ts). */
+export interface ScheduleState {
+  lastCheckedAt?: Instant;
+  nextCheckAt?: Instant;
   /** Minutes the feed asks for (<ttl>, max-age); raises the interval, never lowers it. */
   feedTtlMinutes?: number;
   /** RSS <skipHours> (0–23, GMT): hours the feed asks not to be polled. */
   skipHours?: number[];
   /** RSS <skipDays> (Monday…Sunday, GMT): days the feed asks not to be polled. */
   skipDays?: string[];
-  /** Which identity the source's items use (see river/dedup). */
-  identityPolicy?: IdentityPolicy;
-  /** The charset the last parsed body was read in, and why (ingest/decode). */
-  charset?: CharsetReport;
-  /** The source's createdAt when this state began: a source removed and added again starts afresh. */
-  registeredAt?: string;
+}
+
+/** What makes the next fetch conditional, or lets an identical body skip the parse. */
+export interface ValidatorState {
+  etag?: string;
+  lastModified?: string;
+  /** Hash of the last 200 body: an identical body skips the parse. */
+  bodyHash?: string;
+  /** Where a permanent redirect pointed. */
+  permanentRedirect?: string;
+}
+
+/** How the source has been doing: failures, the failure pause, the alerts announced, its latest checks. */
+export interface HealthState {
+  lastSuccessAt?: Instant;
+  lastStatus?: number;
+  lastError?: string;
+  consecutiveFailures: number;
   /** When the current run of failures began (cleared by a success). */
-  failingSince?: string;
+  failingSince?: Instant;
+  /** Paused after failures in a row or a 410 (an operator's pause is Source.paused). */
+  paused: boolean;
   /** The last alert state announced (poll/alerts.ts): one event per change, never a storm. */
   alerted?: 'failing' | 'paused';
-  /** The WebSub hub the feed declared. */
-  feedHub?: string;
   /** The latest checks, newest first (the console shows them). */
   checks?: CheckEntry[];
+}
+
+/** What the last parsed body said about the feed, for the status page and the console. */
+export interface FeedFacts {
+  itemCount: number;
+  feedTitle?: string;
+  feedLink?: string;
+  /** The WebSub hub the feed declared. */
+  feedHub?: string;
+  /** The charset the last parsed body was read in, and why (ingest/decode). */
+  charset?: CharsetReport;
+}
+
+/** Which incarnation of the source this state belongs to, and what its Feed delivered where (the Feed keeps the memory). */
+export interface IdentityState {
+  /** Which identity the source's items use (see river/dedup). */
+  identityPolicy?: IdentityPolicy;
+  /** The source's createdAt when this state began: a source removed and added again starts afresh. */
+  registeredAt?: Instant;
   /** The categories the last delivery went to: a category the source joins since gets its whole feed. */
   categories?: string[];
   /** Stored before the Feed objects kept identity memory (docs/storage.md): read once by the migration. */
   seen?: string[];
 }
 
+/** A source's state in the Directory, one JSON row per source: each concern its own part. */
+export type SourceState = ScheduleState & ValidatorState & HealthState & FeedFacts & IdentityState;
+
 export type IdentityPolicy = 'guid' | 'link' | 'content';
 
 /** One check of a source, as the console lists it. */
 export interface CheckEntry {
-  at: string;
+  at: Instant;
   outcome: 'fresh' | 'not-modified' | 'failed' | 'pushed';
   status?: number;
   /** Items the feed carried (fresh checks). */
