@@ -6,14 +6,13 @@ import { every } from 'hono/combine';
 import { readConfig } from '../config';
 import type { AppEnv, Category } from '../model';
 import { checkSourceUrl } from '../poll/address';
-import { applyHeaderChange, checkHeaderChange, checkUserAgent, type HeaderChange } from '../poll/controls';
+import { applyHeaderChange } from '../poll/controls';
 import { discoverFeed, type Discovery } from '../poll/discover';
 import { runPoll } from '../poll/run';
-import { LANGUAGE_TAG, SLUG, SLUG_PATTERN } from '../patterns';
 import { parseOpml } from '../render/opml';
 import type { Outcome, SourcePatch } from '../store/directory';
-import { ALL_SLUG } from '../store/kv';
 import { deploymentOf, directoryOf } from '../store/objects';
+import { categoryBody, newSourceBody, readBody, slugOf, sourcePatchBody, urlText, valid } from './admin-bodies';
 import { requireAdmin } from './auth';
 import { answerError, badRequest as fail } from './errors';
 import { baseUrlOf } from './public';
@@ -46,74 +45,9 @@ function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
   return bodyLimit({ maxSize, onError: (c) => c.json({ error: `body over ${words}: nothing was read or stored` }, 413) });
 }
 
-async function readJson(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    fail('body is not valid JSON');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('body must be a JSON object');
-  return value as Record<string, unknown>;
-}
-
-function onlyFields(body: Record<string, unknown>, allowed: string[]): void {
-  for (const k of Object.keys(body)) if (!allowed.includes(k)) fail(`unknown field "${k}" (allowed: ${allowed.join(', ')})`);
-}
-
-function optionalString(body: Record<string, unknown>, field: string, max = 500): string | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') fail(`"${field}" must be a string`);
-  const t = v.trim();
-  if (t.length > max) fail(`"${field}" is longer than ${max} characters`);
-  return t || undefined;
-}
-
-function slugField(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !SLUG.test(value)) fail(`"${field}" must match ^${SLUG_PATTERN}$`);
-  if (value === ALL_SLUG) fail(`"${ALL_SLUG}" is reserved (it is every category merged)`);
-  return value;
-}
-
-function categoriesField(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) fail('"categories" must be a non-empty array of category slugs');
-  if (value.length > 50) fail('"categories" has more than 50 entries');
-  return [...new Set(value.map((v, i) => slugField(v, `categories[${i}]`)))];
-}
-
-function intervalField(value: unknown): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 5 || value > 7 * 24 * 60) {
-    fail('"intervalMinutes" must be a whole number of minutes from 5 to 10080');
-  }
-  return value;
-}
-
-function booleanField(body: Record<string, unknown>, field: string): boolean | undefined {
-  const v = body[field];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') fail(`"${field}" must be true or false`);
-  return v;
-}
-
-function userAgentField(value: unknown): string | null {
-  if (value === null) return null;
-  const checked = checkUserAgent(value);
-  if (!checked.ok) fail(checked.error);
-  return checked.value;
-}
-
-function headersField(value: unknown): HeaderChange {
-  const checked = checkHeaderChange(value);
-  if (!checked.ok) fail(checked.error);
-  return checked.value;
-}
-
-function sourceUrlField(value: unknown, c: Context<AppEnv>): string {
-  if (typeof value !== 'string' || !value.trim()) fail('"url" must be an absolute http(s) URL');
-  const checked = checkSourceUrl(value.trim(), readConfig(c.env));
+/** A source URL as given (trimmed text), held to the address policy: schemes, ports, private hosts. */
+function sourceUrl(c: Context<AppEnv>, given: string): string {
+  const checked = checkSourceUrl(given, readConfig(c.env));
   if (!checked.ok) fail(checked.error);
   return checked.url;
 }
@@ -154,20 +88,14 @@ adminRoutes.get('/sources', async (c) => {
 });
 
 adminRoutes.post('/sources', async (c) => {
-  const body = await readJson(c);
-  onlyFields(body, ['url', 'categories', 'title', 'id', 'intervalMinutes', 'discover', ...CONTROL_FIELDS]);
-  const discover = booleanField(body, 'discover');
-  const url = sourceUrlField(body.url, c);
-  const categories = categoriesField(body.categories);
-  const title = optionalString(body, 'title');
-  const intervalMinutes = intervalField(body.intervalMinutes);
-  const id = body.id === undefined ? undefined : slugField(body.id, 'id');
+  const body = await readBody(c, newSourceBody);
+  const url = sourceUrl(c, body.url);
   const controls = controlsOf(body);
   const headers = controls.headers === undefined ? undefined : applyHeaderChange(undefined, controls.headers);
   // A site's page URL is welcome: its feed is found and stored. A feed that cannot be read now is stored as given (its
   // failures show on /status), and so is any URL with "discover": false.
   const found: Discovery =
-    discover === false
+    body.discover === false
       ? { ok: true, feedUrl: url, candidates: [] }
       : await discoverFeed(url, readConfig(c.env), { userAgent: controls.userAgent ?? undefined, headers });
   if (!found.ok && found.code === 'no-feed') return c.json({ error: found.reason, candidates: found.candidates }, 400);
@@ -175,10 +103,10 @@ adminRoutes.post('/sources', async (c) => {
   const { d, dir } = directory(c);
   const outcome = await dir.addSource(d, {
     url: feedUrl,
-    categories,
-    title,
-    id,
-    intervalMinutes,
+    categories: body.categories,
+    title: body.title ?? undefined,
+    id: body.id,
+    intervalMinutes: body.intervalMinutes ?? undefined,
     paused: controls.paused,
     userAgent: controls.userAgent ?? undefined,
     headers,
@@ -188,20 +116,19 @@ adminRoutes.post('/sources', async (c) => {
   return c.json({ ...outcome.value, ...extra }, 201, { Location: `/admin/sources/${outcome.value.id}` });
 });
 
-// Per-source controls: paused, a User-Agent override, allowlisted headers (changed one by one; null removes).
-const CONTROL_FIELDS = ['paused', 'userAgent', 'headers'];
+type Controls = Pick<SourcePatch, 'paused' | 'userAgent' | 'headers'>;
 
-function controlsOf(body: Record<string, unknown>): Pick<SourcePatch, 'paused' | 'userAgent' | 'headers'> {
-  const out: Pick<SourcePatch, 'paused' | 'userAgent' | 'headers'> = {};
-  const paused = booleanField(body, 'paused');
-  if (paused !== undefined) out.paused = paused;
-  if ('userAgent' in body) out.userAgent = userAgentField(body.userAgent);
-  if ('headers' in body) out.headers = headersField(body.headers);
+/** The per-source controls a body gives (absent ones left out). */
+function controlsOf(body: Controls): Controls {
+  const out: Controls = {};
+  if (body.paused !== undefined) out.paused = body.paused;
+  if (body.userAgent !== undefined) out.userAgent = body.userAgent;
+  if (body.headers !== undefined) out.headers = body.headers;
   return out;
 }
 
 adminRoutes.get('/discover', async (c) => {
-  const url = sourceUrlField(c.req.query('url'), c);
+  const url = sourceUrl(c, valid(urlText, c.req.query('url')));
   const found = await discoverFeed(url, readConfig(c.env));
   if (found.ok) return c.json({ url, feedUrl: found.feedUrl, discoveredFrom: found.discoveredFrom ?? null, feeds: found.candidates });
   return c.json({ error: found.reason, feeds: found.candidates }, found.code === 'no-feed' ? 400 : 502);
@@ -214,13 +141,12 @@ adminRoutes.get('/sources/:id', async (c) => {
 });
 
 adminRoutes.patch('/sources/:id', async (c) => {
-  const body = await readJson(c);
-  onlyFields(body, ['url', 'categories', 'title', 'intervalMinutes', ...CONTROL_FIELDS]);
+  const body = await readBody(c, sourcePatchBody);
   const patch: SourcePatch = controlsOf(body);
-  if ('url' in body) patch.url = sourceUrlField(body.url, c);
-  if ('categories' in body) patch.categories = categoriesField(body.categories);
-  if ('title' in body) patch.title = optionalString(body, 'title') ?? null;
-  if ('intervalMinutes' in body) patch.intervalMinutes = intervalField(body.intervalMinutes) ?? null;
+  if (body.url !== undefined) patch.url = sourceUrl(c, body.url);
+  if (body.categories !== undefined) patch.categories = body.categories;
+  if (body.title !== undefined) patch.title = body.title;
+  if (body.intervalMinutes !== undefined) patch.intervalMinutes = body.intervalMinutes;
   const { d, dir } = directory(c);
   const outcome = await dir.updateSource(d, c.req.param('id'), patch);
   if (!outcome.ok) return answer(c, outcome);
@@ -241,34 +167,14 @@ adminRoutes.get('/categories', async (c) => {
   return c.json(await dir.categories(d));
 });
 
-function keywordsField(body: Record<string, unknown>, field: string): string[] | undefined {
-  const v = body[field];
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.length > 50 || v.some((k) => typeof k !== 'string' || !k.trim() || k.length > 100)) {
-    fail(`"${field}" must be an array of up to 50 keywords (non-empty strings of at most 100 characters)`);
-  }
-  const list = [...new Set((v as string[]).map((k) => k.trim().normalize('NFC')))];
-  return list.length ? list : undefined;
-}
-
 adminRoutes.put('/categories/:slug', async (c) => {
-  const slug = slugField(c.req.param('slug'), 'slug');
-  const body = await readJson(c);
-  onlyFields(body, ['title', 'description', 'language', 'include', 'exclude']);
-  const title = optionalString(body, 'title', 200);
-  if (!title) fail('"title" is required');
-  const category: Category = { slug, title };
-  const description = optionalString(body, 'description', 2000);
-  if (description) category.description = description;
-  const language = optionalString(body, 'language', 35);
-  if (language) {
-    if (!LANGUAGE_TAG.test(language)) fail('"language" must be a BCP 47 tag such as "th" or "vi-VN"');
-    category.language = language;
-  }
-  const include = keywordsField(body, 'include');
-  if (include) category.include = include;
-  const exclude = keywordsField(body, 'exclude');
-  if (exclude) category.exclude = exclude;
+  const slug = valid(slugOf('slug'), c.req.param('slug'));
+  const body = await readBody(c, categoryBody);
+  const category: Category = { slug, title: body.title };
+  if (body.description) category.description = body.description;
+  if (body.language) category.language = body.language;
+  if (body.include?.length) category.include = body.include;
+  if (body.exclude?.length) category.exclude = body.exclude;
   // The river shows the new title/description/language at once, and a stricter rule prunes it. A looser rule admits
   // items as the sources publish them: what the river already left out, their Feeds do not deliver again.
   const { d, dir } = directory(c);
