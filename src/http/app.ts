@@ -1,5 +1,6 @@
 // The Hono app: public routes, admin API, one error handler, security headers everywhere.
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import type { AppEnv } from '../model';
 import { adminRoutes } from './admin';
 import { consoleRoutes } from './console';
@@ -10,13 +11,17 @@ import { websubRoutes } from './websub';
 
 export const app = new Hono<AppEnv>();
 
+const isAdmin = (path: string) => path.startsWith('/admin');
+
 // Security headers everywhere, CORS on public reads. Cached responses already carry them: copy only when one is missing
-// (a Response from the Cache API is immutable, and a copy per request is measurable on the hot path).
+// (a Response from the Cache API is immutable, and a copy per request is measurable on the hot path). Hono's
+// secureHeaders and cors set headers on every response: on a Cache API hit the first throws (immutable headers) and
+// the second forces that copy, so the headers of GET and HEAD stay ours.
 app.use('*', async (c, next) => {
   await next();
   const h = c.res.headers;
   const html = h.get('content-type')?.startsWith('text/html') ?? false;
-  const publicRead = (c.req.method === 'GET' || c.req.method === 'HEAD') && !c.req.path.startsWith('/admin');
+  const publicRead = (c.req.method === 'GET' || c.req.method === 'HEAD') && !isAdmin(c.req.path);
   const missing =
     h.get('x-content-type-options') === null ||
     (html && h.get('content-security-policy') === null) ||
@@ -27,6 +32,11 @@ app.use('*', async (c, next) => {
   if (html && !h.has('content-security-policy')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
   if (publicRead) c.res.headers.set('Access-Control-Allow-Origin', '*');
 });
+
+// A script's conditional GET (If-None-Match is not a CORS-safelisted header) is preflighted: Hono's cors answers it,
+// for public reads only. The admin API stays same-origin.
+const preflight = cors({ origin: '*', allowMethods: ['GET', 'HEAD'], maxAge: 86400 });
+app.options('*', (c, next) => (isAdmin(c.req.path) ? next() : preflight(c, next)));
 
 // The console first: its sign-in, sign-out and form routes answer before the API's bearer-or-session check.
 app.route('/admin', consoleRoutes);
