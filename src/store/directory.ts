@@ -276,7 +276,7 @@ export class Directory extends SqlObject {
     return this.tables.nextSubscriptionDue();
   }
 
-  /** The hub's verification of intent or denial for the subscription its callback names. */
+  /** The hub's verification of intent or denial for the subscription its callback names (https://www.w3.org/TR/websub/#hub-verifies-intent). */
   async verifySubscription(d: Deployment, sourceId: string, token: string, check: IntentCheck): Promise<'challenge' | 'ok' | 'not-found'> {
     await this.ready(d);
     const sub = this.tables.subscription(token);
@@ -289,7 +289,7 @@ export class Directory extends SqlObject {
     return verdict.answer;
   }
 
-  /** What a push to this callback needs: the secret to check its signature and the source's task; none if not live. */
+  /** What a push (https://www.w3.org/TR/websub/#content-distribution) needs: the secret its signature is checked with, and the task; none if not live. */
   async pushTarget(d: Deployment, sourceId: string, token: string): Promise<{ secret: string; task: PollTask } | undefined> {
     await this.ready(d);
     const sub = this.tables.subscription(token);
@@ -398,6 +398,7 @@ export class Directory extends SqlObject {
 
   // ───────────────────────────── reads ─────────────────────────────
 
+  /** Every source's health for the status page: its last check, schedule, pause and WebSub subscription. */
   async status(d: Deployment): Promise<SourceStatus[]> {
     await this.ready(d);
     const states = this.tables.allStates();
@@ -436,6 +437,7 @@ export class Directory extends SqlObject {
     return { sources: this.tables.sources().map(viewOf), categories: this.tables.categories() };
   }
 
+  /** One source as the admin API shows it (secret header values left out); undefined when unknown. */
   async source(d: Deployment, id: string): Promise<SourceView | undefined> {
     await this.ready(d);
     const source = this.tables.source(id);
@@ -449,6 +451,7 @@ export class Directory extends SqlObject {
     return source && currentState(source, this.tables.state(id));
   }
 
+  /** Every category, sorted by slug. */
   async categories(d: Deployment): Promise<Category[]> {
     await this.ready(d);
     return this.tables.categories();
@@ -463,6 +466,7 @@ export class Directory extends SqlObject {
 
   // ───────────────────────────── admin changes ─────────────────────────────
 
+  /** Registers a source (409 when its id or URL is taken), creating the categories it names that do not exist yet. */
   async addSource(d: Deployment, input: NewSource): Promise<Outcome<SourceView>> {
     await this.ready(d);
     if (input.id !== undefined && this.tables.source(input.id)) return { ok: false, status: 409, error: `a source with id "${input.id}" already exists` };
@@ -487,6 +491,7 @@ export class Directory extends SqlObject {
     return { ok: true, value: viewOf(source) };
   }
 
+  /** Applies an admin patch: the rivers of categories it left are told; joining a category or resuming makes it due at once. */
   async updateSource(d: Deployment, id: string, patch: SourcePatch): Promise<Outcome<{ source: SourceView; rivers: string[] }>> {
     await this.ready(d);
     const prev = this.tables.source(id);
@@ -541,6 +546,7 @@ export class Directory extends SqlObject {
     return { ok: true, value: { source: viewOf(next), rivers: figures.map((f) => f.slug) } };
   }
 
+  /** Removes a source: its rivers drop what only it carried, its Feed forgets it, its hub subscription leaves. */
   async removeSource(d: Deployment, id: string): Promise<Outcome<{ deleted: string; categories: string[] }>> {
     await this.ready(d);
     const source = this.tables.source(id);
@@ -582,6 +588,7 @@ export class Directory extends SqlObject {
     return published;
   }
 
+  /** The object's one alarm (https://developers.cloudflare.com/durable-objects/api/alarms/), set for the earliest of removals, alerts and hub requests. */
   override async alarm(): Promise<void> {
     const d = this.meta.deployment();
     if (!d) return;
@@ -594,6 +601,7 @@ export class Directory extends SqlObject {
     if (next !== Infinity && (current === null || current <= Date.now() || current > next)) await this.ctx.storage.setAlarm(next);
   }
 
+  /** Creates or replaces a category; its River takes the settings at once (a stricter rule prunes it). */
   async putCategory(d: Deployment, category: Category): Promise<{ category: Category; created: boolean }> {
     await this.ready(d);
     const created = this.tables.category(category.slug) === undefined;
@@ -604,6 +612,7 @@ export class Directory extends SqlObject {
     return { category, created };
   }
 
+  /** Deletes a category no source names (409 otherwise), with its river and its page. */
   async deleteCategory(d: Deployment, slug: string): Promise<Outcome<{ deleted: string }>> {
     await this.ready(d);
     if (!this.tables.category(slug)) return { ok: false, status: 404, error: `category "${slug}" not found` };
@@ -615,6 +624,7 @@ export class Directory extends SqlObject {
     return { ok: true, value: { deleted: slug } };
   }
 
+  /** Adds an OPML list's folders as categories and its feeds as sources; what cannot be added is skipped with the reason. */
   async importOpml(d: Deployment, list: OpmlList): Promise<{ added: SourceView[]; categoriesAdded: string[]; skipped: { url?: string; reason: string }[] }> {
     await this.ready(d);
     const plan = planOpmlImport(

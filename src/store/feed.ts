@@ -277,6 +277,7 @@ export class Feed extends SqlObject {
     this.meta.set('count', String(first<{ n: number }>(this.sql, 'SELECT count(*) AS n FROM memory')!.n));
   }
 
+  /** The delivery alarm (https://developers.cloudflare.com/durable-objects/api/alarms/): retries the outbox until it is empty. */
   override async alarm(): Promise<void> {
     const d = this.meta.deployment();
     if (!d) return;

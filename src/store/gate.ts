@@ -49,6 +49,7 @@ export class Gate extends SqlObject {
     return waitAfterFailures(count);
   }
 
+  /** A right token: the client's failures are forgotten. */
   succeeded(client: string): void {
     run(this.sql, 'DELETE FROM failures WHERE client = ?', client);
   }
@@ -61,6 +62,7 @@ export class Gate extends SqlObject {
     return sid;
   }
 
+  /** Whether a session id is known and not expired at `now`. */
   sessionLive(sid: string, now: number): boolean {
     return first(this.sql, 'SELECT 1 AS live FROM sessions WHERE sid = ? AND expires_at > ?', sid, now) !== undefined;
   }

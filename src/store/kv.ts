@@ -34,6 +34,7 @@ export interface KvUsage {
 
 const usage = new Map<string, KvUsage>();
 
+/** This isolate's KV counters for a prefix (zero on first use). */
 export function kvUsage(prefix: string): KvUsage {
   let u = usage.get(prefix);
   if (!u) {
@@ -43,6 +44,7 @@ export function kvUsage(prefix: string): KvUsage {
   return u;
 }
 
+/** Sets a prefix's KV counters back to zero, before a measured run. */
 export function resetKvUsage(prefix: string): void {
   usage.delete(prefix);
 }
@@ -88,6 +90,7 @@ export function encodePage(meta: PageMeta, itemsJson: string): string {
   return `${JSON.stringify(meta)}\n${itemsJson}`;
 }
 
+/** Reads encodePage's form: the meta at once, the items parsed once when first asked for. */
 export function decodePage(text: string): StoredPage {
   const nl = text.indexOf('\n');
   let items: RiverItem[] | undefined;
@@ -99,25 +102,29 @@ export function pageRiver(page: StoredPage, items: RiverItem[] = page.items()): 
   return { ...page.meta, items };
 }
 
+/** A river's newest page from KV (one read), or null before its River first published. */
 export async function loadPage(kv: KVNamespace, prefix: string, slug: string): Promise<StoredPage | null> {
   const text = await readText(kv, prefix, pageKey(prefix, slug));
   return text === null ? null : decodePage(text);
 }
 
-/** Stores a river's newest page; its version rides in the metadata too, for operators listing keys. */
+/** Stores a river's newest page, its version in the metadata for operators listing keys (https://developers.cloudflare.com/kv/platform/limits/). */
 export async function savePage(kv: KVNamespace, prefix: string, text: string, meta: Pick<PageMeta, 'slug' | 'version' | 'itemCount'>): Promise<void> {
   await writeText(kv, prefix, pageKey(prefix, meta.slug), text, { metadata: { version: meta.version, itemCount: meta.itemCount } });
 }
 
+/** Deletes a river's page (its category was deleted). */
 export async function deletePage(kv: KVNamespace, prefix: string, slug: string): Promise<void> {
   await remove(kv, prefix, pageKey(prefix, slug));
 }
 
+/** The index document from KV (one read), or null before the Directory first wrote it. */
 export async function loadIndex(kv: KVNamespace, prefix: string): Promise<IndexDoc | null> {
   const text = await readText(kv, prefix, indexKey(prefix));
   return text === null ? null : (JSON.parse(text) as IndexDoc);
 }
 
+/** Stores the index document; its one writer keeps to KV's one write a second per key (https://developers.cloudflare.com/kv/platform/limits/). */
 export async function saveIndex(kv: KVNamespace, prefix: string, doc: IndexDoc): Promise<void> {
   await writeText(kv, prefix, indexKey(prefix), JSON.stringify(doc));
 }
@@ -190,6 +197,7 @@ export async function loadLegacyLayout(kv: KVNamespace, prefix: string): Promise
   };
 }
 
+/** A queue consumer's unmerged poll of the earlier layout (`snap:<id>`), or null. */
 export async function loadLegacySnapshot(kv: KVNamespace, prefix: string, key: string): Promise<LegacySnapshot | null> {
   return readJson<LegacySnapshot>(kv, prefix, key);
 }

@@ -43,6 +43,7 @@ export interface ObjectRequests {
 
 const requests = new Map<string, ObjectRequests>();
 
+/** This isolate's request counts for a prefix (zero on first use). */
 export function objectRequests(prefix: string): ObjectRequests {
   let r = requests.get(prefix);
   if (!r) {
@@ -52,10 +53,12 @@ export function objectRequests(prefix: string): ObjectRequests {
   return r;
 }
 
+/** Counts one request to an object of this kind (each is billed: https://developers.cloudflare.com/durable-objects/platform/pricing/). */
 export function countRequest(prefix: string, kind: keyof ObjectRequests): void {
   objectRequests(prefix)[kind]++;
 }
 
+/** Sets a prefix's request counts back to zero, before a measured run. */
 export function resetObjectRequests(prefix: string): void {
   requests.delete(prefix);
 }

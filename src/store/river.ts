@@ -376,6 +376,7 @@ export class River extends SqlObject {
     return this.publish(since);
   }
 
+  /** The publish fallback (https://developers.cloudflare.com/durable-objects/api/alarms/): a change no run flushed is published, and the Directory told. */
   override async alarm(): Promise<void> {
     const d = this.meta.deployment();
     if (!d) return;

@@ -4,15 +4,18 @@ import type { Deployment, Env } from '../model';
 
 export type SqlValue = string | number | null;
 
+/** Every row of a query, typed. */
 export function all<T>(sql: SqlStorage, query: string, ...params: SqlValue[]): T[] {
   return sql.exec(query, ...params).toArray() as unknown as T[];
 }
 
+/** The first row of a query, or undefined. */
 export function first<T>(sql: SqlStorage, query: string, ...params: SqlValue[]): T | undefined {
   for (const row of sql.exec(query, ...params)) return row as unknown as T;
   return undefined;
 }
 
+/** Runs a statement; answers how many rows it wrote. */
 export function run(sql: SqlStorage, query: string, ...params: SqlValue[]): number {
   return sql.exec(query, ...params).rowsWritten;
 }
@@ -20,12 +23,14 @@ export function run(sql: SqlStorage, query: string, ...params: SqlValue[]): numb
 /** SQLite binds at most 100 parameters per statement on Durable Objects: lists go in slices of this size. */
 export const PARAMS_PER_STATEMENT = 90;
 
+/** A list cut into slices that each fit one statement's bound parameters (https://developers.cloudflare.com/durable-objects/platform/limits/). */
 export function slices<T>(list: T[], size = PARAMS_PER_STATEMENT): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
 }
 
+/** `?,?,…`: `n` parameter markers for an `IN (…)` list. */
 export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(',');
 
 /** A key/value table for an object's own facts (its deployment, counters, settings). */
@@ -36,11 +41,13 @@ export class MetaTable {
     sql.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID');
   }
 
+  /** A fact's value, read from SQL once and then from memory. */
   get(k: string): string | undefined {
     if (!this.cache.has(k)) this.cache.set(k, first<{ v: string | null }>(this.sql, 'SELECT v FROM meta WHERE k = ?', k)?.v ?? null);
     return this.cache.get(k) ?? undefined;
   }
 
+  /** Sets a fact (undefined deletes it); nothing is written when it is unchanged. */
   set(k: string, v: string | undefined): void {
     if (this.get(k) === v) return;
     this.cache.set(k, v ?? null);
@@ -48,11 +55,13 @@ export class MetaTable {
     else this.sql.exec('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v', k, v);
   }
 
+  /** A numeric fact, or `fallback` when unset. */
   number(k: string, fallback = 0): number {
     const v = this.get(k);
     return v === undefined ? fallback : Number(v);
   }
 
+  /** A JSON fact, parsed; undefined when unset. */
   json<T>(k: string): T | undefined {
     const v = this.get(k);
     return v === undefined ? undefined : (JSON.parse(v) as T);
@@ -63,6 +72,7 @@ export class MetaTable {
     this.set('deployment', JSON.stringify(d));
   }
 
+  /** The deployment last remembered (what an alarm runs for). */
   deployment(): Deployment | undefined {
     return this.json<Deployment>('deployment');
   }

@@ -73,23 +73,28 @@ export class DirectoryTables {
 
   // ───────────────────────────── sources ─────────────────────────────
 
+  /** A source by id. */
   source(id: string): Source | undefined {
     const row = first<{ data: string }>(this.sql, 'SELECT data FROM sources WHERE id = ?', id);
     return row ? (JSON.parse(row.data) as Source) : undefined;
   }
 
+  /** The id of the source registered under this URL, if any. */
   sourceIdByUrl(url: string): string | undefined {
     return first<{ id: string }>(this.sql, 'SELECT id FROM sources WHERE url = ?', url)?.id;
   }
 
+  /** Every source, sorted by id. */
   sources(): Source[] {
     return all<{ data: string }>(this.sql, 'SELECT data FROM sources ORDER BY id').map((r) => JSON.parse(r.data) as Source);
   }
 
+  /** Every source id, sorted. */
   sourceIds(): string[] {
     return all<{ id: string }>(this.sql, 'SELECT id FROM sources ORDER BY id').map((r) => r.id);
   }
 
+  /** The sources that name this category. */
   sourcesIn(slug: string): Source[] {
     // A source's categories live in its JSON: a registry-sized scan, for rare admin calls only.
     return this.sources().filter((s) => s.categories.includes(slug));
@@ -110,6 +115,7 @@ export class DirectoryTables {
     if (!existed || opts.state) this.putState(s, opts.state ?? newState());
   }
 
+  /** Each given source's registry revision. */
   revisions(ids: string[]): Map<string, number> {
     const out = new Map<string, number>();
     for (const part of slices(ids)) {
@@ -119,6 +125,7 @@ export class DirectoryTables {
     return out;
   }
 
+  /** Deletes a source with its scheduling state. */
   deleteSource(id: string): void {
     this.kept.delete(id);
     this.sql.exec('DELETE FROM sources WHERE id = ?', id);
@@ -127,19 +134,23 @@ export class DirectoryTables {
 
   // ───────────────────────────── categories ─────────────────────────────
 
+  /** A category by slug. */
   category(slug: string): Category | undefined {
     const row = first<{ data: string }>(this.sql, 'SELECT data FROM categories WHERE slug = ?', slug);
     return row ? (JSON.parse(row.data) as Category) : undefined;
   }
 
+  /** Every category, sorted by slug. */
   categories(): Category[] {
     return all<{ data: string }>(this.sql, 'SELECT data FROM categories ORDER BY slug').map((r) => JSON.parse(r.data) as Category);
   }
 
+  /** Adds or replaces a category's settings; its figures stay. */
   putCategory(c: Category): void {
     this.sql.exec('INSERT INTO categories (slug, data) VALUES (?, ?) ON CONFLICT (slug) DO UPDATE SET data = excluded.data', c.slug, JSON.stringify(c));
   }
 
+  /** Deletes a category's row. */
   deleteCategory(slug: string): void {
     this.sql.exec('DELETE FROM categories WHERE slug = ?', slug);
   }
@@ -161,6 +172,7 @@ export class DirectoryTables {
     );
   }
 
+  /** Queues telling a river that a source left it at `revision` (a later revision replaces an earlier one). */
   queueRemoval(slug: string, source: string, revision: number): void {
     this.sql.exec(
       'INSERT INTO removals (slug, source, revision) VALUES (?, ?, ?) ON CONFLICT (slug, source) DO UPDATE SET revision = max(revision, excluded.revision)',
@@ -170,14 +182,17 @@ export class DirectoryTables {
     );
   }
 
+  /** The removals no River has acknowledged yet. */
   removals(): { slug: string; source: string; revision: number }[] {
     return all(this.sql, 'SELECT slug, source, revision FROM removals');
   }
 
+  /** A River took this removal; a later revision queued meanwhile stays. */
   removalDone(r: { slug: string; source: string; revision: number }): void {
     this.sql.exec('DELETE FROM removals WHERE slug = ? AND source = ? AND revision = ?', r.slug, r.source, r.revision);
   }
 
+  /** The index document: every category's public fields with its figures. */
   indexDoc(): IndexDoc {
     const rows = all<{ data: string; item_count: number; updated_at: string | null }>(
       this.sql,
@@ -196,11 +211,13 @@ export class DirectoryTables {
 
   // ───────────────────────────── scheduling state ─────────────────────────────
 
+  /** A source's stored scheduling state. */
   state(id: string): SourceState | undefined {
     const row = first<{ state: string }>(this.sql, 'SELECT state FROM schedule WHERE id = ?', id);
     return row ? (JSON.parse(row.state) as SourceState) : undefined;
   }
 
+  /** Every source's state by id (the status page). */
   allStates(): Map<string, SourceState> {
     return new Map(all<{ id: string; state: string }>(this.sql, 'SELECT id, state FROM schedule').map((r) => [r.id, JSON.parse(r.state) as SourceState]));
   }
@@ -233,6 +250,7 @@ export class DirectoryTables {
 
   // ───────────────────────────── WebSub subscriptions ─────────────────────────────
 
+  /** A subscription by its callback token. */
   subscription(token: string): Subscription | undefined {
     const row = first<{ data: string }>(this.sql, 'SELECT data FROM subscriptions WHERE token = ?', token);
     return row ? (JSON.parse(row.data) as Subscription) : undefined;
@@ -255,6 +273,7 @@ export class DirectoryTables {
     return out;
   }
 
+  /** Adds or replaces a subscription; its due time is indexed. */
   putSubscription(sub: Subscription): void {
     this.sql.exec(
       'INSERT INTO subscriptions (token, source, due_at, data) VALUES (?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET due_at = excluded.due_at, data = excluded.data',
@@ -265,31 +284,37 @@ export class DirectoryTables {
     );
   }
 
+  /** Deletes a subscription. */
   deleteSubscription(token: string): void {
     this.sql.exec('DELETE FROM subscriptions WHERE token = ?', token);
   }
 
+  /** Subscriptions due by `now`, earliest first, at most `limit`. */
   dueSubscriptions(now: number, limit: number): Subscription[] {
     return all<{ data: string }>(this.sql, 'SELECT data FROM subscriptions WHERE due_at <= ? ORDER BY due_at LIMIT ?', now, limit).map(
       (r) => JSON.parse(r.data) as Subscription,
     );
   }
 
+  /** When the next subscription is due (ms since the epoch), if any is. */
   nextSubscriptionDue(): number | undefined {
     return first<{ due: number | null }>(this.sql, 'SELECT min(due_at) AS due FROM subscriptions')?.due ?? undefined;
   }
 
   // ───────────────────────────── alerts ─────────────────────────────
 
+  /** Queues an alert event; past ALERTS_KEPT undelivered, the oldest go. */
   queueAlert(payload: object): void {
     this.sql.exec('INSERT INTO alerts (payload) VALUES (?)', JSON.stringify(payload));
     this.sql.exec('DELETE FROM alerts WHERE seq <= (SELECT max(seq) FROM alerts) - ?', ALERTS_KEPT);
   }
 
+  /** The oldest undelivered alerts, at most `limit`. */
   alerts(limit: number): { seq: number; payload: string }[] {
     return all(this.sql, 'SELECT seq, payload FROM alerts ORDER BY seq LIMIT ?', limit);
   }
 
+  /** An alert was delivered: it leaves the queue. */
   alertDone(seq: number): void {
     this.sql.exec('DELETE FROM alerts WHERE seq = ?', seq);
   }
@@ -343,6 +368,7 @@ export class DirectoryTables {
     for (const part of slices(ids)) this.sql.exec(`UPDATE schedule SET leased_until = ? WHERE id IN (${placeholders(part.length)})`, until, ...part);
   }
 
+  /** Ends the lease of sources handed out but not polled: due again as they were. */
   release(ids: string[]): void {
     this.lease(ids, 0);
   }
