@@ -6,6 +6,7 @@ import { firstInstant, itemAuthors, itemIds, itemLink, publishedInstant, updated
 import { TRIBUTARY_NS, tributarySource } from './namespace';
 import { attr, cdataContent, escapeXml, languageTagger, mediaType } from './xml';
 
+/** A river page as Atom 1.0 (https://www.rfc-editor.org/rfc/rfc4287#section-4.1.1), paged by rel="next" (https://www.rfc-editor.org/rfc/rfc5005#section-3). */
 export function renderAtom(river: River, items: RiverItem[], ctx: RenderContext): string {
   const feedLanguage = languageTag(river.language);
   const out: string[] = [

@@ -1,6 +1,7 @@
 // The operator console's pages: sign-in, sources with their health, categories, OPML. Server-rendered, no script;
 // every form posts to /admin/console/<action> with the session's CSRF token, and those go through the admin API.
 import type { Category, CheckEntry, SourceState, SourceStatus, SourceView } from '../model';
+import { SLUG_PATTERN } from '../patterns';
 import { PAGE_STYLE } from './html';
 import { escapeAttr, escapeXml } from './xml';
 
@@ -48,6 +49,7 @@ function shell(title: string, body: string): string {
   ].join('');
 }
 
+/** The console's sign-in form, with why the last try failed (or the console is off) or a notice (signed out). */
 export function renderSignIn(opts: { failed?: string; notice?: string } = {}): string {
   const failed = opts.failed
     ? `<p class="flash bad" role="alert">${escapeXml(opts.failed)}</p>\n`
@@ -221,7 +223,7 @@ function editSourceForm(v: ConsoleView): string {
 function categoryForm(v: ConsoleView, c: Category | undefined): string {
   const id = c ? `cat-${c.slug}` : 'cat-new';
   const named = (name: string, label: string, value?: string, extra?: string) => field({ name, id: `${id}-${name}`, label, value, extra });
-  const slug = c ? `<input type="hidden" name="slug" value="${escapeAttr(c.slug)}">` : named('slug', 'Slug', '', ' required pattern="[a-z0-9][a-z0-9-]{0,62}"');
+  const slug = c ? `<input type="hidden" name="slug" value="${escapeAttr(c.slug)}">` : named('slug', 'Slug', '', ` required pattern="${SLUG_PATTERN}"`);
   return (
     `<details${c ? '' : ' open'}><summary>${escapeXml(c ? `${c.title} (${c.slug})` : 'New category')}</summary>` +
     `<form method="post" action="/admin/console/category">${hidden(v.csrf)}${slug}` +
@@ -247,6 +249,7 @@ function opmlSection(v: ConsoleView): string {
   );
 }
 
+/** The console: sources with their health, the source being edited, the add and OPML forms, and the categories. */
 export function renderConsole(v: ConsoleView): string {
   const flash = v.flash ? `<p class="flash${v.flash.ok ? '' : ' bad'}" role="status">${escapeXml(v.flash.text)}</p>\n` : '';
   const nav =

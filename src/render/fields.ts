@@ -25,12 +25,12 @@ export function firstDate(...candidates: (string | undefined)[]): Date {
   return EPOCH;
 }
 
-/** RFC 822 (RSS): "Tue, 15 Nov 1994 08:12:31 GMT" — toUTCString already has this shape for years 1900..9999. */
+/** RFC 822 for RSS (https://www.rfc-editor.org/rfc/rfc822#section-5): "Tue, 15 Nov 1994 08:12:31 GMT", toUTCString's shape for years 1900..9999. */
 export function rfc822(date: Date): string {
   return date.toUTCString();
 }
 
-/** RFC 3339 / xsd:dateTime in UTC, without milliseconds when they are zero. */
+/** RFC 3339 (https://www.rfc-editor.org/rfc/rfc3339#section-5.6) / xsd:dateTime in UTC, without milliseconds when they are zero. */
 export function rfc3339(date: Date): string {
   const iso = date.toISOString();
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
@@ -145,7 +145,7 @@ export function itemLink(item: RiverItem): string | undefined {
   return item.url || item.sources[0]?.itemUrl || undefined;
 }
 
-/** Who to name as author: the item's authors, else the primary source's title (Atom requires someone). */
+/** Who to name as author: the item's authors, else the primary source's title (Atom wants one: https://www.rfc-editor.org/rfc/rfc4287#section-4.1.2). */
 export function itemAuthors(item: RiverItem): string[] {
   const authors = item.authors;
   let blank = 0;
@@ -169,7 +169,7 @@ function isHttpUrl(value: string | undefined): value is string {
  * One id per item, unique within the document and stable across renders and formats: the id the entry was given
  * when it was made (the source's own id where it is an absolute IRI, river/merge entryId); for entries made before
  * entries kept one, the source's permalink guid when it is an http(s) URL, else a tag: URI built from the source id
- * and the item's identity key — what they were served with from the start.
+ * and the item's identity key — what they were served with from the start. Atom's id rules: https://www.rfc-editor.org/rfc/rfc4287#section-4.2.6
  */
 export function itemIds(items: RiverItem[]): string[] {
   const seen = new Set<string>();
@@ -200,8 +200,7 @@ export function itemIds(items: RiverItem[]): string[] {
   return ids;
 }
 
-/** Whether an id is a URL a reader may open (RSS guid isPermaLink). */
-/** Whether an item's id is its permalink: an http(s) URL, unless it is the source's guid and the source said it is not. */
+/** RSS guid isPermaLink (https://www.rssboard.org/rss-specification#ltguidgtSubelementOfLtitemgt): an http(s) id, unless the source's guid said it is not. */
 export function idIsPermaLink(id: string, item?: Pick<RiverItem, 'guid' | 'guidIsPermaLink'>): boolean {
   return isHttpUrl(id) && !(item && id === item.guid && item.guidIsPermaLink === false);
 }
@@ -233,7 +232,7 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   pdf: 'application/pdf',
 };
 
-/** The enclosure's type, else a guess from the URL's extension (JSON Feed requires mime_type; RSS requires type). */
+/** The type, else a guess from the URL: JSON Feed and RSS require one (https://www.rssboard.org/rss-specification#ltenclosuregtSubelementOfLtitemgt). */
 export function enclosureMimeType(enclosure: Enclosure): string {
   if (enclosure.type && /^[^\s/;]+\/[^\s/;]+/.test(enclosure.type)) return enclosure.type.trim();
   const extension = /\.([a-z0-9]{2,5})(?:[?#]|$)/i.exec(enclosure.url)?.[1]?.toLowerCase();

@@ -100,6 +100,7 @@ function autodiscovery(baseUrl: string, slug: string, title: string): string {
 
 // ───────────────────────────── index ─────────────────────────────
 
+/** The index page: every category with its figures and feeds, each feed announced for autodiscovery (https://www.rssboard.org/rss-autodiscovery). */
 export function renderIndexPage(rows: CategorySummary[], ctx: { baseUrl: string; generator: string; title?: string }): string {
   const title = ctx.title ?? 'Tributary';
   const lang = 'en';
@@ -137,6 +138,7 @@ export function renderIndexPage(rows: CategorySummary[], ctx: { baseUrl: string;
 
 // ───────────────────────────── river ─────────────────────────────
 
+/** A river page as HTML for people: its items with their sources, its feeds for autodiscovery, rel="next" to older items. */
 export function renderRiverPage(river: River, items: RiverItem[], ctx: RenderContext): string {
   const lang = languageTag(river.language) ?? 'en';
   // The page's own words are English; when the river is in another language they say so.
@@ -261,6 +263,7 @@ function websubNote(row: SourceStatus): string {
   return `<br><span class="muted"${title ? ` title="${escapeAttr(title)}"` : ''}>${words}</span>`;
 }
 
+/** The status page: every source's health, last check, next check, identity policy, charset and WebSub subscription. */
 export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; generatedAt: string }): string {
   const failing = rows.filter((r) => r.lastError !== null || r.consecutiveFailures > 0).length;
   const paused = rows.filter((r) => r.paused).length;

@@ -38,6 +38,7 @@ function jsonHtml(html: string): string {
   return `"${quoted.includes('\n') ? quoted.replaceAll('\n', '\\n') : quoted}"`;
 }
 
+/** A river page as a JSON Feed 1.1 document (https://www.jsonfeed.org/version/1.1/), paged by next_url, attribution in `_tributary`. */
 export function renderJsonFeed(river: River, items: RiverItem[], ctx: RenderContext): string {
   const title = jsonString(river.title);
   const homePage = jsonString(ctx.htmlUrl);

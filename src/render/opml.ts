@@ -21,6 +21,7 @@ export type OpmlImportResult = OpmlImport | { ok: false; error: string };
 
 // ───────────────────────────── export ─────────────────────────────
 
+/** The registry as an OPML 2.0 subscription list (http://opml.org/spec2.opml), one folder per category, the same bytes for the same registry. */
 export function renderOpml(registry: Registry, opts: { title: string; baseUrl: string; dateCreated?: string }): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',
@@ -85,7 +86,7 @@ interface OutlineNode {
   outline?: OutlineNode[];
 }
 
-/** Parses an OPML subscription list. Errors (not XML, not OPML) are values; bad outlines are skipped with a reason. */
+/** Parses an OPML subscription list (http://opml.org/spec2.opml); errors (not XML, not OPML) are values, bad outlines skipped with a reason. */
 export function parseOpml(xml: string): OpmlImportResult {
   const text = xml.replace(/^\uFEFF/, '').trimStart();
   if (text === '') return { ok: false, error: 'empty document: expected an OPML file' };

@@ -17,6 +17,7 @@ import {
 import { TRIBUTARY_NS, tributarySource } from './namespace';
 import { attr, cdataContent, escapeXml, languageTagger, mediaType } from './xml';
 
+/** A river page as an RSS 2.0 channel (https://www.rssboard.org/rss-specification#requiredChannelElements), paged by atom:link rel="next" (RFC 5005 §3). */
 export function renderRss(river: River, items: RiverItem[], ctx: RenderContext): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="utf-8"?>\n',

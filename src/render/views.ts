@@ -26,6 +26,7 @@ export function viewPath(slug: string, format: ViewFormat): string {
   return format === 'html' ? `/c/${slug}` : `/feeds/${slug}.${format}`;
 }
 
+/** `path` with the query appended, when it has any parameter. */
 export function withQuery(path: string, query: URLSearchParams): string {
   const s = query.toString();
   return s ? `${path}?${s}` : path;

@@ -12,7 +12,7 @@ const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\
 /** Cheap pre-check (no `u` flag, so any surrogate matches): most strings need no stripping. */
 const NEEDS_STRIP = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
-/** Removes characters XML 1.0 forbids (and C1 controls); keeps valid surrogate pairs (emoji). */
+/** Removes characters XML 1.0 forbids (https://www.w3.org/TR/xml/#charsets) and C1 controls; keeps valid surrogate pairs (emoji). */
 export function stripInvalidXmlChars(text: string): string {
   if (!NEEDS_STRIP.test(text)) return text;
   return text.replace(INVALID_XML_CHARS, '');
@@ -76,7 +76,7 @@ export function escapeXml(text: string): string {
   return TEXT_NEEDS_MORE_THAN_AMP.test(text) ? escapeMarkup(text, false) : text.replaceAll('&', '&amp;');
 }
 
-/** Escapes a double-quoted attribute value; tab/LF/CR become references so attribute normalization keeps them. */
+/** Escapes a double-quoted attribute value; tab/LF/CR become references so attribute normalization (https://www.w3.org/TR/xml/#AVNormalize) keeps them. */
 export function escapeAttr(text: string): string {
   return ATTR_NEEDS_WORK.test(text) ? escapeMarkup(text, true) : text;
 }
@@ -84,6 +84,7 @@ export function escapeAttr(text: string): string {
 /**
  * A CDATA section that is always well-formed: `]]>` inside the text is split across two sections, and
  * characters XML forbids are dropped. Used for HTML bodies: no per-character escaping of long markup.
+ * https://www.w3.org/TR/xml/#sec-cdata-sect
  */
 export function cdata(text: string): string {
   return `<![CDATA[${cdataContent(text)}]]>`;
@@ -130,7 +131,7 @@ export function languageTagger(): (value: string | undefined) => string | undefi
   };
 }
 
-/** A media type usable in type="" (Atom requires `x/y`), or undefined. */
+/** A media type usable in type="" (Atom requires `x/y`: https://www.rfc-editor.org/rfc/rfc4287#section-4.2.7.3), or undefined. */
 export function mediaType(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const type = value.trim();
