@@ -206,7 +206,7 @@ function commonCharacters(bytes: Uint8Array, common: CommonRows, name: string): 
 
 // ───────────────────────────── readings ─────────────────────────────
 
-/** UTF-8 where it is valid, each stray byte as windows-1252 (how a mostly-UTF-8 feed with a few pasted bytes reads). */
+/** UTF-8 where it is well-formed (https://www.rfc-editor.org/rfc/rfc3629#section-4), each stray byte as windows-1252 (a few pasted bytes). */
 export function decodeUtf8Leniently(bytes: Uint8Array): { text: string; stray: number } {
   const parts: string[] = [];
   const w1252 = decoderFor('windows-1252');

@@ -282,7 +282,7 @@ function parseCommon(text: string): ParsedDate | undefined {
 /** Whitespace that is not a single space: only then is the collapse needed. */
 const SPACE_TO_COLLAPSE = /[^\S ]|\s\s/;
 
-/** Parses a feed date; undefined when the text names no recognisable date. */
+/** A feed date: RFC 822 (https://www.rfc-editor.org/rfc/rfc822#section-5), RFC 3339 / W3CDTF and their broken forms; else undefined. */
 export function parseDate(text: string | undefined): ParsedDate | undefined {
   if (!text) return undefined;
   let trimmed = text.trim();
@@ -294,10 +294,11 @@ export function parseDate(text: string | undefined): ParsedDate | undefined {
 /** Allowed clock skew before a future date is clamped to the fetch time. */
 export const FUTURE_SKEW_MS = 10 * 60_000;
 
-/** The date as stored: parsed, and no later than fetch time plus the skew. */
+// itemDate's memory of the last fetch time it parsed.
 let lastFetchedAt = '';
 let lastFetchedMs = NaN;
 
+/** The date as stored: parsed, and no later than fetch time plus the skew. */
 export function itemDate(text: string | undefined, fetchedAt: string): string | undefined {
   const parsed = parseDate(text);
   if (!parsed) return undefined;

@@ -7,14 +7,14 @@
 import type { CharsetReport } from '../model';
 import { CANDIDATES, decodeUtf8Leniently, rankCharsets, undoDoubleUtf8 } from './charset';
 
-/** The charset parameter of a Content-Type header. */
+/** The charset parameter of a Content-Type header (https://www.rfc-editor.org/rfc/rfc9110#section-8.3.2). */
 export function charsetFromContentType(contentType: string | undefined): string | undefined {
   if (!contentType) return undefined;
   const m = /;\s*charset\s*=\s*(["']?)([^"';\s]+)\1/i.exec(contentType);
   return m ? m[2].trim() : undefined;
 }
 
-/** The canonical WHATWG name for a label, or undefined when the runtime does not know it. */
+/** The canonical name for a label (https://encoding.spec.whatwg.org/#concept-encoding-get), or undefined when the runtime does not know it. */
 export function encodingName(label: string): string | undefined {
   let l = label.trim().toLowerCase();
   // Labels real feeds use that WHATWG spells differently.
@@ -197,7 +197,7 @@ function readBody(body: Uint8Array, contentType: string | undefined, warnings: s
   return utf8 !== undefined ? readValidUtf8(utf8, d, warnings) : readLegacy(body, d, warnings);
 }
 
-/** Decodes a response body; never throws. Invalid bytes become U+FFFD. */
+/** Decodes a response body: a BOM first (https://encoding.spec.whatwg.org/#bom-sniff), then the declarations checked against the bytes; never throws. */
 export function decodeBody(body: Uint8Array, contentType?: string): DecodeResult {
   if (body.length === 0) return { ok: false, error: 'empty body' };
   const warnings: string[] = [];

@@ -77,6 +77,9 @@ function isTablePartOf(frame: TableFrame | undefined, i: number): boolean {
 /**
  * A writer of well-nested HTML that applies the parser's rules for a kept element before writing it.
  * `start`/`text` answer false when the length cap stops them; after that the caller writes nothing more.
+ * Follows https://html.spec.whatwg.org/multipage/parsing.html#tree-construction: the "in body" insertion mode
+ * (https://html.spec.whatwg.org/multipage/parsing.html#parsing-main-inbody) and foster parenting
+ * (https://html.spec.whatwg.org/multipage/parsing.html#foster-parent).
  */
 export class HtmlTreeWriter {
   private out = '';
@@ -102,7 +105,7 @@ export class HtmlTreeWriter {
     return this.max - this.out.length - this.pending - this.closersLength;
   }
 
-  /** Escaped text; false if it does not fit (the caller cuts it to room() first). */
+  /** Escaped text, foster-parented inside a table as the parser would; false if it does not fit (the caller cuts it to room() first). */
   text(escaped: string): boolean {
     if (this.preFresh) {
       escaped = escaped.replace(/^\n+/, '');
@@ -123,7 +126,7 @@ export class HtmlTreeWriter {
     return true;
   }
 
-  /** A kept start tag (`tag` is its whole text); void elements and iframes are never left open. */
+  /** A kept start tag (`tag` is its whole text) after the end tags "in body" implies; void elements and iframes are never left open. */
   start(name: string, tag: string, isVoid: boolean): boolean {
     if (TABLE_PARTS.has(name)) return this.tablePart(name, tag);
     if (this.tables.length === 0) {
@@ -158,7 +161,7 @@ export class HtmlTreeWriter {
     return true;
   }
 
-  /** An end tag: closes the element and what is open inside it, if it is open within the current cell or table. */
+  /** An end tag: closes the element and what is open inside it, if it is open within the current cell or table ("in body" rules). */
   end(name: string): void {
     const top = this.stack.length - 1;
     // The common case: it closes the current node.

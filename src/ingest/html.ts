@@ -49,7 +49,7 @@ function rawTextEnd(html: string, name: string, from: number): number {
 /**
  * Calls `emit` for every token of `html`, in order. Never throws; malformed markup becomes text or is skipped.
  * `cleaned`: `html` has been through cleanCharacters, so decoded text needs it again only where a numeric reference
- * (&#1;) could bring back a character XML forbids.
+ * (&#1;) could bring back a character XML forbids. https://html.spec.whatwg.org/multipage/parsing.html#tokenization
  */
 export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText: ReadonlySet<string> = RAW_TEXT, cleaned = false): void {
   const decodedText = cleaned ? decodedCleanText : decodedAnyText;
@@ -217,7 +217,7 @@ const CP1252 = new TextDecoder('windows-1252');
 /**
  * Removes what XML 1.0 forbids (lone surrogates become U+FFFD), and reads C1 controls (U+0080–U+009F)
  * as the windows-1252 characters they almost always are ("don\u0092t" → "don’t").
- * One plain character-class scan in the common case (no lookaround: it is on the hot path).
+ * One plain character-class scan in the common case (no lookaround: it is on the hot path). https://www.w3.org/TR/xml/#charsets
  */
 export function cleanCharacters(text: string): string {
   // ES2024 string methods (in workerd and Node 20+; the project's lib setting predates them).

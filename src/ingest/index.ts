@@ -27,6 +27,7 @@ export interface IngestOptions {
   sourceId: string;
 }
 
+/** One fetched body → a normalized feed (decode, parse, normalize), or a failure value with its reason; never throws. */
 export async function ingestFeed(body: Uint8Array, opts: IngestOptions): Promise<IngestResult> {
   try {
     const decoded = decodeBody(body, opts.contentType);

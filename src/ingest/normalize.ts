@@ -32,7 +32,7 @@ export const LIMITS = {
   items: 2_000,
 } as const;
 
-/** Plain text cleaned the way every text field is: XML-valid characters, NFC, trimmed, capped. */
+/** Plain text cleaned the way every text field is: XML-valid characters, NFC (https://unicode.org/reports/tr15/), trimmed, capped. */
 export function cleanText(text: string, max: number): string {
   if (!NEEDS_CLEANING.test(text)) {
     // Nothing to remove or collapse (the common case: a title, a tag, an author): only NFC, which cannot
@@ -101,7 +101,7 @@ export function feedLinkOf(feed: ParsedFeed, options: Pick<NormalizeOptions, 'ur
   return resolveUrl(feed.link, firstAbsolute(feed.base, options.url), 'resource');
 }
 
-/** Name and email of an author as RSS writes it: "me@x.example (Name)", "Name <me@x.example>", "Name". */
+/** Name and email of an author: "me@x.example (Name)" as RSS has it (https://www.rssboard.org/rss-specification#ltauthorgtSubelementOfLtitemgt), "Name <…>", "Name". */
 export function splitAuthor(raw: string): { name?: string; email?: string } {
   const text = raw.trim();
   const email = /[\w.+-]+@[\w-]+(\.[\w-]+)+/.exec(text)?.[0];
@@ -120,7 +120,7 @@ function isEmptyItem(item: ItemDraft): boolean {
   return !item.title && !item.url && !item.summaryHtml && !item.contentHtml && !item.enclosures.length;
 }
 
-/** One entry → ItemDraft (possibly empty: normalizeFeed drops those). */
+/** One entry → ItemDraft (possibly empty: normalizeFeed drops those); links resolve against xml:base (https://www.w3.org/TR/xmlbase/) first. */
 export function normalizeEntry(
   entry: ParsedEntry,
   feed: ParsedFeed,
@@ -208,6 +208,7 @@ function relisted(first: ItemDraft, later: ItemDraft): ItemDraft {
   return item;
 }
 
+/** ParsedFeed → NormalizedFeed: each entry normalized, empty ones dropped, one listed twice kept once; what went wrong as warnings. */
 export function normalizeFeed(feed: ParsedFeed, options: NormalizeOptions): NormalizedFeed {
   const warnings = [...feed.warnings];
   const feedLink = feedLinkOf(feed, options);

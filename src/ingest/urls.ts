@@ -34,6 +34,7 @@ function isDotSegment(s: string, i: number): boolean {
  * as it is (or only adds the root '/'): lower-case scheme and host of [a-z0-9.-] labels (no port, no userinfo,
  * no IPv4/IPv6, no punycode), then only characters the parser copies verbatim, no dot segments, no '%2e'.
  * undefined means "not sure": the caller asks `new URL`. This skips the parser for the common case only.
+ * https://url.spec.whatwg.org/#concept-url-serializer
  */
 export function cleanAbsoluteHref(s: string): string | undefined {
   let i: number;
@@ -110,6 +111,7 @@ function baseParses(base: string): boolean {
 /**
  * Resolves `ref` against the first absolute base and returns it when its scheme is allowed for `use`;
  * undefined when it is empty, unparseable, or of a forbidden scheme (javascript:, data:, vbscript:, file:…).
+ * https://url.spec.whatwg.org/#concept-basic-url-parser
  */
 export function resolveUrl(ref: string | undefined, base: string | undefined, use: UrlUse = 'link'): string | undefined {
   if (ref === undefined) return undefined;
