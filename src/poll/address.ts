@@ -37,6 +37,7 @@ export function displayUrl(url: string | URL): string {
  * Refused: non-http(s), credentials, loopback, private, CGNAT, link-local, unspecified, multicast, documentation ranges,
  * IPv4-mapped/-compatible IPv6, NAT64/6to4 wrapping a refused IPv4, metadata host names, local-only names —
  * unless the URL's origin is listed in config.privateSourceOrigins (PRIVATE_SOURCE_ORIGINS).
+ * The ranges: https://www.rfc-editor.org/rfc/rfc6890 (special-purpose addresses).
  */
 export function checkSourceUrl(url: string, config: Pick<Config, 'privateSourceOrigins'>): UrlCheck {
   const malformed = malformedReason(url);
@@ -111,7 +112,7 @@ function sameOrigin(allowed: string, url: URL): boolean {
   }
 }
 
-/** Why a (parser-normalized) host name is not a public internet host; undefined when it is. */
+/** Why a host name, as the URL parser writes it (https://url.spec.whatwg.org/#concept-host-parser), is not a public internet host; undefined when it is. */
 export function privateHostReason(hostname: string): string | undefined {
   const host = hostname.toLowerCase().replace(/\.+$/, ''); // "localhost." is localhost
   if (host === '') return 'empty host';

@@ -29,7 +29,7 @@ export function checkUserAgent(value: unknown): Checked<string> {
 /** A change to a source's headers: canonical name → new value, or null to remove it; null alone removes them all. */
 export type HeaderChange = Record<string, string | null> | null;
 
-/** A headers change as an admin body gives it, checked: allowlisted names (any case), values that HTTP can carry. */
+/** An admin body's headers change, checked: allowlisted names (any case), values HTTP can carry (https://www.rfc-editor.org/rfc/rfc9110#section-5.5). */
 export function checkHeaderChange(change: unknown): Checked<HeaderChange> {
   if (change === null) return { ok: true, value: null };
   if (typeof change !== 'object' || Array.isArray(change))

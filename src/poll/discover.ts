@@ -39,7 +39,7 @@ const FEED_TYPES: Record<string, FeedCandidate['type']> = {
 
 const attrOf = (t: Extract<HtmlToken, { kind: 'start' }>, name: string) => t.attrs.find(([k]) => k === name)?.[1];
 
-/** The feeds a page links with `<link rel="alternate" type="…feed type…">`, resolved against its base, in page order. */
+/** The feeds a page links with `<link rel="alternate" type="…">` (https://www.rssboard.org/rss-autodiscovery), against its base, in page order. */
 export function feedLinks(html: string, pageUrl: string): FeedCandidate[] {
   const bodyAt = html.search(/<body[\s>]/i);
   let base = pageUrl;

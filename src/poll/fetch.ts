@@ -24,14 +24,14 @@ export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, ' +
   'application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
 
-/** `Tributary/<version> (+<public URL>)`: tells publishers who polls them and where to look. */
+/** `Tributary/<version> (+<public URL>)`: tells publishers who polls them and where to look (https://www.rfc-editor.org/rfc/rfc9110#section-10.1.5). */
 export function userAgent(version: string, publicBaseUrl?: string): string {
   return publicBaseUrl ? `Tributary/${version} (+${publicBaseUrl})` : `Tributary/${version}`;
 }
 
 type Failed = Extract<FetchOutcome, { kind: 'failed' }>;
 
-/** What a fetcher throws instead of sending a request past the invocation's subrequest budget (poll/run.ts). */
+/** What a fetcher throws instead of sending a request past the run's subrequest budget (https://developers.cloudflare.com/workers/platform/limits/). */
 export class BudgetSpent extends Error {
   constructor() {
     super('subrequest budget of this run is spent');
@@ -41,6 +41,7 @@ export class BudgetSpent extends Error {
 /**
  * Conditional GET of a feed with a total deadline (headers and body), a cap on the decompressed body, and redirects
  * followed by hand so each hop passes the private-address rule. Never throws.
+ * If-None-Match: https://www.rfc-editor.org/rfc/rfc9110#section-13.1.2, If-Modified-Since: https://www.rfc-editor.org/rfc/rfc9110#section-13.1.3
  */
 export async function fetchFeed(url: string, validators: FetchValidators, config: Config, opts: FetchOptions = {}): Promise<FetchOutcome> {
   const start = checkSourceUrl(url, config);
@@ -294,7 +295,7 @@ function isBlank(b: Uint8Array): boolean {
 
 /**
  * Seconds the server says the response stays fresh: Cache-Control max-age, else Expires minus Date.
- * `no-cache`/`no-store` without max-age say nothing about pace, so undefined.
+ * `no-cache`/`no-store` without max-age say nothing about pace, so undefined. https://www.rfc-editor.org/rfc/rfc9111#section-4.2.1
  */
 export function freshnessSeconds(h: Headers): number | undefined {
   const cc = h.get('cache-control');
@@ -314,7 +315,7 @@ export function freshnessSeconds(h: Headers): number | undefined {
   return undefined;
 }
 
-/** Retry-After as an ISO instant: delay-seconds or an HTTP date; undefined when absent, unreadable or past. */
+/** Retry-After (https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3) as an ISO instant: seconds or an HTTP date; undefined if absent, unreadable or past. */
 export function parseRetryAfter(value: string | null, dateHeader?: string | null, now = Date.now()): string | undefined {
   const v = value?.trim();
   if (!v) return undefined;

@@ -49,7 +49,7 @@ const LEAVING_ATTEMPTS = 5;
 
 const leavingStates: SubscriptionState[] = ['leaving', 'left'];
 
-/** The hub and topic a fetch and its feed declare: HTTP Link headers first (WebSub §4), then the feed's own links. */
+/** The hub and topic a fetch and its feed declare: HTTP Link headers first, then the feed's own links (https://www.w3.org/TR/websub/#discovery). */
 export function hubAndTopic(
   links: { hub?: string; self?: string },
   feed: { hubUrl?: string; selfUrl?: string },
@@ -61,7 +61,7 @@ export function hubAndTopic(
   return { hub, topic };
 }
 
-/** rel="hub" and rel="self" of an HTTP Link header (RFC 8288), the first of each. */
+/** rel="hub" and rel="self" of an HTTP Link header (https://www.rfc-editor.org/rfc/rfc8288#section-3), the first of each. */
 export function parseLinkHeader(value: string | null, base: string): { hub?: string; self?: string } {
   const out: { hub?: string; self?: string } = {};
   if (!value) return out;
@@ -98,7 +98,7 @@ export function subscriptionChange(
   return current.hub === target.hub && current.topic === target.topic ? 'keep' : 'replace';
 }
 
-/** What a due subscription does: subscribe (or renew), unsubscribe, or end (asked to leave a while ago). */
+/** What a due subscription does (https://www.w3.org/TR/websub/#subscribing-and-unsubscribing): subscribe or renew, unsubscribe, or end (left a while ago). */
 export function dueRequest(sub: Subscription): 'subscribe' | 'unsubscribe' | 'end' {
   return sub.state === 'left' ? 'end' : sub.state === 'leaving' ? 'unsubscribe' : 'subscribe';
 }
@@ -157,6 +157,7 @@ export interface IntentCheck {
 /**
  * The hub's verification of intent (§5.3) or denial (§5.2) against the subscription its callback names: the updated
  * subscription (undefined: it is over), and whether to answer with the challenge. Anything we did not ask for is 404.
+ * https://www.w3.org/TR/websub/#hub-verifies-intent, https://www.w3.org/TR/websub/#subscription-validation
  */
 export function verifyIntent(
   sub: Subscription | undefined,
@@ -208,7 +209,7 @@ export function callbackUrl(config: Pick<Config, 'publicBaseUrl'>, sub: Pick<Sub
 
 const ALGORITHMS: Record<string, string> = { sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 
-/** X-Hub-Signature (§8): `method=hex` of an HMAC over the raw body with hub.secret; compared in constant time. */
+/** X-Hub-Signature: an HMAC of the raw body with hub.secret, compared in constant time (https://www.w3.org/TR/websub/#authenticated-content-distribution). */
 export async function signatureValid(header: string | null, secret: string, body: Uint8Array): Promise<boolean> {
   const m = /^\s*(sha1|sha256|sha384|sha512)=([0-9a-f]+)\s*$/i.exec(header ?? '');
   if (!m) return false;
@@ -233,7 +234,7 @@ function randomHex(bytes: number): string {
 
 const HUB_TIMEOUT_MS = 10_000;
 
-/** One subscribe or unsubscribe request to the hub (§5.1): 202/2xx is taken, anything else is a reason. */
+/** One subscribe or unsubscribe request to the hub (https://www.w3.org/TR/websub/#subscriber-sends-subscription-request): 2xx is taken, else a reason. */
 export async function sendToHub(
   sub: Subscription,
   mode: 'subscribe' | 'unsubscribe',
