@@ -58,7 +58,8 @@ const TRACKING_PARAMS = new Set([
 ]);
 
 /**
- * The canonical form of a story link: lowercase scheme/host, no default port, no fragment, tracking
+ * The canonical form of a story link, for dedup only: host and path as the URL parser writes them
+ * (https://url.spec.whatwg.org/#concept-basic-url-parser) without scheme, "www.", fragment or trailing slash, tracking
  * parameters removed, remaining parameters sorted. Returns undefined for anything that is not http(s).
  */
 export function canonicalLink(url: string | undefined): string | undefined {

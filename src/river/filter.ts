@@ -13,7 +13,7 @@ function fold(text: string, dropMarks: boolean): string {
   return t;
 }
 
-/** Words of a text, found by ICU's word breaker (dictionary-based for Thai, which has no spaces). */
+/** Words of a text, by ICU's word breaker (https://unicode.org/reports/tr29/#Word_Boundaries; dictionary-based for Thai, which has no spaces). */
 export function words(text: string): string[] {
   const out: string[] = [];
   for (const s of segmenter.segment(text)) if (s.isWordLike) out.push(s.segment);
@@ -35,6 +35,7 @@ export function keywordMatcher(query: string): (text: string) => boolean {
  */
 export type FoldedWords = (plain: boolean) => string;
 
+/** A text's FoldedWords, each folding made when first asked for. */
 export function foldedWords(text: string): FoldedWords {
   const memo: [string?, string?] = [];
   return (plain) => (memo[plain ? 1 : 0] ??= ` ${words(fold(text, plain)).join(' ')} `);
@@ -49,6 +50,7 @@ export interface KeywordNeedle {
   plainNeedle: string;
 }
 
+/** A keyword query as a needle; undefined when the query has no words. */
 export function keywordNeedle(query: string): KeywordNeedle | undefined {
   const q = query.normalize('NFC');
   const dropMarks = !/\p{Script=Latin}\p{M}/u.test(q.normalize('NFD')) && !/đ/i.test(q);
@@ -58,6 +60,7 @@ export function keywordNeedle(query: string): KeywordNeedle | undefined {
   return { plain: dropMarks, needle: ` ${qWords.join(' ')} `, plainNeedle };
 }
 
+/** Whether the folded words hold the needle's words, in order and adjacent. */
 export function needleMatches(n: KeywordNeedle, folded: FoldedWords): boolean {
   return folded(n.plain).includes(n.needle);
 }
@@ -95,6 +98,7 @@ export interface RiverQuery {
   q?: string;
 }
 
+/** The cursor of the page after this item (the CURSOR shape): items strictly older than it. */
 export function cursorOf(item: RiverItem): string {
   return `${Date.parse(item.publishedAt)}.${item.key}`;
 }
