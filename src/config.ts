@@ -67,6 +67,8 @@ function parseConfig(env: Env): Config {
     pollIntervalMinutes: int(env.POLL_INTERVAL_MINUTES, 15, 1, 24 * 60),
     maxBackoffMinutes: int(env.MAX_BACKOFF_MINUTES, 24 * 60, 5, 7 * 24 * 60),
     pauseAfterFailures: int(env.PAUSE_AFTER_FAILURES, 10, 1, 1000),
+    // Subrequests per invocation: 50 on the Free plan, 10,000 on Paid; six connections open at once at most
+    // (https://developers.cloudflare.com/workers/platform/limits/).
     subrequestBudget: int(env.SUBREQUEST_BUDGET, 50, 1, 10_000),
     maxConcurrency: int(env.MAX_CONCURRENCY, 6, 1, 6),
     // Two fetches to one host start at least this far apart: never two in the same second by default.
@@ -75,7 +77,8 @@ function parseConfig(env: Env): Config {
     itemsPerCategory: int(env.ITEMS_PER_CATEGORY, 300, 10, 5000),
     feedLimitDefault: int(env.FEED_LIMIT_DEFAULT, 50, 1, 1000),
     websubHub: optional(env.WEBSUB_HUB),
-    // KV refuses a second write of one key within a second; only a local KV that does not (tests) may go lower.
+    // KV refuses a second write of one key within a second (https://developers.cloudflare.com/kv/platform/limits/);
+    // only a local KV that does not (tests) may go lower.
     kvWriteGapMs: int(env.KV_WRITE_GAP_MS, 1000, 0, 60_000),
     alertWebhookUrl: webhookUrl(env.ALERT_WEBHOOK_URL),
     websubPollFactor: int(env.WEBSUB_POLL_FACTOR, 6, 1, 100),

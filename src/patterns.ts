@@ -10,7 +10,7 @@ export const SLUG = new RegExp(`^${SLUG_PATTERN}$`);
  */
 export const LANGUAGE_TAG = /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
 
-/** A feed's or a person's language value as a tag ("th_TH" → "th-TH", surrounding space dropped), or undefined. */
+/** A feed's or a person's language value as a tag (https://www.rfc-editor.org/rfc/rfc3066#section-2.1): "th_TH" → "th-TH", trimmed; else undefined. */
 export function languageTag(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const tag = value.trim().replaceAll('_', '-');
