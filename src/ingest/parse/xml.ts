@@ -5,7 +5,7 @@
 // expansion beyond literal internal entities within a budget linear in the document (the 2026
 // fast-xml-parser advisories); doctype.ts refuses whatever else a DTD tries, and so does MAX_DEPTH.
 import { decodeHTMLStrict } from 'entities';
-import { entityTable, readDoctype, refuse, type HostileXmlCode } from './doctype';
+import { entityTable, readDoctype, refuse, type EntityTable, type HostileXmlCode, type SubsetReader } from './doctype';
 
 export type { HostileXmlCode } from './doctype';
 
@@ -97,6 +97,7 @@ const CONVENTIONAL_PREFIX: Record<string, string> = {
   xml: 'xml',
 };
 
+/** The key readers know a namespace URI by ('dc', 'media', …), else the URI itself (Namespaces in XML 1.0, https://www.w3.org/TR/xml-names/#sec-namespaces). */
 export function namespaceKey(uri: string): string {
   const trimmed = uri.trim();
   const key = NS_BY_URI[trimmed.toLowerCase()];
@@ -121,10 +122,16 @@ function isNameChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) || c === 45 || c === 46 || c === 95 || c > 127;
 }
 
+/** A tag's first character: a name character that is not '-', '.' or a digit. */
+function startsTagName(c: number): boolean {
+  return isNameChar(c) && c !== 45 && c !== 46 && !(c >= 48 && c <= 57);
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
+/** The 1-based line of `offset` in `source` (lines counted by '\n'), for errors a person can find. */
 export function lineAt(source: string, offset: number): number {
   let line = 1;
   for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) line++;
@@ -178,31 +185,137 @@ function namespacedAttrKey(nsKey: string, local: string): string {
   return spelled;
 }
 
+/**
+ * Reads a document into an element tree, leniently: what it recovers from is listed in `warnings`, and only a document
+ * cut short, without any element, or refused as hostile is an `error` (XML 1.0, https://www.w3.org/TR/xml/#sec-documents).
+ */
 export function parseXml(source: string, documentUrl?: string): XmlDocument {
-  const warnings: string[] = [];
-  const warn = (w: string) => {
-    if (warnings.length < 50) warnings.push(w);
-  };
-  const entities = entityTable(source.length);
-  const expansionLimit = entities.budget;
-  /** A declared entity's text, charged to the expansion budget; once that is spent, '' and the document is refused. */
-  const expandEntity = (name: string): string | undefined => {
-    const value = entities.values.get(name);
-    if (value === undefined) return undefined;
-    if ((entities.budget -= value.length) >= 0) return value;
-    if (entities.refusal) return '';
-    refuse(
-      entities,
-      'entity-expansion',
-      `entities would add more than ${expansionLimit.toLocaleString('en')} characters of text (&${name}; alone is ${value.length.toLocaleString('en')})`,
-    );
-    return '';
-  };
+  const reader = new XmlReader(source, documentUrl);
+  reader.skipToFirstTag();
+  const len = source.length;
+  // The hot loop: text, then the markup it runs up to. End and start tags are nearly all of it, so they are tested
+  // first and each is one call; every rarer shape (declarations, CDATA, DOCTYPE, a stray '<') goes through one more.
+  while (reader.pos < len) {
+    if (reader.table.refusal) return reader.refused();
+    const lt = source.indexOf('<', reader.pos);
+    reader.readText(lt === -1 ? len : lt);
+    if (lt === -1) break;
+    reader.pos = lt;
+    const next = source.charCodeAt(lt + 1);
+    const stop = next === 47 /* / */ ? reader.readEndTag() : startsTagName(next) ? reader.readStartTag() : reader.readOtherMarkup(next);
+    if (stop) return stop;
+  }
+  return reader.finish();
+}
 
-  /** Decodes character and entity references in text or an attribute value. */
-  const decodeText = (raw: string): string => {
-    let amp = raw.indexOf('&');
-    if (amp === -1) return raw;
+/**
+ * One pass over one document. Each `read…` step starts at `pos` (on a '<' for markup), moves it past what it read, and
+ * returns the finished document when reading stops there (cut short, or refused), else undefined. The reader is also
+ * the SubsetReader the DOCTYPE's entity declarations are read with.
+ */
+class XmlReader implements SubsetReader {
+  readonly len: number;
+  pos = 0;
+  readonly warnings: string[] = [];
+  /** The declared entities and what expanding them may still add (doctype.ts). */
+  readonly table: EntityTable;
+  readonly expansionLimit: number;
+  root: XmlElement | undefined = undefined;
+  rootClosed = false;
+  readonly stack: XmlElement[] = [];
+  // Namespace bindings as a stack per prefix, undone as elements close: nothing is copied per element, so a
+  // document declaring a prefix on every element of a deep chain costs what it is long, not its depth squared.
+  readonly bindings = new Map<string, string[]>();
+  readonly boundBy: (string[] | undefined)[] = [];
+  // Open elements by name, counted once an end tag first misses the innermost one: a stray end tag is then found
+  // stray at once instead of by a walk down the whole stack, every time.
+  openCounts: Map<string, number> | undefined = undefined;
+  current: XmlElement | undefined = undefined;
+  textBuf = '';
+  doctypes = 0;
+
+  constructor(
+    readonly source: string,
+    readonly documentUrl: string | undefined,
+  ) {
+    this.len = source.length;
+    this.table = entityTable(source.length);
+    this.expansionLimit = this.table.budget;
+  }
+
+  warn(warning: string): void {
+    if (this.warnings.length < 50) this.warnings.push(warning);
+  }
+
+  // ───── the document's ends ─────
+
+  /** Leading junk before the first tag (whitespace, a stray BOM): tolerated and noted. */
+  skipToFirstTag(): void {
+    const { source, len } = this;
+    let pos = 0;
+    while (pos < len && source.charCodeAt(pos) !== 60) pos++;
+    if (pos > 0 && source.slice(0, pos).trim() !== '' && source.slice(0, pos).trim() !== '\uFEFF') this.warn('text before the root element');
+    this.pos = pos;
+  }
+
+  /** The document once the source is read: whole, recovered from a missing root end tag, cut short, or refused. */
+  finish(): XmlDocument {
+    if (this.table.refusal) return this.refused();
+    this.flushText();
+    const { root, warnings, source } = this;
+    if (!root) return { warnings, error: 'not a feed: no XML element', source };
+    if (!this.rootClosed) {
+      // Only the root left open (a missing </rss> after </channel>): every child is whole, so recover.
+      if (this.stack.length === 1 && this.stack[0] === root) {
+        this.warn(`missing end tag </${root.qname}>`);
+        root.innerEnd = this.len;
+      } else return this.cutShort();
+    }
+    return { root, warnings, source };
+  }
+
+  /** The document that ends before its markup does: the tree so far, for the error's sake. */
+  cutShort(): XmlDocument {
+    return { root: this.root, warnings: this.warnings, error: `truncated XML at line ${lineAt(this.source, this.len)}`, source: this.source };
+  }
+
+  /** The refused document: no tree at all, so nothing of it can be stored. */
+  refused(): XmlDocument {
+    const refusal = this.table.refusal!;
+    return { warnings: this.warnings, error: `unsafe XML refused: ${refusal.reason}`, code: refusal.code, source: this.source };
+  }
+
+  // ───── text ─────
+
+  /** The text from `pos` to `end`, into the open element (outside the root, only noted). */
+  readText(end: number): void {
+    const { source, pos } = this;
+    if (end > pos) {
+      if (this.current) this.textBuf += this.decode(source.slice(pos, end));
+      else if (source.slice(pos, end).trim() !== '' && this.rootClosed) this.warn('text after the root element');
+    }
+  }
+
+  /** Text read since the last tag, as the open element's last child (merged with a text child before it). */
+  flushText(): void {
+    const { textBuf, current } = this;
+    if (textBuf && current) {
+      const last = current.children[current.children.length - 1];
+      if (typeof last === 'string') current.children[current.children.length - 1] = last + textBuf;
+      else current.children.push(textBuf);
+    }
+    this.textBuf = '';
+  }
+
+  /** Decodes character and entity references in text or an attribute value (XML 1.0 §4.1, https://www.w3.org/TR/xml/#sec-references). */
+  decode(raw: string): string {
+    // Most text has no reference: this check stays small enough to inline where text is read.
+    const amp = raw.indexOf('&');
+    return amp === -1 ? raw : this.decodeFrom(raw, amp);
+  }
+
+  /** `raw` with its references decoded, the first '&' at `amp`. */
+  decodeFrom(raw: string, amp: number): string {
     let out = '';
     let last = 0;
     // The first ';' after the current '&', searched once for a whole run of them: a text of bare '&' stays linear.
@@ -217,166 +330,145 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
         continue;
       }
       if (semi !== -1 && semi <= amp) semi = raw.indexOf(';', amp + 1);
-      let replacement: string | undefined;
-      let end = amp + 1;
-      if (semi !== -1 && semi - amp <= 40) {
-        const name = raw.slice(amp + 1, semi);
-        end = semi + 1;
-        if (name.charCodeAt(0) === 35) {
-          const hex = name.charCodeAt(1) === 120 || name.charCodeAt(1) === 88;
-          const digits = hex ? name.slice(2) : name.slice(1);
-          const cp = /^[0-9a-fA-F]+$/.test(digits) && (hex || /^[0-9]+$/.test(digits)) ? parseInt(digits, hex ? 16 : 10) : NaN;
-          if (Number.isFinite(cp) && cp <= 0x10ffff) replacement = cp === 0 ? '\uFFFD' : String.fromCodePoint(cp);
-        } else if (/^[A-Za-z][A-Za-z0-9._-]*$/.test(name)) {
-          replacement = XML_ENTITIES[name] ?? expandEntity(name);
-          if (replacement === undefined) {
-            const html = decodeHTMLStrict(`&${name};`);
-            if (html !== `&${name};`) {
-              replacement = html;
-              warn(`undefined entity &${name};`);
-            }
-          }
-          if (replacement === undefined) warn(`undefined entity &${name};`);
-        }
-      }
+      const named = semi !== -1 && semi - amp <= 40;
+      const replacement = named ? this.resolveReference(raw.slice(amp + 1, semi)) : undefined;
       if (replacement === undefined) {
         // A bare '&' or an unknown entity stays as written.
-        if (semi === -1 || semi - amp > 40) warn('bare & in text');
+        if (!named) this.warn('bare & in text');
         amp = raw.indexOf('&', amp + 1);
         continue;
       }
       out += raw.slice(last, amp) + replacement;
-      last = end;
-      amp = raw.indexOf('&', end);
+      last = semi + 1;
+      amp = raw.indexOf('&', last);
     }
     return out + raw.slice(last);
-  };
+  }
 
-  const len = source.length;
-  let pos = 0;
-  // Leading junk before the first tag (whitespace, a stray BOM): tolerated and noted.
-  while (pos < len && source.charCodeAt(pos) !== 60) pos++;
-  if (pos > 0 && source.slice(0, pos).trim() !== '' && source.slice(0, pos).trim() !== '\uFEFF') warn('text before the root element');
+  /** The text `&name;` stands for: a character, a declared entity, else an HTML one (noted); undefined when none. */
+  resolveReference(name: string): string | undefined {
+    if (name.charCodeAt(0) === 35 /* # */) return characterReference(name);
+    if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(name)) return undefined;
+    const known = XML_ENTITIES[name] ?? this.expandEntity(name);
+    if (known !== undefined) return known;
+    // RSS has no DTD, yet its text is full of HTML's names (&nbsp;, &eacute;): read them, and say so.
+    this.warn(`undefined entity &${name};`);
+    const html = decodeHTMLStrict(`&${name};`);
+    return html !== `&${name};` ? html : undefined;
+  }
 
-  let root: XmlElement | undefined;
-  let rootClosed = false;
-  const stack: XmlElement[] = [];
-  // Namespace bindings as a stack per prefix, undone as elements close: nothing is copied per element, so a
-  // document declaring a prefix on every element of a deep chain costs what it is long, not its depth squared.
-  const bindings = new Map<string, string[]>();
-  const boundBy: (string[] | undefined)[] = [];
-  const lookupNs = (prefix: string): string | undefined => {
-    const keys = bindings.get(prefix);
-    return keys === undefined || keys.length === 0 ? undefined : keys[keys.length - 1];
-  };
-  const unbind = (prefixes: string[] | undefined) => {
-    if (prefixes) for (const prefix of prefixes) bindings.get(prefix)!.pop();
-  };
-  // Open elements by name, counted once an end tag first misses the innermost one: a stray end tag is then found
-  // stray at once instead of by a walk down the whole stack, every time.
-  let openCounts: Map<string, number> | undefined;
-  const countOpen = (qname: string, by: number) => openCounts!.set(qname, (openCounts!.get(qname) ?? 0) + by);
-  let current: XmlElement | undefined;
-  let textBuf = '';
-  const flushText = () => {
-    if (textBuf && current) {
-      const last = current.children[current.children.length - 1];
-      if (typeof last === 'string') current.children[current.children.length - 1] = last + textBuf;
-      else current.children.push(textBuf);
-    }
-    textBuf = '';
-  };
+  /** A declared entity's text, charged to the expansion budget; once that is spent, '' and the document is refused. */
+  expandEntity(name: string): string | undefined {
+    const { table } = this;
+    const value = table.values.get(name);
+    if (value === undefined) return undefined;
+    if ((table.budget -= value.length) >= 0) return value;
+    if (table.refusal) return '';
+    const limit = this.expansionLimit.toLocaleString('en');
+    refuse(table, 'entity-expansion', `entities would add more than ${limit} characters of text (&${name}; alone is ${value.length.toLocaleString('en')})`);
+    return '';
+  }
 
-  const truncated = (at: number) => `truncated XML at line ${lineAt(source, at)}`;
-  const reader = { table: entities, decode: decodeText, warn };
-  let doctypes = 0;
-  /** The refused document: no tree at all, so nothing of it can be stored. */
-  const refused = (): XmlDocument => ({ warnings, error: `unsafe XML refused: ${entities.refusal!.reason}`, code: entities.refusal!.code, source });
+  // ───── markup ─────
 
-  while (pos < len) {
-    if (entities.refusal) return refused();
-    const lt = source.indexOf('<', pos);
-    const textEnd = lt === -1 ? len : lt;
-    if (textEnd > pos) {
-      if (current) textBuf += decodeText(source.slice(pos, textEnd));
-      else if (source.slice(pos, textEnd).trim() !== '' && rootClosed) warn('text after the root element');
+  /** Markup at `pos` that is no element's tag, `next` its second character: a declaration, a processing instruction, or a '<' that starts nothing. */
+  readOtherMarkup(next: number): XmlDocument | undefined {
+    if (next === 33 /* ! */) return this.readDeclaration();
+    if (next === 63 /* ? */) return this.skipPast('?>', this.pos + 2);
+    // '<' that starts no tag: literal text (common in broken feeds).
+    this.warn('unescaped < in text');
+    if (this.current) this.textBuf += '<';
+    this.pos++;
+    return undefined;
+  }
+
+  /** Moves past the next `terminator` from `from` (a comment's, a processing instruction's…). */
+  skipPast(terminator: string, from: number): XmlDocument | undefined {
+    const end = this.source.indexOf(terminator, from);
+    if (end === -1) return this.cutShort();
+    this.pos = end + terminator.length;
+    return undefined;
+  }
+
+  /** `<!…`: a comment, a CDATA section (its text kept as written), the DOCTYPE, or another declaration (skipped). */
+  readDeclaration(): XmlDocument | undefined {
+    const { source, pos } = this;
+    if (source.startsWith('<!--', pos)) return this.skipPast('-->', pos + 4);
+    if (source.startsWith('<![CDATA[', pos)) {
+      const end = source.indexOf(']]>', pos + 9);
+      if (end === -1) return this.cutShort();
+      if (this.current) this.textBuf += source.slice(pos + 9, end);
+      this.pos = end + 3;
+      return undefined;
     }
-    if (lt === -1) break;
-    pos = lt;
-    const next = source.charCodeAt(pos + 1);
-    if (next === 33 /* ! */) {
-      if (source.startsWith('<!--', pos)) {
-        const end = source.indexOf('-->', pos + 4);
-        if (end === -1) return { root, warnings, error: truncated(len), source };
-        pos = end + 3;
-      } else if (source.startsWith('<![CDATA[', pos)) {
-        const end = source.indexOf(']]>', pos + 9);
-        if (end === -1) return { root, warnings, error: truncated(len), source };
-        if (current) textBuf += source.slice(pos + 9, end);
-        pos = end + 3;
-      } else if (source.slice(pos + 2, pos + 9).toUpperCase() === 'DOCTYPE') {
-        if (++doctypes > 1) refuse(entities, 'repeated-doctype', `a second DOCTYPE at line ${lineAt(source, pos)}`);
-        else pos = readDoctype(source, pos, reader);
-        if (entities.refusal) return refused();
-        if (pos === -1) return { root, warnings, error: truncated(len), source };
-      } else {
-        const end = source.indexOf('>', pos);
-        if (end === -1) return { root, warnings, error: truncated(len), source };
-        pos = end + 1;
-      }
-      continue;
+    if (source.slice(pos + 2, pos + 9).toUpperCase() === 'DOCTYPE') return this.readDocumentType();
+    return this.skipPast('>', pos);
+  }
+
+  /** The DOCTYPE, for the literal entities it declares (doctype.ts); a second one is refused. */
+  readDocumentType(): XmlDocument | undefined {
+    if (++this.doctypes > 1) refuse(this.table, 'repeated-doctype', `a second DOCTYPE at line ${lineAt(this.source, this.pos)}`);
+    else this.pos = readDoctype(this.source, this.pos, this);
+    if (this.table.refusal) return this.refused();
+    if (this.pos === -1) return this.cutShort();
+    return undefined;
+  }
+
+  // ───── end tags ─────
+
+  /** `</name>`: closes the nearest open element of that name (and what is still open inside it); a stray one is noted. */
+  readEndTag(): XmlDocument | undefined {
+    const { source, pos } = this;
+    let end = source.indexOf('>', pos + 2);
+    if (end === -1) {
+      // "</rss" at the very end: the document is complete but for the '>'.
+      if (!/^[^<\s]+\s*$/.test(source.slice(pos + 2))) return this.cutShort();
+      this.warn('unterminated end tag at the end');
+      end = this.len;
     }
-    if (next === 63 /* ? */) {
-      const end = source.indexOf('?>', pos + 2);
-      if (end === -1) return { root, warnings, error: truncated(len), source };
-      pos = end + 2;
-      continue;
+    const qname = source.slice(pos + 2, end).trim();
+    this.flushText();
+    const depth = this.openDepthOf(qname);
+    if (depth === -1) this.warn(`stray end tag </${qname}>`);
+    else this.closeDownTo(depth, pos);
+    this.pos = end + 1;
+    return undefined;
+  }
+
+  /** Depth in the stack of the nearest open element named `qname`, or -1 when none is open. */
+  openDepthOf(qname: string): number {
+    const { stack } = this;
+    let depth = stack.length - 1;
+    if (depth >= 0 && stack[depth].qname !== qname) {
+      this.openCounts ??= countNames(stack);
+      if (!this.openCounts.get(qname)) return -1;
+      while (depth >= 0 && stack[depth].qname !== qname) depth--;
     }
-    if (next === 47 /* / */) {
-      let end = source.indexOf('>', pos + 2);
-      if (end === -1) {
-        // "</rss" at the very end: the document is complete but for the '>'.
-        if (!/^[^<\s]+\s*$/.test(source.slice(pos + 2))) return { root, warnings, error: truncated(len), source };
-        warn('unterminated end tag at the end');
-        end = len;
-      }
-      const qname = source.slice(pos + 2, end).trim();
-      flushText();
-      // Close the nearest open element of that name; unclosed ones inside it are closed too.
-      let depth = stack.length - 1;
-      if (depth >= 0 && stack[depth].qname !== qname) {
-        if (!openCounts) openCounts = countNames(stack);
-        if (!openCounts.get(qname)) depth = -1;
-        else while (depth >= 0 && stack[depth].qname !== qname) depth--;
-      }
-      if (depth === -1) {
-        warn(`stray end tag </${qname}>`);
-      } else {
-        if (depth !== stack.length - 1) warn(`unclosed element <${stack[stack.length - 1].qname}>`);
-        while (stack.length > depth) {
-          const el = stack.pop()!;
-          el.innerEnd = el.innerEnd === -1 ? pos : el.innerEnd;
-          unbind(boundBy.pop());
-          if (openCounts) countOpen(el.qname, -1);
-        }
-        // Elements closed implicitly end where the explicit close happened.
-        current = stack[stack.length - 1];
-        if (!current) rootClosed = true;
-      }
-      pos = end + 1;
-      continue;
+    return depth;
+  }
+
+  /** Closes the open elements down to `depth`, all ending at `at`: those closed implicitly end where the explicit close is. */
+  closeDownTo(depth: number, at: number): void {
+    const { stack } = this;
+    if (depth !== stack.length - 1) this.warn(`unclosed element <${stack[stack.length - 1].qname}>`);
+    while (stack.length > depth) {
+      const el = stack.pop()!;
+      el.innerEnd = el.innerEnd === -1 ? at : el.innerEnd;
+      this.unbind(this.boundBy.pop());
+      if (this.openCounts) this.countOpen(el.qname, -1);
     }
-    if (!isNameChar(next) || next === 45 || next === 46 || (next >= 48 && next <= 57)) {
-      // '<' that starts no tag: literal text (common in broken feeds).
-      warn('unescaped < in text');
-      if (current) textBuf += '<';
-      pos++;
-      continue;
-    }
-    // Start tag.
-    let p = pos + 1;
+    this.current = stack[stack.length - 1];
+    if (!this.current) this.rootClosed = true;
+  }
+
+  // ───── start tags ─────
+
+  /** `<name attr="value"…>` or `…/>`: the element, placed in the tree; a tag that never closes its '>' is noted. */
+  readStartTag(): XmlDocument | undefined {
+    const { source, len } = this;
+    let p = this.pos + 1;
     while (p < len && isNameChar(source.charCodeAt(p))) p++;
-    const qname = source.slice(pos + 1, p);
+    const qname = source.slice(this.pos + 1, p);
     const attrs: Record<string, string> = Object.create(null);
     let selfClosing = false;
     let closed = false;
@@ -398,72 +490,90 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
         break;
       }
       if (c === 60 /* < */) break; // a tag that never closed its '>'
-      const nameStart = p;
-      while (
-        p < len &&
-        !isSpace(source.charCodeAt(p)) &&
-        source.charCodeAt(p) !== 61 &&
-        source.charCodeAt(p) !== 62 &&
-        !(source.charCodeAt(p) === 47 && source.charCodeAt(p + 1) === 62)
-      )
-        p++;
-      const attrName = source.slice(nameStart, p);
-      while (p < len && isSpace(source.charCodeAt(p))) p++;
-      let value = '';
-      if (source.charCodeAt(p) === 61 /* = */) {
-        p++;
-        while (p < len && isSpace(source.charCodeAt(p))) p++;
-        const q = source.charCodeAt(p);
-        if (q === 34 || q === 39) {
-          const close = source.indexOf(q === 34 ? '"' : "'", p + 1);
-          if (close === -1) return { root, warnings, error: truncated(len), source };
-          value = decodeText(source.slice(p + 1, close));
-          p = close + 1;
-        } else {
-          warn(`unquoted attribute ${attrName}`);
-          const vs = p;
-          while (p < len && !isSpace(source.charCodeAt(p)) && source.charCodeAt(p) !== 62) p++;
-          value = decodeText(source.slice(vs, p));
-        }
-      }
-      if (attrName && !(attrName in attrs)) attrs[attrName] = value.replace(/[\t\n\r]/g, ' ');
+      p = this.readAttribute(p, attrs);
+      if (p === -1) return this.cutShort();
     }
     if (!closed) {
-      if (p >= len) return { root, warnings, error: truncated(len), source };
-      warn(`unterminated tag <${qname}>`);
+      if (p >= len) return this.cutShort();
+      this.warn(`unterminated tag <${qname}>`);
     }
-    flushText();
-    if (!current && rootClosed) {
-      warn('second root element');
-    }
-    // Namespace declarations on this element.
-    let bound: string[] | undefined;
-    for (const name in attrs) {
-      if (name === 'xmlns' || name.startsWith('xmlns:')) {
-        const declared = name === 'xmlns' ? '' : name.slice(6);
-        const keys = bindings.get(declared);
-        if (keys) keys.push(namespaceKey(attrs[name]));
-        else bindings.set(declared, [namespaceKey(attrs[name])]);
-        (bound ??= []).push(declared);
+    this.flushText();
+    if (!this.current && this.rootClosed) this.warn('second root element');
+    return this.openElement(qname, attrs, p, selfClosing);
+  }
+
+  /** One `name="value"` (or `name=value`, or a bare name) into `attrs`: the position after it, or -1 when a quote never closes. */
+  readAttribute(p: number, attrs: Record<string, string>): number {
+    const { source, len } = this;
+    const nameStart = p;
+    while (
+      p < len &&
+      !isSpace(source.charCodeAt(p)) &&
+      source.charCodeAt(p) !== 61 &&
+      source.charCodeAt(p) !== 62 &&
+      !(source.charCodeAt(p) === 47 && source.charCodeAt(p + 1) === 62)
+    )
+      p++;
+    const attrName = source.slice(nameStart, p);
+    while (p < len && isSpace(source.charCodeAt(p))) p++;
+    let value = '';
+    if (source.charCodeAt(p) === 61 /* = */) {
+      p++;
+      while (p < len && isSpace(source.charCodeAt(p))) p++;
+      const q = source.charCodeAt(p);
+      if (q === 34 || q === 39) {
+        const close = source.indexOf(q === 34 ? '"' : "'", p + 1);
+        if (close === -1) return -1;
+        value = this.decode(source.slice(p + 1, close));
+        p = close + 1;
+      } else {
+        this.warn(`unquoted attribute ${attrName}`);
+        const vs = p;
+        while (p < len && !isSpace(source.charCodeAt(p)) && source.charCodeAt(p) !== 62) p++;
+        value = this.decode(source.slice(vs, p));
       }
     }
+    // The first of a repeated name wins; whitespace in a value normalizes to spaces (XML 1.0 §3.3.3).
+    if (attrName && !(attrName in attrs)) attrs[attrName] = value.replace(/[\t\n\r]/g, ' ');
+    return p;
+  }
+
+  /** The element of a start tag ending at `innerStart`: bound, placed under the open one (or as the root), and opened unless self-closing. */
+  openElement(qname: string, attrs: Record<string, string>, innerStart: number, selfClosing: boolean): XmlDocument | undefined {
+    const bound = this.bindNamespaces(attrs);
+    const el = this.newElement(qname, attrs, innerStart, selfClosing);
+    const { current, stack } = this;
+    if (current) current.children.push(el);
+    else if (!this.root) this.root = el;
+    if (!selfClosing) {
+      if (stack.length >= MAX_DEPTH) {
+        refuse(this.table, 'nesting-too-deep', `elements nested more than ${MAX_DEPTH.toLocaleString('en')} deep at line ${lineAt(this.source, this.pos)}`);
+        return this.refused();
+      }
+      stack.push(el);
+      this.boundBy.push(bound);
+      if (this.openCounts) this.countOpen(qname, 1);
+      this.current = el;
+    } else {
+      this.unbind(bound);
+      if (!current && this.root === el) this.rootClosed = true;
+    }
+    this.pos = innerStart;
+    return undefined;
+  }
+
+  /** The element for a tag: its namespace, its namespaced attributes' `{nsKey}local` keys, xml:base and xml:lang in scope. */
+  newElement(qname: string, attrs: Record<string, string>, innerStart: number, selfClosing: boolean): XmlElement {
+    const { current } = this;
     const colon = qname.indexOf(':');
     const prefix = colon === -1 ? '' : qname.slice(0, colon);
     const local = colon === -1 ? qname : qname.slice(colon + 1);
-    const ns = lookupNs(prefix) ?? (prefix ? (CONVENTIONAL_PREFIX[prefix.toLowerCase()] ?? prefix) : '');
-    // Namespaced attributes are also reachable by `{nsKey}local`.
-    for (const name in attrs) {
-      const ac = name.indexOf(':');
-      if (ac > 0 && !name.startsWith('xmlns:')) {
-        const ap = name.slice(0, ac);
-        const ans = ap === 'xml' ? 'xml' : (lookupNs(ap) ?? CONVENTIONAL_PREFIX[ap.toLowerCase()] ?? ap);
-        attrs[namespacedAttrKey(ans, name.slice(ac + 1))] = attrs[name];
-      }
-    }
+    const ns = this.lookupNs(prefix) ?? (prefix ? (CONVENTIONAL_PREFIX[prefix.toLowerCase()] ?? prefix) : '');
+    this.addNamespacedKeys(attrs);
     const xmlBase = attrs['xml:base'];
     const outerBase = current?.base;
-    const base = xmlBase !== undefined ? resolveBase(xmlBase, outerBase ?? documentUrl) : outerBase;
-    const el: XmlElement = {
+    const base = xmlBase !== undefined ? resolveBase(xmlBase, outerBase ?? this.documentUrl) : outerBase;
+    return {
       ns,
       local,
       qname,
@@ -472,38 +582,62 @@ export function parseXml(source: string, documentUrl?: string): XmlDocument {
       parent: current,
       base,
       lang: attrs['xml:lang'] ?? current?.lang,
-      innerStart: p,
-      innerEnd: selfClosing ? p : -1,
-      source,
+      innerStart,
+      innerEnd: selfClosing ? innerStart : -1,
+      source: this.source,
     };
-    if (current) current.children.push(el);
-    else if (!root) root = el;
-    if (!selfClosing) {
-      if (stack.length >= MAX_DEPTH) {
-        refuse(entities, 'nesting-too-deep', `elements nested more than ${MAX_DEPTH.toLocaleString('en')} deep at line ${lineAt(source, pos)}`);
-        return refused();
+  }
+
+  // ───── namespaces (Namespaces in XML 1.0, https://www.w3.org/TR/xml-names/) ─────
+
+  /** Binds the prefixes this element declares (xmlns, xmlns:p); returns them, to undo when it closes. */
+  bindNamespaces(attrs: Record<string, string>): string[] | undefined {
+    let bound: string[] | undefined;
+    for (const name in attrs) {
+      if (name === 'xmlns' || name.startsWith('xmlns:')) {
+        const declared = name === 'xmlns' ? '' : name.slice(6);
+        const keys = this.bindings.get(declared);
+        if (keys) keys.push(namespaceKey(attrs[name]));
+        else this.bindings.set(declared, [namespaceKey(attrs[name])]);
+        (bound ??= []).push(declared);
       }
-      stack.push(el);
-      boundBy.push(bound);
-      if (openCounts) countOpen(qname, 1);
-      current = el;
-    } else {
-      unbind(bound);
-      if (!current && root === el) rootClosed = true;
     }
-    pos = p;
+    return bound;
   }
-  if (entities.refusal) return refused();
-  flushText();
-  if (!root) return { warnings, error: 'not a feed: no XML element', source };
-  if (!rootClosed) {
-    // Only the root left open (a missing </rss> after </channel>): every child is whole, so recover.
-    if (stack.length === 1 && stack[0] === root) {
-      warn(`missing end tag </${root.qname}>`);
-      root.innerEnd = len;
-    } else return { root, warnings, error: truncated(len), source };
+
+  /** Namespaced attributes are also reachable by `{nsKey}local`. */
+  addNamespacedKeys(attrs: Record<string, string>): void {
+    for (const name in attrs) {
+      const ac = name.indexOf(':');
+      if (ac > 0 && !name.startsWith('xmlns:')) {
+        const ap = name.slice(0, ac);
+        const ans = ap === 'xml' ? 'xml' : (this.lookupNs(ap) ?? CONVENTIONAL_PREFIX[ap.toLowerCase()] ?? ap);
+        attrs[namespacedAttrKey(ans, name.slice(ac + 1))] = attrs[name];
+      }
+    }
   }
-  return { root, warnings, source };
+
+  lookupNs(prefix: string): string | undefined {
+    const keys = this.bindings.get(prefix);
+    return keys === undefined || keys.length === 0 ? undefined : keys[keys.length - 1];
+  }
+
+  unbind(prefixes: string[] | undefined): void {
+    if (prefixes) for (const prefix of prefixes) this.bindings.get(prefix)!.pop();
+  }
+
+  countOpen(qname: string, by: number): void {
+    this.openCounts!.set(qname, (this.openCounts!.get(qname) ?? 0) + by);
+  }
+}
+
+/** `&#…;` or `&#x…;` (XML 1.0 §4.1): the character, U+FFFD for NUL; undefined when it names no code point. */
+function characterReference(name: string): string | undefined {
+  const hex = name.charCodeAt(1) === 120 || name.charCodeAt(1) === 88;
+  const digits = hex ? name.slice(2) : name.slice(1);
+  const cp = /^[0-9a-fA-F]+$/.test(digits) && (hex || /^[0-9]+$/.test(digits)) ? parseInt(digits, hex ? 16 : 10) : NaN;
+  if (Number.isFinite(cp) && cp <= 0x10ffff) return cp === 0 ? '\uFFFD' : String.fromCodePoint(cp);
+  return undefined;
 }
 
 /** Open elements by name, for telling a stray end tag at once. */
@@ -515,6 +649,7 @@ function countNames(stack: XmlElement[]): Map<string, number> {
 
 // ───────────── tree helpers the format parsers share ─────────────
 
+/** The element children of `el`, in document order (text left out). */
 export function elements(el: XmlElement): XmlElement[] {
   const out: XmlElement[] = [];
   for (const c of el.children) if (typeof c !== 'string') out.push(c);
