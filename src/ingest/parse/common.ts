@@ -4,6 +4,7 @@ import type { ParsedEnclosure, ParsedEntry, ParsedText } from '../../model';
 import { looksLikeHtml } from '../html';
 import { elements, textOf, type XmlElement } from './xml';
 
+/** An element's text, trimmed; undefined for no element or no text. */
 export function trimmed(el: XmlElement | undefined): string | undefined {
   if (!el) return undefined;
   const t = textOf(el).trim();
@@ -36,6 +37,7 @@ export function withBase(text: ParsedText, el: XmlElement): ParsedText {
   return text;
 }
 
+/** A whole number ≥ 0 written in `value` (spaces around it allowed), else undefined. */
 export function positiveInt(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value.trim());
@@ -48,6 +50,7 @@ function mediumOf(type: string | undefined, medium: string | undefined): string 
   return major === 'image' || major === 'audio' || major === 'video' ? major : undefined;
 }
 
+/** An enclosure from its url, type and length (RSS 2.0 https://www.rssboard.org/rss-specification#ltenclosuregtSubelementOfLtitemgt); undefined without a url. */
 export function enclosureOf(url: string | undefined, type: string | undefined, length: string | undefined, medium?: string): ParsedEnclosure | undefined {
   const u = url?.trim();
   if (!u) return undefined;
@@ -75,11 +78,22 @@ export interface EntryDraft extends ParsedEntry {
   commentsFeed?: string;
 }
 
+/** An empty draft for the entry `el`, with the xml:base and xml:lang in scope there. */
 export function newEntry(el: XmlElement): EntryDraft {
   const entry: EntryDraft = { authors: [], categories: [], enclosures: [] };
   if (el.base) entry.base = el.base;
   if (el.lang) entry.language = el.lang;
   return entry;
+}
+
+/** Adds `name` to `authors` unless it is empty or already listed. */
+export function addAuthor(authors: string[], name: string | undefined): void {
+  if (name && !authors.includes(name)) authors.push(name);
+}
+
+/** Adds `enc` to the entry unless one with its URL is listed already (feeds repeat one as enclosure and media:content). */
+export function addEnclosure(entry: ParsedEntry, enc: ParsedEnclosure | undefined): void {
+  if (enc && !entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
 }
 
 /** Applies the fallbacks (itunes/media/dc) and returns a plain ParsedEntry. */
@@ -113,7 +127,7 @@ export function finishEntry(d: EntryDraft): ParsedEntry {
   return e;
 }
 
-/** Media RSS `media:content` (also inside `media:group`). */
+/** Media RSS `media:content` (also inside `media:group`; https://www.rssboard.org/media-rss#media-content). */
 function mediaContent(el: XmlElement, entry: EntryDraft): void {
   const enc = enclosureOf(el.attrs.url, el.attrs.type, el.attrs.fileSize, el.attrs.medium);
   if (!enc) return;
@@ -121,10 +135,11 @@ function mediaContent(el: XmlElement, entry: EntryDraft): void {
   const h = positiveInt(el.attrs.height);
   if (w) enc.width = w;
   if (h) enc.height = h;
-  if (!entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
+  addEnclosure(entry, enc);
   for (const child of elements(el)) if (child.ns === 'media') mediaChild(child, entry);
 }
 
+/** One Media RSS element of an entry (https://www.rssboard.org/media-rss): enclosures, thumbnail, and fallbacks. */
 function mediaChild(el: XmlElement, entry: EntryDraft): void {
   switch (el.local) {
     case 'content':
@@ -166,81 +181,17 @@ export function readEntryExtension(el: XmlElement, entry: EntryDraft): boolean {
   switch (el.ns) {
     case 'dc':
     case 'dcterms':
-      switch (el.local) {
-        case 'creator':
-        case 'author':
-        case 'contributor': {
-          const name = trimmed(el);
-          if (name && el.local !== 'contributor' && !entry.authors.includes(name)) entry.authors.push(name);
-          return true;
-        }
-        case 'date':
-        case 'issued':
-        case 'created':
-          if (el.local === 'date' || el.local === 'issued') entry.published ??= trimmed(el);
-          else entry.created ??= trimmed(el);
-          return true;
-        case 'modified':
-          entry.updated ??= trimmed(el);
-          return true;
-        case 'subject': {
-          const term = trimmed(el);
-          if (term) entry.categories.push({ term });
-          return true;
-        }
-        case 'language':
-          entry.language ??= trimmed(el);
-          return true;
-        case 'identifier':
-          entry.dcIdentifier ??= trimmed(el);
-          return true;
-        case 'title':
-          entry.dcTitle ??= trimmed(el);
-          return true;
-        case 'description':
-          entry.dcDescription ??= trimmed(el);
-          return true;
-        case 'rights':
-          return true;
-      }
+      readDublinCore(el, entry);
       return true;
     case 'media':
       mediaChild(el, entry);
       return true;
     case 'itunes':
-      switch (el.local) {
-        case 'author': {
-          const name = trimmed(el);
-          if (name) entry.itunesAuthor ??= name;
-          return true;
-        }
-        case 'summary':
-        case 'subtitle':
-          if (el.local === 'summary' || !entry.itunesSummary) {
-            const value = trimmed(el);
-            if (value) entry.itunesSummary = withBase({ value, type: looksLikeHtml(value) ? 'html' : 'text' }, el);
-          }
-          return true;
-        case 'duration':
-          entry.duration ??= trimmed(el);
-          return true;
-        case 'explicit': {
-          const v = trimmed(el)?.toLowerCase();
-          if (v) entry.explicit = v === 'yes' || v === 'true' || v === 'explicit';
-          return true;
-        }
-        case 'image':
-          entry.image ??= (el.attrs.href ?? trimmed(el))?.trim() || undefined;
-          return true;
-        case 'keywords':
-          for (const term of (trimmed(el) ?? '').split(',')) if (term.trim()) entry.categories.push({ term: term.trim() });
-          return true;
-      }
+      readItunes(el, entry);
       return true;
     case 'feedburner':
-      if (el.local === 'origLink' || el.local === 'origEnclosureLink') {
-        if (el.local === 'origLink') entry.origLink ??= trimmed(el);
-      }
+      // feedburner:origEnclosureLink is known too, and not read.
+      if (el.local === 'origLink') entry.origLink ??= trimmed(el);
       return true;
     case 'content':
       if (el.local === 'encoded') entry.content ??= htmlText(el);
@@ -249,11 +200,9 @@ export function readEntryExtension(el: XmlElement, entry: EntryDraft): boolean {
       if (el.local === 'commentRss') entry.commentsFeed ??= trimmed(el);
       return true;
     case 'xhtml':
-      if (el.local === 'body' || el.local === 'div') {
-        const value = el.parent ? rawInner(el) : '';
-        if (value.trim()) entry.content ??= withBase({ value: value.trim(), type: 'html' }, el);
-      }
+      readXhtmlBody(el, entry);
       return true;
+    // Known extensions with nothing an entry keeps.
     case 'slash':
     case 'thr':
     case 'georss':
@@ -264,6 +213,84 @@ export function readEntryExtension(el: XmlElement, entry: EntryDraft): boolean {
       return true;
   }
   return false;
+}
+
+/** Dublin Core in an entry (https://www.dublincore.org/specifications/dublin-core/dcmi-terms/): authors, dates, subjects, fallbacks. */
+function readDublinCore(el: XmlElement, entry: EntryDraft): void {
+  switch (el.local) {
+    case 'creator':
+    case 'author':
+      addAuthor(entry.authors, trimmed(el));
+      break;
+    case 'date':
+    case 'issued':
+      entry.published ??= trimmed(el);
+      break;
+    case 'created':
+      entry.created ??= trimmed(el);
+      break;
+    case 'modified':
+      entry.updated ??= trimmed(el);
+      break;
+    case 'subject': {
+      const term = trimmed(el);
+      if (term) entry.categories.push({ term });
+      break;
+    }
+    case 'language':
+      entry.language ??= trimmed(el);
+      break;
+    case 'identifier':
+      entry.dcIdentifier ??= trimmed(el);
+      break;
+    case 'title':
+      entry.dcTitle ??= trimmed(el);
+      break;
+    case 'description':
+      entry.dcDescription ??= trimmed(el);
+      break;
+    // dc:contributor is no author; dc:rights is not kept.
+  }
+}
+
+/** iTunes podcast tags in an episode (https://help.apple.com/itc/podcasts_connect/#/itcb54353390). */
+function readItunes(el: XmlElement, entry: EntryDraft): void {
+  switch (el.local) {
+    case 'author': {
+      const name = trimmed(el);
+      if (name) entry.itunesAuthor ??= name;
+      break;
+    }
+    case 'summary':
+    case 'subtitle':
+      // A summary replaces a subtitle read before it; a subtitle only fills in.
+      if (el.local === 'summary' || !entry.itunesSummary) {
+        const value = trimmed(el);
+        if (value) entry.itunesSummary = withBase({ value, type: looksLikeHtml(value) ? 'html' : 'text' }, el);
+      }
+      break;
+    case 'duration':
+      entry.duration ??= trimmed(el);
+      break;
+    case 'explicit': {
+      const v = trimmed(el)?.toLowerCase();
+      if (v) entry.explicit = v === 'yes' || v === 'true' || v === 'explicit';
+      break;
+    }
+    case 'image':
+      entry.image ??= (el.attrs.href ?? trimmed(el))?.trim() || undefined;
+      break;
+    case 'keywords':
+      for (const term of (trimmed(el) ?? '').split(',')) if (term.trim()) entry.categories.push({ term: term.trim() });
+      break;
+  }
+}
+
+/** An xhtml:body or xhtml:div in an entry: its markup is the content. */
+function readXhtmlBody(el: XmlElement, entry: EntryDraft): void {
+  if (el.local !== 'body' && el.local !== 'div') return;
+  const value = el.parent ? rawInner(el) : '';
+  if (value.trim()) entry.content ??= withBase({ value: value.trim(), type: 'html' }, el);
 }
 
 /** The markup inside an element, as written (Atom xhtml content), with xhtml prefixes dropped. */
