@@ -1,6 +1,6 @@
 // Atom 1.0 and 0.3 → ParsedFeed.
-import type { ParsedFeed, ParsedText } from '../../model';
-import { enclosureOf, finishEntry, newEntry, rawInner, readEntryExtension, trimmed, withBase, type EntryDraft } from './common';
+import type { ParsedEntry, ParsedFeed, ParsedText } from '../../model';
+import { addAuthor, addEnclosure, enclosureOf, finishEntry, newEntry, rawInner, readEntryExtension, trimmed, withBase, type EntryDraft } from './common';
 import { elements, textOf, type XmlElement } from './xml';
 
 /** The root's namespace, whatever it is (feeds exist with made-up Atom namespaces), counts as Atom. */
@@ -11,7 +11,7 @@ function isCore(el: XmlElement): boolean {
 /** Atom 0.3 has no wrapper div around xhtml content; Atom 1.0 does. */
 let unwrapXhtmlDiv = true;
 
-/** An Atom text construct (type text/html/xhtml, 0.3 mode escaped/xml/base64). */
+/** An Atom text construct (type text/html/xhtml, 0.3 mode escaped/xml/base64; RFC 4287 §3.1, https://www.rfc-editor.org/rfc/rfc4287#section-3.1). */
 export function atomText(el: XmlElement | undefined): ParsedText | undefined {
   if (!el) return undefined;
   const type = (el.attrs.type ?? 'text').trim().toLowerCase();
@@ -45,7 +45,7 @@ export function atomText(el: XmlElement | undefined): ParsedText | undefined {
   return value === '' ? undefined : withBase({ value, type: kind }, el);
 }
 
-/** "Name (email)" like RSS writes it, so one author format flows to normalize. */
+/** A person construct (RFC 4287 §3.2) as "Name (email)", like RSS writes it, so one author format flows to normalize. */
 function personName(el: XmlElement): string | undefined {
   const kids = elements(el);
   const name = trimmed(kids.find((c) => c.local === 'name'));
@@ -70,7 +70,7 @@ function readLink(el: XmlElement, links: AtomLinks, entry?: EntryDraft): void {
   const rel = (el.attrs.rel ?? 'alternate').trim().toLowerCase();
   if (rel === 'enclosure') {
     const enc = enclosureOf(href, el.attrs.type, el.attrs.length);
-    if (enc && entry && !entry.enclosures.some((e) => e.url === enc.url)) entry.enclosures.push(enc);
+    if (entry) addEnclosure(entry, enc);
     return;
   }
   if (!href) return;
@@ -92,81 +92,94 @@ interface AtomLinks {
   alternateIsHtml?: boolean;
 }
 
-function readEntry(el: XmlElement): ReturnType<typeof finishEntry> {
+/** One `<entry>` (RFC 4287 §4.1.2, https://www.rfc-editor.org/rfc/rfc4287#section-4.1.2): Atom elements, then the shared extensions. */
+function readEntry(el: XmlElement): ParsedEntry {
   const entry = newEntry(el);
   const links: AtomLinks = {};
   for (const child of elements(el)) {
-    if (isCore(child)) {
-      switch (child.local) {
-        case 'id':
-          entry.id ??= trimmed(child);
-          break;
-        case 'title':
-          entry.title ??= atomText(child);
-          break;
-        case 'link':
-          readLink(child, links, entry);
-          break;
-        case 'summary':
-          entry.summary ??= atomText(child);
-          break;
-        case 'content': {
-          const src = child.attrs.src?.trim();
-          if (src && !entry.link) links.alternate ??= src;
-          entry.content ??= atomText(child);
-          break;
-        }
-        // Atom 1.0 names win over 0.3 names; a repeated element's last value wins (as in feedparser).
-        case 'published':
-          entry.published = trimmed(child) ?? entry.published;
-          break;
-        case 'issued':
-          if (!el.children.some((c) => typeof c !== 'string' && c.local === 'published')) entry.published = trimmed(child) ?? entry.published;
-          break;
-        case 'updated':
-          entry.updated = trimmed(child) ?? entry.updated;
-          break;
-        case 'modified':
-          if (!el.children.some((c) => typeof c !== 'string' && c.local === 'updated')) entry.updated = trimmed(child) ?? entry.updated;
-          break;
-        case 'created':
-          entry.created ??= trimmed(child);
-          break;
-        case 'author': {
-          const name = personName(child);
-          if (name && !entry.authors.includes(name)) entry.authors.push(name);
-          break;
-        }
-        case 'category': {
-          const term = (child.attrs.term ?? trimmed(child))?.trim();
-          if (term) {
-            const cat: { term: string; scheme?: string; label?: string } = { term };
-            const scheme = child.attrs.scheme?.trim();
-            const label = child.attrs.label?.trim();
-            if (scheme) cat.scheme = scheme;
-            if (label) cat.label = label;
-            entry.categories.push(cat);
-          }
-          break;
-        }
-        case 'source': {
-          const kids = elements(child);
-          entry.sourceTitle ??= atomText(kids.find((c) => c.local === 'title'))?.value;
-          const sourceLinks: AtomLinks = {};
-          for (const k of kids) if (k.local === 'link') readLink(k, sourceLinks);
-          entry.sourceUrl ??= sourceLinks.alternate ?? sourceLinks.self;
-          break;
-        }
-      }
-      continue;
-    }
-    readEntryExtension(child, entry);
+    if (isCore(child)) readEntryElement(child, el, entry, links);
+    else readEntryExtension(child, entry);
   }
   entry.link = links.alternate ?? links.related;
   return finishEntry(entry);
 }
 
-/** Reads an Atom document whose root is `feed`. */
+/** An Atom element of the entry `parent`. */
+function readEntryElement(child: XmlElement, parent: XmlElement, entry: EntryDraft, links: AtomLinks): void {
+  switch (child.local) {
+    case 'id':
+      entry.id ??= trimmed(child);
+      break;
+    case 'title':
+      entry.title ??= atomText(child);
+      break;
+    case 'link':
+      readLink(child, links, entry);
+      break;
+    case 'summary':
+      entry.summary ??= atomText(child);
+      break;
+    case 'content': {
+      // Out-of-line content (RFC 4287 §4.1.3.2): its src stands in for an alternate link not seen yet.
+      const src = child.attrs.src?.trim();
+      if (src && !entry.link) links.alternate ??= src;
+      entry.content ??= atomText(child);
+      break;
+    }
+    // Atom 1.0 names win over 0.3 names; a repeated element's last value wins (as in feedparser).
+    case 'published':
+      entry.published = trimmed(child) ?? entry.published;
+      break;
+    case 'issued':
+      if (!hasChild(parent, 'published')) entry.published = trimmed(child) ?? entry.published;
+      break;
+    case 'updated':
+      entry.updated = trimmed(child) ?? entry.updated;
+      break;
+    case 'modified':
+      if (!hasChild(parent, 'updated')) entry.updated = trimmed(child) ?? entry.updated;
+      break;
+    case 'created':
+      entry.created ??= trimmed(child);
+      break;
+    case 'author':
+      addAuthor(entry.authors, personName(child));
+      break;
+    case 'category':
+      readCategory(child, entry);
+      break;
+    case 'source':
+      readSource(child, entry);
+      break;
+  }
+}
+
+function hasChild(el: XmlElement, local: string): boolean {
+  return el.children.some((c) => typeof c !== 'string' && c.local === local);
+}
+
+/** `<category term scheme label>` (RFC 4287 §4.2.2); some feeds write the term as text. */
+function readCategory(el: XmlElement, entry: EntryDraft): void {
+  const term = (el.attrs.term ?? trimmed(el))?.trim();
+  if (!term) return;
+  const cat: { term: string; scheme?: string; label?: string } = { term };
+  const scheme = el.attrs.scheme?.trim();
+  const label = el.attrs.label?.trim();
+  if (scheme) cat.scheme = scheme;
+  if (label) cat.label = label;
+  entry.categories.push(cat);
+}
+
+/** `<source>`: the feed an entry was copied from, its title and link (RFC 4287 §4.2.11). */
+function readSource(el: XmlElement, entry: EntryDraft): void {
+  const kids = elements(el);
+  entry.sourceTitle ??= atomText(kids.find((c) => c.local === 'title'))?.value;
+  const sourceLinks: AtomLinks = {};
+  for (const k of kids) if (k.local === 'link') readLink(k, sourceLinks);
+  entry.sourceUrl ??= sourceLinks.alternate ?? sourceLinks.self;
+}
+
+/** Reads an Atom document whose root is `feed` (Atom 1.0, RFC 4287 §4.1.1, https://www.rfc-editor.org/rfc/rfc4287#section-4.1.1; and Atom 0.3). */
 export function parseAtom(root: XmlElement, warnings: string[]): ParsedFeed {
   const version = root.ns === 'atom03' ? '0.3' : root.ns === 'atom' ? '1.0' : root.attrs.version?.trim() || '';
   // (module state below is set per call; parsing is synchronous, so calls never interleave)
