@@ -135,73 +135,89 @@ export function baseIntervalMinutes(source: Source, config: Config): number {
 /**
  * The state after one poll. Success (fresh or not-modified, and ingest fine) resets failures and unpauses; the next
  * check is the interval raised by the feed's <ttl> and the response's max-age/Expires (those hints capped at
- * maxBackoffMinutes). Failure counts up, backs off exponentially with jitter (capped at maxBackoffMinutes, never
- * sooner than the interval), honours Retry-After, and pauses on 410 or after pauseAfterFailures in a row, with a slow
- * retry. A failure keeps the validators, items and metadata of the last success. Fields this function does not own
- * (bodyHash, seen, identityPolicy) are carried over.
+ * maxBackoffMinutes; RFC 9111 §5.2.2.1 and §5.3, https://www.rfc-editor.org/rfc/rfc9111#section-5.3). Failure counts
+ * up, backs off exponentially with jitter (capped at maxBackoffMinutes, never sooner than the interval), honours
+ * Retry-After (RFC 9110 §10.2.3), and pauses on 410 or after pauseAfterFailures in a row, with a slow retry. A failure
+ * keeps the validators, items and metadata of the last success. Fields this function does not own (bodyHash, seen,
+ * identityPolicy) are carried over.
  */
 export function nextState(prev: SourceState | undefined, outcome: CheckedOutcome, ctx: NextStateContext): SourceState {
-  const { now, config, source } = ctx;
-  const random = ctx.random ?? Math.random;
-  const nowMs = now.getTime();
+  const state = checkedState(prev, outcome, ctx);
+  const failure = outcome.kind === 'failed' ? outcome.reason : ctx.ingestError;
+  if (failure === undefined && outcome.kind !== 'failed') return withSuccess(state, outcome, ctx);
+  return withFailure(state, outcome, failure, ctx);
+}
+
+/** What every check records, whatever it came to: when, the status, what the feed said of itself. */
+function checkedState(prev: SourceState | undefined, outcome: CheckedOutcome, ctx: NextStateContext): SourceState {
   const state: SourceState = {
     ...prev,
     consecutiveFailures: prev?.consecutiveFailures ?? 0,
     paused: prev?.paused ?? false,
     itemCount: ctx.itemCount ?? prev?.itemCount ?? 0,
   };
-  state.lastCheckedAt = now.toISOString();
+  state.lastCheckedAt = ctx.now.toISOString();
   setOrDelete(state, 'lastStatus', outcome.status);
   if (ctx.feedTitle !== undefined) state.feedTitle = ctx.feedTitle;
   if (ctx.feedLink !== undefined) state.feedLink = ctx.feedLink;
+  // The feed's own hints, from a body that was read this time (RSS 2.0 <ttl>, <skipHours>, <skipDays>).
   if (outcome.kind === 'fresh' && ctx.ingestError === undefined) {
     if (ctx.feedTtlMinutes !== undefined) setOrDelete(state, 'feedTtlMinutes', validMinutes(ctx.feedTtlMinutes));
     if (ctx.skipHours !== undefined) setOrDelete(state, 'skipHours', validSkipHours(ctx.skipHours));
     if (ctx.skipDays !== undefined) setOrDelete(state, 'skipDays', validSkipDays(ctx.skipDays));
   }
+  return state;
+}
 
-  const base = baseIntervalMinutes(source, config);
-  const hintCap = Math.max(config.maxBackoffMinutes, base);
-  const ttl = Math.min(state.feedTtlMinutes ?? 0, hintCap);
+/** The interval the source is polled at, and its <ttl> within the cap on feed and HTTP hints. */
+function pollingInterval(state: SourceState, ctx: NextStateContext): { base: number; hintCap: number; ttl: number } {
+  const base = baseIntervalMinutes(ctx.source, ctx.config);
+  const hintCap = Math.max(ctx.config.maxBackoffMinutes, base);
+  return { base, hintCap, ttl: Math.min(state.feedTtlMinutes ?? 0, hintCap) };
+}
 
-  const failure = outcome.kind === 'failed' ? outcome.reason : ctx.ingestError;
-  if (failure === undefined && outcome.kind !== 'failed') {
-    state.lastSuccessAt = state.lastCheckedAt;
-    delete state.lastError;
-    state.consecutiveFailures = 0;
-    state.paused = false;
-    delete state.failingSince;
-    if (outcome.kind === 'fresh') {
-      setOrDelete(state, 'etag', outcome.etag);
-      setOrDelete(state, 'lastModified', outcome.lastModified);
-    } else {
-      // A 304 may repeat or refresh the validators; absent means unchanged.
-      if (outcome.etag !== undefined) state.etag = outcome.etag;
-      if (outcome.lastModified !== undefined) state.lastModified = outcome.lastModified;
-    }
-    setOrDelete(state, 'permanentRedirect', outcome.permanentRedirect);
-    const maxAge = Math.min((outcome.maxAgeSeconds ?? 0) / 60, hintCap);
-    const interval = Math.max(base, ttl, maxAge);
-    state.nextCheckAt = new Date(outsideSkipped(nowMs + interval * MINUTE, state)).toISOString();
-    return state;
+/** A check that worked: failures reset, validators kept, the next check after the interval and the hints. */
+function withSuccess(state: SourceState, outcome: Exclude<CheckedOutcome, { kind: 'failed' }>, ctx: NextStateContext): SourceState {
+  const { base, hintCap, ttl } = pollingInterval(state, ctx);
+  state.lastSuccessAt = state.lastCheckedAt;
+  resetFailures(state);
+  keepValidators(state, outcome);
+  setOrDelete(state, 'permanentRedirect', outcome.permanentRedirect);
+  const maxAge = Math.min((outcome.maxAgeSeconds ?? 0) / 60, hintCap);
+  const interval = Math.max(base, ttl, maxAge);
+  state.nextCheckAt = new Date(outsideSkipped(ctx.now.getTime() + interval * MINUTE, state)).toISOString();
+  return state;
+}
+
+function resetFailures(state: SourceState): void {
+  delete state.lastError;
+  state.consecutiveFailures = 0;
+  state.paused = false;
+  delete state.failingSince;
+}
+
+/** A 200's validators replace the stored ones; a 304 may repeat or refresh them, and absent means unchanged (RFC 9110 §15.4.5). */
+function keepValidators(state: SourceState, outcome: Exclude<CheckedOutcome, { kind: 'failed' }>): void {
+  if (outcome.kind === 'fresh') {
+    setOrDelete(state, 'etag', outcome.etag);
+    setOrDelete(state, 'lastModified', outcome.lastModified);
+  } else {
+    if (outcome.etag !== undefined) state.etag = outcome.etag;
+    if (outcome.lastModified !== undefined) state.lastModified = outcome.lastModified;
   }
+}
 
+/** A check that failed (the fetch, or ingest of what it fetched): counted, maybe paused, retried after a backoff. */
+function withFailure(state: SourceState, outcome: CheckedOutcome, failure: string | undefined, ctx: NextStateContext): SourceState {
+  const { config } = ctx;
   const failed = outcome.kind === 'failed' ? outcome : undefined;
   state.lastError = failure ?? 'failed';
   state.consecutiveFailures += 1;
   state.failingSince ??= state.lastCheckedAt;
   if (outcome.permanentRedirect !== undefined) state.permanentRedirect = outcome.permanentRedirect;
   state.paused = state.paused || failed?.gone === true || state.consecutiveFailures >= config.pauseAfterFailures;
-
-  let delayMinutes: number;
-  if (state.paused) {
-    delayMinutes = Math.max(PAUSED_RETRY_MINUTES, base) * (1 + 0.1 * random());
-  } else {
-    const interval = Math.max(base, ttl);
-    const grown = interval * 2 ** Math.min(state.consecutiveFailures - 1, 30) * (1 + BACKOFF_JITTER * random());
-    delayMinutes = Math.max(interval, Math.min(config.maxBackoffMinutes, grown));
-  }
-  let next = nowMs + delayMinutes * MINUTE;
+  const nowMs = ctx.now.getTime();
+  let next = nowMs + retryDelayMinutes(state, ctx) * MINUTE;
   // Retry-After: never sooner than the server asked; but a far-future answer waits at most the slow retry.
   const retryAt = instant(failed?.retryAt);
   if (retryAt !== undefined) {
@@ -212,11 +228,22 @@ export function nextState(prev: SourceState | undefined, outcome: CheckedOutcome
   return state;
 }
 
+/** How long after a failure to try again: the slow retry when paused, else exponential backoff with jitter, capped. */
+function retryDelayMinutes(state: SourceState, ctx: NextStateContext): number {
+  const random = ctx.random ?? Math.random;
+  const { base, ttl } = pollingInterval(state, ctx);
+  if (state.paused) return Math.max(PAUSED_RETRY_MINUTES, base) * (1 + 0.1 * random());
+  const interval = Math.max(base, ttl);
+  const grown = interval * 2 ** Math.min(state.consecutiveFailures - 1, 30) * (1 + BACKOFF_JITTER * random());
+  return Math.max(interval, Math.min(ctx.config.maxBackoffMinutes, grown));
+}
+
 const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const HOUR = 60 * MINUTE;
 
 /**
- * Moves an instant to the start of the first hour (GMT, as RSS specifies) that the feed does not skip.
+ * Moves an instant to the start of the first hour (GMT, as RSS specifies: https://www.rssboard.org/skip-hours-days) that the
+ * feed does not skip.
  * A feed that skips every hour or every day has made a mistake and is polled as if it skipped nothing.
  */
 export function outsideSkipped(ms: number, skip: Pick<SourceState, 'skipHours' | 'skipDays'>): number {
