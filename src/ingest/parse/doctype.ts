@@ -38,6 +38,7 @@ const KNOWN_ENTITY_SETS = new Set([
   '-//W3C//ENTITIES Special//EN//HTML',
 ]);
 
+/** An empty entity table whose expansion budget is the document's length, or 64 KiB if that is more (XML 1.0 §4.2, https://www.w3.org/TR/xml/#sec-entity-decl). */
 export function entityTable(sourceLength: number): EntityTable {
   return { values: new Map(), declarations: 0, budget: Math.max(EXPANSION_FLOOR, sourceLength) };
 }

@@ -21,6 +21,7 @@ function firstNonSpace(text: string): number {
   return -1;
 }
 
+/** Detects the format of a decoded body (JSON Feed, RSS, RDF, Atom) and reads it; an HTML page or other XML is an error value. */
 export function parseFeed(text: string, options: ParseOptions = {}): ParseResult {
   const start = firstNonSpace(text);
   if (start === -1) return { ok: false, error: 'empty body' };

@@ -92,6 +92,7 @@ function readItem(item: Json): ParsedEntry {
 
 export type JsonFeedResult = { ok: true; feed: ParsedFeed } | { ok: false; error: string };
 
+/** Reads a JSON Feed 1.0 or 1.1 document (https://www.jsonfeed.org/version/1.1/); what is not one is an error value. */
 export function parseJsonFeed(text: string): JsonFeedResult {
   let doc: unknown;
   try {
