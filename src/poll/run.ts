@@ -48,8 +48,9 @@ export class SubrequestBudget {
 }
 
 /**
- * Fetches one source and, when its body is new, has its Feed ingest and deliver it. Never throws: every failure is a
- * value in the result and the record.
+ * Fetches one source with its validators (a conditional GET, RFC 9110 §13.1, https://www.rfc-editor.org/rfc/rfc9110#section-13.1)
+ * and, when its body is new, has its Feed ingest and deliver it. Never throws: every failure is a value in the result
+ * and the record.
  */
 export async function pollSource(env: Env, d: Deployment, task: PollTask, now: Date, budget: SubrequestBudget): Promise<SourcePoll> {
   const { source } = task;

@@ -102,6 +102,7 @@ export function storyLink(url: string | undefined): string | undefined {
   return c && /[/?]./.test(c) ? c : undefined;
 }
 
+/** The story links an entry is known by: its own and each source's item link, canonical and without repeats. */
 export function linkKeysOf(e: Pick<RiverItem, 'url' | 'sources'>): string[] {
   const keys = new Set<string>();
   for (const url of [e.url, ...e.sources.map((s) => s.itemUrl)]) {
@@ -290,6 +291,7 @@ export function riverVersion(meta: RiverMeta, items: RiverItem[]): string {
   return hash64(parts.join('\n'));
 }
 
+/** A river with no items yet, versioned like any other. */
 export function emptyRiver(meta: RiverMeta, now: string): River {
   return { ...meta, updatedAt: now, version: riverVersion(meta, []), items: [] };
 }
