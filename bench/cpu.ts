@@ -110,7 +110,7 @@ const INGEST_OPTS = {
 
 async function ours(bytes: Uint8Array, contentType = INGEST_OPTS.contentType): Promise<number> {
   const r = await ingestFeed(bytes, { ...INGEST_OPTS, contentType });
-  if (!r.ok) throw new Error(r.error);
+  if (!r.ok) throw new Error(r.reason);
   return r.feed.items.length;
 }
 
@@ -276,9 +276,9 @@ async function benchCorpus(corpusDir: string, budgetMs: number): Promise<InputFi
 async function ingestStages(doc: string, budgetMs: number): Promise<Record<string, number>> {
   const bytes = new TextEncoder().encode(doc);
   const decoded = decodeBody(bytes, INGEST_OPTS.contentType);
-  if (!decoded.ok) throw new Error(decoded.error);
+  if (!decoded.ok) throw new Error(decoded.reason);
   const parsed = parseFeed(decoded.text, { url: INGEST_OPTS.url });
-  if (!parsed.ok) throw new Error(parsed.error);
+  if (!parsed.ok) throw new Error(parsed.reason);
   const t = await race(
     [
       { name: 'decode', run: () => decodeBody(bytes, INGEST_OPTS.contentType) },
@@ -308,7 +308,7 @@ async function buildRiver(): Promise<River> {
   for (let s = 0; s < 5; s++) {
     const doc = rssDocument(newsItems({ count: 100, descChars: 900, seed: 500 + s, source: `s${s}` }), { link: `https://s${s}.example.net/` });
     const r = await ingestFeed(new TextEncoder().encode(doc), { ...INGEST_OPTS, sourceId: `s${s}`, url: `https://s${s}.example.net/feed.xml` });
-    if (!r.ok) throw new Error(r.error);
+    if (!r.ok) throw new Error(r.reason);
     const { items } = assignKeys(`s${s}`, r.feed.items);
     contributions.push({
       source: { id: `s${s}`, title: `Source ${s}`, feedUrl: `https://s${s}.example.net/feed.xml`, siteUrl: `https://s${s}.example.net/` },

@@ -529,7 +529,7 @@ export async function ingestAloneMs(body: Uint8Array, n: number): Promise<number
     meter.take();
     await meter.top('ingest alone', async () => {
       const r = await ingestFeed(body, opts);
-      if (!r.ok) throw new Error(r.error);
+      if (!r.ok) throw new Error(r.reason);
     });
     const ms = cpuFigures(meter.take()).totalMs;
     if (i >= 3) xs.push(ms);

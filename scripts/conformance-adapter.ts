@@ -123,9 +123,9 @@ function walk(root: unknown, path: string): unknown {
 export function ingestView(bytes: Uint8Array, options: { contentType?: string; url: string }): View {
   const fetchedAt = '2030-01-01T00:00:00Z';
   const decoded = decodeBody(bytes, options.contentType);
-  if (!decoded.ok) return { ok: false, error: decoded.error, bozo: true, get: () => undefined };
+  if (!decoded.ok) return { ok: false, error: decoded.reason, bozo: true, get: () => undefined };
   const parsed = parseFeed(decoded.text, { url: options.url });
-  if (!parsed.ok) return { ok: false, error: parsed.error, bozo: true, encoding: decoded.encoding, get: () => undefined };
+  if (!parsed.ok) return { ok: false, error: parsed.reason, bozo: true, encoding: decoded.encoding, get: () => undefined };
   const feed = parsed.feed;
   const normalized = normalizeFeed(feed, { url: options.url, fetchedAt, sourceId: 'conformance' });
   const feedBase = firstAbsolute(feed.base, normalized.meta.link, options.url);

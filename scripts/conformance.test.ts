@@ -135,7 +135,7 @@ it('runs the ingest over the public corpus', async () => {
     let crashed: string | undefined;
     try {
       const r = await ingestFeed(bytes, { url, fetchedAt, sourceId: 'c', contentType: headers['Content-Type'] });
-      if (!r.ok && r.code === 'internal') crashed = r.error;
+      if (!r.ok && r.code === 'internal') crashed = r.reason;
     } catch (e) {
       crashed = String(e);
     }
@@ -180,14 +180,14 @@ it('runs the ingest over the public corpus', async () => {
       return;
     }
     const internal = !result.ok && result.code === 'internal';
-    record('corpus/no-exception', !internal, { file: f.file, note: internal ? result.error : undefined });
+    record('corpus/no-exception', !internal, { file: f.file, note: internal ? result.reason : undefined });
     if (internal) return;
     if (f.role === 'not-a-feed') {
-      record('corpus/not-a-feed-is-an-error', !result.ok, { file: f.file, actual: result.ok ? `${result.feed.items.length} items` : result.error });
+      record('corpus/not-a-feed-is-an-error', !result.ok, { file: f.file, actual: result.ok ? `${result.feed.items.length} items` : result.reason });
       return;
     }
     if (f.source !== 'kurtmckee/feedparser') {
-      record('corpus/feeds-parse', result.ok, { file: f.file, actual: result.ok ? undefined : result.error });
+      record('corpus/feeds-parse', result.ok, { file: f.file, actual: result.ok ? undefined : result.reason });
     }
     const clients = baseline.get(f.file);
     if (!clients) return;
@@ -199,7 +199,7 @@ it('runs the ingest over the public corpus', async () => {
     record(
       'baseline/item-count',
       readers.some(([, r]) => r.items === items.length),
-      { file: f.file, expected: readers.map(([n, r]) => `${n}:${r.items}`).join(' '), actual: result.ok ? items.length : result.error },
+      { file: f.file, expected: readers.map(([n, r]) => `${n}:${r.items}`).join(' '), actual: result.ok ? items.length : result.reason },
     );
     const titled = readers.filter(([, r]) => r.first !== undefined && r.first !== '');
     if (titled.length) {

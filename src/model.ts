@@ -1,4 +1,5 @@
 // The types every stage shares. Pipeline: plan → poll → decode → parse → normalize → dedup → store → render → serve.
+import type { Failure } from './errors';
 
 /**
  * Bindings and vars: what wrangler.toml declares comes from `npm run types` (worker-configuration.d.ts, generated
@@ -117,9 +118,10 @@ export type FetchFailureCode =
   // The request could not be sent: a stored validator or a configured header is not a valid header value.
   | 'request';
 
-/** What one fetch of one source came to. Errors are values, never thrown past poll/. */
+/** What one fetch of one source came to: a body, a 304, or a Failure (errors are values, never thrown past poll/). */
 export type FetchOutcome =
   | {
+      ok: true;
       kind: 'fresh';
       status: number;
       body: Uint8Array;
@@ -134,6 +136,7 @@ export type FetchOutcome =
       links?: { hub?: string; self?: string };
     }
   | {
+      ok: true;
       kind: 'not-modified';
       status: 304;
       finalUrl: string;
@@ -142,17 +145,17 @@ export type FetchOutcome =
       maxAgeSeconds?: number;
       permanentRedirect?: string;
     }
-  | {
-      kind: 'failed';
-      code: FetchFailureCode;
-      status?: number;
-      reason: string;
-      /** When the server told us when to come back (Retry-After). */
-      retryAt?: string;
-      /** 410 Gone and friends: stop polling at the normal pace. */
-      gone?: boolean;
-      permanentRedirect?: string;
-    };
+  | FetchFailure;
+
+/** A fetch that failed: its code and reason, and what the server said that the schedule acts on. */
+export type FetchFailure = Failure<FetchFailureCode> & {
+  status?: number;
+  /** When the server told us when to come back (Retry-After). */
+  retryAt?: string;
+  /** 410 Gone and friends: stop polling at the normal pace. */
+  gone?: boolean;
+  permanentRedirect?: string;
+};
 
 /** Per-source polling state, owned by the poll step. */
 /** An instant as stored and served: ISO 8601 in UTC (`2026-12-04T07:00:00.000Z`), which sorts as it reads. */
@@ -185,6 +188,8 @@ export interface HealthState {
   lastSuccessAt?: Instant;
   lastStatus?: number;
   lastError?: string;
+  /** The machine-readable code beside lastError: a FetchFailureCode or an ingest one (ingest/index.ts). */
+  lastErrorCode?: string;
   consecutiveFailures: number;
   /** When the current run of failures began (cleared by a success). */
   failingSince?: Instant;
@@ -514,7 +519,8 @@ export type IngestReport =
       /** The categories the Feed now delivers to (those of the source as this poll saw it). */
       categories: string[];
     }
-  | { ok: false; error: string };
+  /** The ingest failure codes (ingest/index.ts), or `forgotten`: the source was removed while its fetch was out. */
+  | Failure;
 
 /** One item sent to a river: new to its source, or a source's edit of an item it delivered before. */
 export interface ContributedItem extends Item {
@@ -565,6 +571,8 @@ export interface SourceStatus {
   lastSuccessAt: string | null;
   lastStatus: number | null;
   lastError: string | null;
+  /** lastError's machine-readable code: a FetchFailureCode (`timeout`, `http`, …) or an ingest one (`not-a-feed`, …). */
+  lastErrorCode: string | null;
   /** What the last check or push came to: fresh, not-modified, failed, pushed (a WebSub hub sent it). */
   lastOutcome: CheckEntry['outcome'] | null;
   consecutiveFailures: number;

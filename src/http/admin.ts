@@ -48,7 +48,7 @@ function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
 /** A source URL as given (trimmed text), held to the address policy: schemes, ports, private hosts. */
 function sourceUrl(c: Context<AppEnv>, given: string): string {
   const checked = checkSourceUrl(given, readConfig(c.env));
-  if (!checked.ok) fail(checked.error);
+  if (!checked.ok) fail(checked.reason);
   return checked.url;
 }
 

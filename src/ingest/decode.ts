@@ -4,6 +4,7 @@
 // charset unless another reads clearly better (TIS-620 behind a UTF-8 label, Big5 behind none).
 // Decoding uses the runtime's TextDecoder, which knows every WHATWG label (windows-874, windows-1258,
 // GBK, Big5, Shift_JIS, EUC-KR, KOI8-R…).
+import { errorText, failed, type Result } from '../errors';
 import type { CharsetReport } from '../model';
 import { CANDIDATES, decodeUtf8Leniently, rankCharsets, undoDoubleUtf8 } from './charset';
 
@@ -95,7 +96,7 @@ function declaredEncoding(b: Uint8Array): string | undefined {
 
 const UNICODE = new Set(['utf-8', 'utf-16le', 'utf-16be', 'utf-32le', 'utf-32be']);
 
-export type DecodeResult = { ok: true; text: string; encoding: string; charset: CharsetReport; warnings: string[] } | { ok: false; error: string };
+export type DecodeResult = Result<{ text: string; encoding: string; charset: CharsetReport; warnings: string[] }, 'empty' | 'encoding'>;
 
 /** What the source says its charset is: the HTTP charset, else the XML declaration (UTF-16/32 by its zero bytes). */
 interface Declaration {
@@ -199,13 +200,13 @@ function readBody(body: Uint8Array, contentType: string | undefined, warnings: s
 
 /** Decodes a response body: a BOM first (https://encoding.spec.whatwg.org/#bom-sniff), then the declarations checked against the bytes; never throws. */
 export function decodeBody(body: Uint8Array, contentType?: string): DecodeResult {
-  if (body.length === 0) return { ok: false, error: 'empty body' };
+  if (body.length === 0) return failed('empty', 'empty body');
   const warnings: string[] = [];
   let reading: Reading;
   try {
     reading = readBody(body, contentType, warnings);
   } catch (e) {
-    return { ok: false, error: `cannot decode body: ${(e as Error).message}` };
+    return failed('encoding', `cannot decode body: ${errorText(e)}`);
   }
   const text = reading.text.charCodeAt(0) === 0xfeff ? reading.text.slice(1) : reading.text;
   return { ok: true, text, encoding: reading.charset.name, charset: reading.charset, warnings };

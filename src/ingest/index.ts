@@ -1,20 +1,20 @@
 // The ingest boundary: bytes of one fetch → a normalized feed, or an error a person can act on.
 // decode → parse → normalize; nothing thrown inside ever escapes.
-import { errorText } from '../errors';
+import { errorText, failed, type Failure, type Result } from '../errors';
 import type { CharsetReport, NormalizedFeed } from '../model';
 import { decodeBody } from './decode';
 import { normalizeFeed } from './normalize';
-import { parseFeed } from './parse/index';
-import type { HostileXmlCode } from './parse/xml';
+import { type ParseFailureCode, parseFeed } from './parse/index';
 
 /**
- * Why a body gave no feed: `error` in words for the status page; `code` when a machine must tell the cases apart —
- * a hostile document's refusal (parse/doctype.ts), or `internal`, a bug of ours rather than the feed's fault.
+ * Why a body gave no feed: the decoder's and parser's codes (a hostile document's refusal among them, see
+ * parse/doctype.ts), or `internal`, a bug of ours rather than the feed's fault.
  */
-export type IngestFailure = { ok: false; error: string; code?: HostileXmlCode | 'internal' };
+export type IngestFailureCode = ParseFailureCode | 'encoding' | 'internal';
+export type IngestFailure = Failure<IngestFailureCode>;
 
 /** `encoding` is `charset.name`, kept for callers from before the charset report. */
-export type IngestResult = { ok: true; feed: NormalizedFeed; encoding: string; charset: CharsetReport } | IngestFailure;
+export type IngestResult = Result<{ feed: NormalizedFeed; encoding: string; charset: CharsetReport }, IngestFailureCode>;
 
 export interface IngestOptions {
   /** HTTP Content-Type header (its charset is the second clue after a BOM). */
@@ -41,7 +41,7 @@ export async function ingestFeed(body: Uint8Array, opts: IngestOptions): Promise
     // A bug of ours, not the feed's: still a value, so one source cannot stop a poll run; its own code, so tests can
     // tell it from a broken feed, and the stack in the log for whoever fixes it.
     console.error('ingest failed', e);
-    return { ok: false, error: `ingest failed: ${errorText(e)}`, code: 'internal' };
+    return failed('internal', `ingest failed: ${errorText(e)}`);
   }
 }
 

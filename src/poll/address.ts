@@ -3,9 +3,11 @@
 // "http://0x7f.1/" and "http://2130706433/" are the loopback address they mean. Host names are not resolved (a Worker
 // cannot); on Cloudflare the platform itself refuses to connect to private ranges, this rule keeps the intent explicit
 // and protects `wrangler dev` / other runtimes.
+import { failed, type Result } from '../errors';
 import type { Config } from '../model';
 
-export type UrlCheck = { ok: true; url: string } | { ok: false; error: string };
+/** The URL as the WHATWG parser normalizes it, or why it may not be fetched (a fetch's `refused-url` too). */
+export type UrlCheck = Result<{ url: string }, 'refused-url'>;
 
 /** Why an address is not public, in words; undefined when it is. */
 type Refusal = {
@@ -41,18 +43,18 @@ export function displayUrl(url: string | URL): string {
  */
 export function checkSourceUrl(url: string, config: Pick<Config, 'privateSourceOrigins'>): UrlCheck {
   const malformed = malformedReason(url);
-  if (malformed) return { ok: false, error: `not a valid URL: ${malformed}` };
+  if (malformed) return failed('refused-url', `not a valid URL: ${malformed}`);
   const parsed = parseUrl(url);
-  if (!parsed) return { ok: false, error: `not a valid URL: ${displayUrl(url.trim())}` };
+  if (!parsed) return failed('refused-url', `not a valid URL: ${displayUrl(url.trim())}`);
   const refusal = refusalFor(parsed, config);
-  if (refusal) return { ok: false, error: describeRefusal(refusal, parsed, false) };
+  if (refusal) return failed('refused-url', describeRefusal(refusal, parsed, false));
   return { ok: true, url: parsed.href };
 }
 
 /** The same rule for a redirect hop, worded as a redirect ("redirect to a private address refused: …"). */
 export function checkRedirectUrl(url: URL, config: Pick<Config, 'privateSourceOrigins'>): UrlCheck {
   const refusal = refusalFor(url, config);
-  if (refusal) return { ok: false, error: describeRefusal(refusal, url, true) };
+  if (refusal) return failed('refused-url', describeRefusal(refusal, url, true));
   return { ok: true, url: url.href };
 }
 

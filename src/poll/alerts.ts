@@ -10,6 +10,8 @@ export interface AlertEvent {
   source: { id: string; url: string; title: string };
   /** The last error in words; null for recovered/resumed. */
   error: string | null;
+  /** The same error's machine-readable code (a FetchFailureCode or an ingest one); null with `error`. */
+  errorCode: string | null;
   /** When the state began: the first failure of the run, the pause, the recovery. */
   since: string;
   /** Who paused it (paused only). */
@@ -55,7 +57,9 @@ export interface AlertContext {
 export function alertEvent(kind: AlertKind, ctx: AlertContext): AlertEvent {
   const { source, state } = ctx;
   const title = source.title || state?.feedTitle || source.url;
-  const error = kind === 'failing' || kind === 'paused' ? (state?.lastError ?? null) : null;
+  const failing = kind === 'failing' || kind === 'paused';
+  const error = failing ? (state?.lastError ?? null) : null;
+  const errorCode = failing ? (state?.lastErrorCode ?? null) : null;
   const since = kind === 'failing' ? (state?.failingSince ?? ctx.at) : ctx.at;
   const failures = state?.consecutiveFailures ?? 0;
   const words = sentence(kind, title, { error, since, failures, by: ctx.by });
@@ -64,6 +68,7 @@ export function alertEvent(kind: AlertKind, ctx: AlertContext): AlertEvent {
     event: kind,
     source: { id: source.id, url: source.url, title },
     error,
+    errorCode,
     since,
     consecutiveFailures: failures,
     statusUrl: ctx.statusUrl,

@@ -1,5 +1,6 @@
 // Feed discovery: from a site's page URL to its feed, the way readers do it — the page's <link rel="alternate"> feeds
 // first, then the usual paths. Every fetch is a poll's fetch (private-address rule on every hop, size and time caps).
+import { failed, type Failure } from '../errors';
 import { decodeBody } from '../ingest/decode';
 import { tokenizeHtml, type HtmlToken } from '../ingest/html';
 import { parseFeed } from '../ingest/parse/index';
@@ -18,7 +19,7 @@ export type Discovery =
   /** `discoveredFrom` is set when `url` was a page and `feedUrl` came from it. */
   | { ok: true; feedUrl: string; discoveredFrom?: string; candidates: FeedCandidate[] }
   /** unreachable: no answer worth reading; not-a-page: an answer that is neither a feed nor HTML (a broken feed). */
-  | { ok: false; code: 'unreachable' | 'not-a-page' | 'no-feed'; reason: string; candidates: FeedCandidate[] };
+  | (Failure<'unreachable' | 'not-a-page' | 'no-feed'> & { candidates: FeedCandidate[] });
 
 /** Where sites put their feeds when the page does not say (WordPress, Hugo, Jekyll, Ghost, most generators). */
 export const USUAL_PATHS = ['/feed', '/rss.xml', '/atom.xml', '/index.xml', '/feed.json', '/feed.xml', '/rss'];
@@ -78,7 +79,7 @@ function readBody(res: Fetched): { feed?: FeedFormat; page?: string } {
   if (!decoded.ok) return {};
   const parsed = parseFeed(decoded.text, { url: res.finalUrl });
   if (parsed.ok) return { feed: parsed.feed.format };
-  return parsed.error === 'not a feed: HTML page' || /html/i.test(res.contentType ?? '') ? { page: decoded.text } : {};
+  return parsed.code === 'html-page' || /html/i.test(res.contentType ?? '') ? { page: decoded.text } : {};
 }
 
 interface Probe {
@@ -88,7 +89,7 @@ interface Probe {
 async function firstFeed(candidates: FeedCandidate[], probe: Probe): Promise<FeedCandidate | undefined> {
   for (const c of candidates.slice(0, MAX_PROBES)) {
     const res = await probe.fetch(c.url);
-    if (res.kind !== 'fresh') continue;
+    if (!res.ok || res.kind !== 'fresh') continue;
     const body = readBody(res);
     if (body.feed) return { ...c, type: body.feed };
   }
@@ -112,16 +113,16 @@ export async function discoverFeed(url: string, config: Config, opts: FetchOptio
   const optsFor = (u: string): FetchOptions => (new URL(u).origin === origin ? opts : { ...opts, headers: withoutSecrets(opts.headers) });
   const probe: Probe = { fetch: (u) => fetchFeed(u, {}, config, optsFor(u)) };
   const first = await probe.fetch(url);
-  if (first.kind === 'failed') return { ok: false, code: 'unreachable', reason: first.reason, candidates: [] };
-  if (first.kind !== 'fresh') return { ok: false, code: 'unreachable', reason: `unexpected answer ${first.status}`, candidates: [] };
+  if (!first.ok) return failed('unreachable', first.reason, { candidates: [] });
+  if (first.kind !== 'fresh') return failed('unreachable', `unexpected answer ${first.status}`, { candidates: [] });
   const body = readBody(first);
   const given = checkSourceUrl(url, config);
   if (body.feed) return { ok: true, feedUrl: given.ok ? given.url : first.finalUrl, candidates: [{ url: first.finalUrl, type: body.feed }] };
-  if (body.page === undefined) return { ok: false, code: 'not-a-page', reason: 'it answers with something that is neither a feed nor a page', candidates: [] };
+  if (body.page === undefined) return failed('not-a-page', 'it answers with something that is neither a feed nor a page', { candidates: [] });
   const linked = feedLinks(body.page, first.finalUrl);
   const candidates = linked.length ? linked : usualPaths(first.finalUrl);
   const found = await firstFeed(candidates, probe);
   if (found) return { ok: true, feedUrl: found.url, discoveredFrom: url, candidates: linked.length ? linked : [found] };
   const looked = linked.length ? `the ${linked.length} feeds its page links` : `<link rel="alternate"> and ${USUAL_PATHS.join(', ')}`;
-  return { ok: false, code: 'no-feed', reason: `no feed found at ${url}: it is not a feed, and none answered among ${looked}`, candidates: linked };
+  return failed('no-feed', `no feed found at ${url}: it is not a feed, and none answered among ${looked}`, { candidates: linked });
 }

@@ -1,8 +1,8 @@
-// poll: one polite, bounded GET of one source. Every way it can go wrong comes back as a `failed` value with a code
+// poll: one polite, bounded GET of one source. Every way it can go wrong comes back as a Failure with a code
 // (FetchFailureCode, for the run) and a reason a person can act on; nothing is thrown past this module.
-import { errorText } from '../errors';
+import { errorText, failed, type Failure, type Result } from '../errors';
 import { VERSION } from '../version';
-import type { Config, FetchFailureCode, FetchOutcome } from '../model';
+import type { Config, FetchFailure, FetchFailureCode, FetchOutcome } from '../model';
 import { checkRedirectUrl, checkSourceUrl, displayUrl } from './address';
 import { isSecretHeader } from './controls';
 import { parseLinkHeader } from './websub';
@@ -29,8 +29,6 @@ export function userAgent(version: string, publicBaseUrl?: string): string {
   return publicBaseUrl ? `Tributary/${version} (+${publicBaseUrl})` : `Tributary/${version}`;
 }
 
-type Failed = Extract<FetchOutcome, { kind: 'failed' }>;
-
 /** What a fetcher throws instead of sending a request past the run's subrequest budget (https://developers.cloudflare.com/workers/platform/limits/). */
 export class BudgetSpent extends Error {
   constructor() {
@@ -45,7 +43,7 @@ export class BudgetSpent extends Error {
  */
 export async function fetchFeed(url: string, validators: FetchValidators, config: Config, opts: FetchOptions = {}): Promise<FetchOutcome> {
   const start = checkSourceUrl(url, config);
-  if (!start.ok) return { kind: 'failed', code: 'refused-url', reason: start.error };
+  if (!start.ok) return start;
 
   const fetcher = opts.fetcher ?? fetch;
   const signal = AbortSignal.timeout(config.fetchTimeoutMs);
@@ -67,25 +65,25 @@ export async function fetchFeed(url: string, validators: FetchValidators, config
       if (REDIRECT_STATUSES.has(res.status)) {
         discard(res);
         const location = res.headers.get('location');
-        if (!location) return failed(res.status, 'redirect', `HTTP ${res.status} from ${host} without a Location header`);
+        if (!location) return answered(res.status, 'redirect', `HTTP ${res.status} from ${host} without a Location header`);
         let next: URL;
         try {
           next = new URL(location, current);
         } catch {
-          return failed(res.status, 'redirect', `HTTP ${res.status} from ${host} with an invalid Location: ${clip(location)}`);
+          return answered(res.status, 'redirect', `HTTP ${res.status} from ${host} with an invalid Location: ${clip(location)}`);
         }
         next.hash = '';
         redirected = true;
         if (res.status !== 301 && res.status !== 308) everyHopPermanent = false;
         if (visited.has(next.href)) {
           const hops = hop + 1;
-          return failed(res.status, 'redirect', `redirect loop: back to ${displayUrl(next)} after ${hops} redirect${hops === 1 ? '' : 's'}`);
+          return answered(res.status, 'redirect', `redirect loop: back to ${displayUrl(next)} after ${hops} redirect${hops === 1 ? '' : 's'}`);
         }
         if (hop + 1 > config.maxRedirects) {
-          return failed(res.status, 'redirect', `too many redirects (more than ${config.maxRedirects}), last to ${displayUrl(next)}`);
+          return answered(res.status, 'redirect', `too many redirects (more than ${config.maxRedirects}), last to ${displayUrl(next)}`);
         }
         const check = checkRedirectUrl(next, config);
-        if (!check.ok) return failed(res.status, 'refused-url', check.error);
+        if (!check.ok) return { ...check, status: res.status };
         // As browsers do: a credential given for one origin is not sent on to another.
         if (next.origin !== current.origin) dropSecretHeaders(headers);
         visited.add(next.href);
@@ -99,9 +97,9 @@ export async function fetchFeed(url: string, validators: FetchValidators, config
       return target ? { ...outcome, permanentRedirect: target } : outcome;
     }
   } catch (err) {
-    const { code, reason } = describeError(err, config, current.host, stage);
+    const failure: FetchFailure = describeError(err, config, current.host, stage);
     const target = permanentTarget();
-    return target ? { kind: 'failed', code, reason, permanentRedirect: target } : { kind: 'failed', code, reason };
+    return target ? { ...failure, permanentRedirect: target } : failure;
   }
 }
 
@@ -124,8 +122,9 @@ function dropSecretHeaders(h: Headers): void {
   for (const name of [...h.keys()]) if (isSecretHeader(name)) h.delete(name);
 }
 
-function failed(status: number, code: FetchFailureCode, reason: string, extra: Pick<Failed, 'gone' | 'retryAt'> = {}): Failed {
-  return { kind: 'failed', code, status, reason, ...extra };
+/** A failure the server's answer (`status`) came to. */
+function answered(status: number, code: FetchFailureCode, reason: string, extra: Pick<FetchFailure, 'gone' | 'retryAt'> = {}): FetchFailure {
+  return failed(code, reason, { status, ...extra });
 }
 
 /** Frees the connection without reading a body we do not need. */
@@ -144,9 +143,10 @@ async function finish(res: Response, host: string, finalUrl: string, validators:
     discard(res);
     if (!validators.etag && !validators.lastModified) {
       // A 304 to an unconditional request leaves us with nothing; say so rather than report success.
-      return failed(304, 'http', `HTTP 304 from ${host} to a request without If-None-Match/If-Modified-Since`);
+      return answered(304, 'http', `HTTP 304 from ${host} to a request without If-None-Match/If-Modified-Since`);
     }
     return {
+      ok: true,
       kind: 'not-modified',
       status: 304,
       finalUrl,
@@ -157,12 +157,14 @@ async function finish(res: Response, host: string, finalUrl: string, validators:
   }
 
   if (status >= 200 && status < 300) {
-    const body = await readBody(res, host, config);
-    if (!(body instanceof Uint8Array)) return failed(status, body.code, body.reason);
-    if (isBlank(body)) return failed(status, 'empty', `empty body (HTTP ${status} from ${host})`);
+    const read = await readBody(res, host, config);
+    if (!read.ok) return { ...read, status };
+    const body = read.bytes;
+    if (isBlank(body)) return answered(status, 'empty', `empty body (HTTP ${status} from ${host})`);
     const contentType = h.get('content-type') ?? undefined;
     const links = parseLinkHeader(h.get('link'), finalUrl);
     return {
+      ok: true,
       kind: 'fresh',
       status,
       body,
@@ -177,49 +179,47 @@ async function finish(res: Response, host: string, finalUrl: string, validators:
 
   discard(res);
   if ((status === 403 || status === 503) && h.get('cf-mitigated')?.toLowerCase() === 'challenge') {
-    return failed(status, 'challenge', `Cloudflare bot challenge (${status} + cf-mitigated) from ${host}`);
+    return answered(status, 'challenge', `Cloudflare bot challenge (${status} + cf-mitigated) from ${host}`);
   }
-  if (status === 410) return failed(status, 'http', `HTTP 410 Gone from ${host}: the publisher removed this feed`, { gone: true });
+  if (status === 410) return answered(status, 'http', `HTTP 410 Gone from ${host}: the publisher removed this feed`, { gone: true });
   if (status === 429 || status === 503) {
     const retryAt = parseRetryAfter(h.get('retry-after'), h.get('date'));
-    if (retryAt) return failed(status, 'http', `HTTP ${status} from ${host}, retry after ${shortInstant(retryAt)}`, { retryAt });
+    if (retryAt) return answered(status, 'http', `HTTP ${status} from ${host}, retry after ${shortInstant(retryAt)}`, { retryAt });
   }
-  return failed(status, 'http', `HTTP ${status} from ${host}`);
+  return answered(status, 'http', `HTTP ${status} from ${host}`);
 }
 
 // ── body ──
 
-type BodyProblem = { code: Extract<FetchFailureCode, 'too-large' | 'encoding'>; reason: string };
+type Body = Result<{ bytes: Uint8Array }, 'too-large' | 'encoding'>;
 
 /** The decompressed body, at most config.maxBodyBytes, or why not. */
-async function readBody(res: Response, host: string, config: Config): Promise<Uint8Array | BodyProblem> {
+async function readBody(res: Response, host: string, config: Config): Promise<Body> {
   const cap = config.maxBodyBytes;
-  const over: BodyProblem = { code: 'too-large', reason: `body over ${formatBytes(cap)}` };
   const encoding = (res.headers.get('content-encoding') ?? '').toLowerCase();
   const declared = Number(res.headers.get('content-length'));
   // Compressed bytes never outnumber what they inflate to, so a large Content-Length is over the cap either way.
   if (Number.isFinite(declared) && declared > cap) {
     discard(res);
-    return { code: 'too-large', reason: `${over.reason} (Content-Length ${declared})` };
+    return failed('too-large', `body over ${formatBytes(cap)} (Content-Length ${declared})`);
   }
-  if (!res.body) return new Uint8Array(0);
+  if (!res.body) return { ok: true, bytes: new Uint8Array(0) };
 
-  let raw: Uint8Array | 'over';
+  let raw: Body;
   try {
     raw = await readCapped(res.body, cap);
   } catch (err) {
     // workerd inflates gzip/br on the fly; a body that lies about its encoding fails here, mid-stream.
     if (!isAbort(err) && /decompress|gzip|brotli|inflate|zlib/i.test(errorText(err))) {
-      return { code: 'encoding', reason: `body from ${host} is not valid ${encoding || 'compressed'} data (Content-Encoding: ${encoding})` };
+      return failed('encoding', `body from ${host} is not valid ${encoding || 'compressed'} data (Content-Encoding: ${encoding})`);
     }
     throw err;
   }
-  if (raw === 'over') return over;
-  return decodeLeftoverEncoding(raw, encoding, host, cap);
+  return raw.ok ? decodeLeftoverEncoding(raw.bytes, encoding, host, cap) : raw;
 }
 
 /** Reads a stream to the end, cancelling it as soon as it passes `cap` bytes. */
-async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Promise<Uint8Array | 'over'> {
+async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Promise<Result<{ bytes: Uint8Array }, 'too-large'>> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -229,7 +229,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Prom
     total += value.byteLength;
     if (total > cap) {
       reader.cancel().catch(() => {});
-      return 'over';
+      return failed('too-large', `body over ${formatBytes(cap)}`);
     }
     chunks.push(value);
   }
@@ -239,7 +239,7 @@ async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Prom
     out.set(c, at);
     at += c.byteLength;
   }
-  return out;
+  return { ok: true, bytes: out };
 }
 
 /**
@@ -247,12 +247,12 @@ async function readCapped(stream: ReadableStream<Uint8Array>, cap: number): Prom
  * raw, servers disagree), `x-gzip`, and gzip applied twice — recognised by their magic bytes, so a server that claims
  * an encoding but sends plain text still works.
  */
-async function decodeLeftoverEncoding(bytes: Uint8Array, encoding: string, host: string, cap: number): Promise<Uint8Array | BodyProblem> {
+async function decodeLeftoverEncoding(bytes: Uint8Array, encoding: string, host: string, cap: number): Promise<Body> {
   const tokens = encoding
     .split(',')
     .map((t) => t.trim())
     .filter((t) => t && t !== 'identity');
-  if (tokens.length === 0) return bytes;
+  if (tokens.length === 0) return { ok: true, bytes };
   let out = bytes;
   try {
     for (let layer = 0; layer < 3; layer++) {
@@ -262,17 +262,17 @@ async function decodeLeftoverEncoding(bytes: Uint8Array, encoding: string, host:
       else if (tokens.includes('deflate') && layer === 0 && !looksLikeText(out)) format = 'deflate-raw';
       if (!format) break;
       const inflated = await readCapped(new Blob([out]).stream().pipeThrough(new DecompressionStream(format)), cap);
-      if (inflated === 'over') return { code: 'too-large', reason: `body over ${formatBytes(cap)}` };
-      out = inflated;
+      if (!inflated.ok) return inflated;
+      out = inflated.bytes;
     }
   } catch {
-    return { code: 'encoding', reason: `body from ${host} is not valid ${encoding} data (Content-Encoding: ${encoding})` };
+    return failed('encoding', `body from ${host} is not valid ${encoding} data (Content-Encoding: ${encoding})`);
   }
   const unknown = tokens.filter((t) => !['gzip', 'x-gzip', 'br', 'deflate'].includes(t));
   if (unknown.length > 0 && (!looksLikeText(out) || isZstdOrLzw(out))) {
-    return { code: 'encoding', reason: `unsupported Content-Encoding from ${host}: ${unknown.join(', ')}` };
+    return failed('encoding', `unsupported Content-Encoding from ${host}: ${unknown.join(', ')}`);
   }
-  return out;
+  return { ok: true, bytes: out };
 }
 
 const isGzip = (b: Uint8Array) => b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08;
@@ -339,22 +339,22 @@ export function parseRetryAfter(value: string | null, dateHeader?: string | null
  * What was thrown, as a code and words. Our own throws are known by their class; the runtime gives its network
  * failures no codes, so those are told apart by their messages (workerd's and Node's wording).
  */
-function describeError(err: unknown, config: Config, host: string, stage: 'headers' | 'body'): { code: FetchFailureCode; reason: string } {
+function describeError(err: unknown, config: Config, host: string, stage: 'headers' | 'body'): Failure<FetchFailureCode> {
   if (isAbort(err)) {
     const limit = `timed out after ${formatSeconds(config.fetchTimeoutMs)}`;
-    return { code: 'timeout', reason: stage === 'headers' ? `${limit} (no answer from ${host})` : `${limit} (body from ${host} still arriving)` };
+    return failed('timeout', stage === 'headers' ? `${limit} (no answer from ${host})` : `${limit} (body from ${host} still arriving)`);
   }
   const message = errorText(err);
-  if (err instanceof BudgetSpent) return { code: 'budget', reason: `network error talking to ${host}: ${message}` };
+  if (err instanceof BudgetSpent) return failed('budget', `network error talking to ${host}: ${message}`);
   if (/connection lost|connection refused|ECONNREFUSED|disconnected/i.test(message)) {
-    return { code: 'network', reason: `could not connect to ${host} (connection refused or dropped)` };
+    return failed('network', `could not connect to ${host} (connection refused or dropped)`);
   }
   if (/internal error|DNS|getaddrinfo|ENOTFOUND/i.test(message)) {
-    return { code: 'network', reason: `could not reach ${host} (DNS lookup or connection failed)` };
+    return failed('network', `could not reach ${host} (DNS lookup or connection failed)`);
   }
-  if (/TLS|SSL|certificate/i.test(message)) return { code: 'network', reason: `TLS error talking to ${host}: ${clip(message)}` };
-  if (err instanceof TypeError && /header/i.test(message)) return { code: 'request', reason: `request not sent to ${host}: ${clip(message)}` };
-  return { code: 'network', reason: `network error talking to ${host}: ${clip(message)}` };
+  if (/TLS|SSL|certificate/i.test(message)) return failed('network', `TLS error talking to ${host}: ${clip(message)}`);
+  if (err instanceof TypeError && /header/i.test(message)) return failed('request', `request not sent to ${host}: ${clip(message)}`);
+  return failed('network', `network error talking to ${host}: ${clip(message)}`);
 }
 
 function isAbort(err: unknown): boolean {

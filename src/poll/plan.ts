@@ -1,5 +1,6 @@
 // plan: which sources to poll now, in what order and pace, and what a fetch outcome does to a source's state.
 // Pure: values in, values out (time and randomness come in through arguments).
+import type { Failure } from '../errors';
 import type { CheckedOutcome, CheckEntry, Config, PollRecord, PollTask, Source, SourceState } from '../model';
 
 const MINUTE = 60_000;
@@ -119,8 +120,8 @@ export interface NextStateContext {
   itemCount?: number;
   feedTitle?: string;
   feedLink?: string;
-  /** The fetch worked but the body is not a usable feed; counts as a failure with this text. */
-  ingestError?: string;
+  /** The fetch worked but the body is not a usable feed (ingest's code and reason); counts as a failure. */
+  ingestFailure?: Failure;
   /** RSS <skipHours>/<skipDays> from this parse; remembered, and checks are moved out of those hours/days. */
   skipHours?: number[];
   skipDays?: string[];
@@ -143,9 +144,9 @@ export function baseIntervalMinutes(source: Source, config: Config): number {
  */
 export function nextState(prev: SourceState | undefined, outcome: CheckedOutcome, ctx: NextStateContext): SourceState {
   const state = checkedState(prev, outcome, ctx);
-  const failure = outcome.kind === 'failed' ? outcome.reason : ctx.ingestError;
-  if (failure === undefined && outcome.kind !== 'failed') return withSuccess(state, outcome, ctx);
-  return withFailure(state, outcome, failure, ctx);
+  if (!outcome.ok) return withFailure(state, outcome, outcome, ctx);
+  if (ctx.ingestFailure) return withFailure(state, outcome, ctx.ingestFailure, ctx);
+  return withSuccess(state, outcome, ctx);
 }
 
 /** What every check records, whatever it came to: when, the status, what the feed said of itself. */
@@ -161,7 +162,7 @@ function checkedState(prev: SourceState | undefined, outcome: CheckedOutcome, ct
   if (ctx.feedTitle !== undefined) state.feedTitle = ctx.feedTitle;
   if (ctx.feedLink !== undefined) state.feedLink = ctx.feedLink;
   // The feed's own hints, from a body that was read this time (RSS 2.0 <ttl>, <skipHours>, <skipDays>).
-  if (outcome.kind === 'fresh' && ctx.ingestError === undefined) {
+  if (outcome.ok && outcome.kind === 'fresh' && ctx.ingestFailure === undefined) {
     if (ctx.feedTtlMinutes !== undefined) setOrDelete(state, 'feedTtlMinutes', validMinutes(ctx.feedTtlMinutes));
     if (ctx.skipHours !== undefined) setOrDelete(state, 'skipHours', validSkipHours(ctx.skipHours));
     if (ctx.skipDays !== undefined) setOrDelete(state, 'skipDays', validSkipDays(ctx.skipDays));
@@ -177,7 +178,7 @@ function pollingInterval(state: SourceState, ctx: NextStateContext): { base: num
 }
 
 /** A check that worked: failures reset, validators kept, the next check after the interval and the hints. */
-function withSuccess(state: SourceState, outcome: Exclude<CheckedOutcome, { kind: 'failed' }>, ctx: NextStateContext): SourceState {
+function withSuccess(state: SourceState, outcome: Extract<CheckedOutcome, { ok: true }>, ctx: NextStateContext): SourceState {
   const { base, hintCap, ttl } = pollingInterval(state, ctx);
   state.lastSuccessAt = state.lastCheckedAt;
   resetFailures(state);
@@ -191,13 +192,14 @@ function withSuccess(state: SourceState, outcome: Exclude<CheckedOutcome, { kind
 
 function resetFailures(state: SourceState): void {
   delete state.lastError;
+  delete state.lastErrorCode;
   state.consecutiveFailures = 0;
   state.paused = false;
   delete state.failingSince;
 }
 
 /** A 200's validators replace the stored ones; a 304 may repeat or refresh them, and absent means unchanged (RFC 9110 §15.4.5). */
-function keepValidators(state: SourceState, outcome: Exclude<CheckedOutcome, { kind: 'failed' }>): void {
+function keepValidators(state: SourceState, outcome: Extract<CheckedOutcome, { ok: true }>): void {
   if (outcome.kind === 'fresh') {
     setOrDelete(state, 'etag', outcome.etag);
     setOrDelete(state, 'lastModified', outcome.lastModified);
@@ -208,10 +210,11 @@ function keepValidators(state: SourceState, outcome: Exclude<CheckedOutcome, { k
 }
 
 /** A check that failed (the fetch, or ingest of what it fetched): counted, maybe paused, retried after a backoff. */
-function withFailure(state: SourceState, outcome: CheckedOutcome, failure: string | undefined, ctx: NextStateContext): SourceState {
+function withFailure(state: SourceState, outcome: CheckedOutcome, failure: Failure, ctx: NextStateContext): SourceState {
   const { config } = ctx;
-  const failed = outcome.kind === 'failed' ? outcome : undefined;
-  state.lastError = failure ?? 'failed';
+  const failed = outcome.ok ? undefined : outcome;
+  state.lastError = failure.reason;
+  state.lastErrorCode = failure.code;
   state.consecutiveFailures += 1;
   state.failingSince ??= state.lastCheckedAt;
   if (outcome.permanentRedirect !== undefined) state.permanentRedirect = outcome.permanentRedirect;
@@ -341,8 +344,8 @@ const CHECKS_KEPT = 8;
 /** One check as the console lists it: what came back, and the error in words when it failed. */
 function checkEntry(record: PollRecord, state: SourceState): CheckEntry {
   const { outcome, ingest } = record;
-  const error = record.pushed ? (ingest && !ingest.ok ? `push not read: ${ingest.error}` : undefined) : state.lastError;
-  const kind = outcome.kind === 'fresh' && !record.sameBody ? (record.pushed ? 'pushed' : 'fresh') : 'not-modified';
+  const error = record.pushed ? (ingest && !ingest.ok ? `push not read: ${ingest.reason}` : undefined) : state.lastError;
+  const kind = outcome.ok && outcome.kind === 'fresh' && !record.sameBody ? (record.pushed ? 'pushed' : 'fresh') : 'not-modified';
   const entry: CheckEntry = { at: record.checkedAt, outcome: error !== undefined ? 'failed' : kind };
   if (outcome.status !== undefined) entry.status = outcome.status;
   if (ingest?.ok) entry.items = ingest.itemCount;
@@ -354,12 +357,12 @@ function polledState(stored: SourceState | undefined, record: PollRecord, source
   const prev = currentState(source, stored);
   const base = { now: new Date(record.checkedAt), config, source, random };
   const { outcome, ingest } = record;
-  if (outcome.kind !== 'fresh') return nextState(prev, outcome, { ...base, feedTtlMinutes: prev?.feedTtlMinutes });
+  if (!outcome.ok || outcome.kind !== 'fresh') return nextState(prev, outcome, { ...base, feedTtlMinutes: prev?.feedTtlMinutes });
   if (record.sameBody || !ingest) {
     const state = nextState(prev, outcome, { ...base, feedTtlMinutes: prev?.feedTtlMinutes });
     return record.bodyHash ? { ...state, bodyHash: record.bodyHash } : state;
   }
-  if (!ingest.ok) return nextState(prev, outcome, { ...base, ingestError: ingest.error });
+  if (!ingest.ok) return nextState(prev, outcome, { ...base, ingestFailure: ingest });
   const { feed } = ingest;
   const state = nextState(prev, outcome, {
     ...base,

@@ -1,10 +1,10 @@
 // One polling run: plan (the Directory's due index) → fetch → ingest through each changed source's Feed (which
 // delivers to its Rivers) → report to the Directory → the changed rivers publish. The same steps serve inline runs
 // (cron, admin) and queue consumers; only who hands out the sources differs.
-import { errorText } from '../errors';
+import { errorText, failed } from '../errors';
 import { digestBytes } from '../hash';
 import { VERSION } from '../version';
-import type { Config, Deployment, Env, PollRecord, PollTask } from '../model';
+import type { Config, Deployment, Env, IngestReport, PollRecord, PollTask } from '../model';
 import type { RiverFigures } from '../store/river';
 import { deploymentOf, directoryOf, feedOf } from '../store/objects';
 import { BudgetSpent, fetchFeed, userAgent } from './fetch';
@@ -63,9 +63,9 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
     fetcher: budget.fetcher,
   });
   // Our budget, not the source's fault: nothing recorded, and it is first in line next run.
-  if (outcome.kind === 'failed' && outcome.code === 'budget') return skipped;
+  if (!outcome.ok && outcome.code === 'budget') return skipped;
   const record: PollRecord = { id: source.id, createdAt: source.createdAt, revision: task.revision, checkedAt, outcome };
-  if (outcome.kind === 'failed') return { result: { id: source.id, outcome: 'failed', error: outcome.reason }, record, delivered: [] };
+  if (!outcome.ok) return { result: { id: source.id, outcome: 'failed', error: outcome.reason }, record, delivered: [] };
   if (outcome.kind === 'not-modified') return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };
 
   const { body, ...fetched } = outcome;
@@ -90,9 +90,10 @@ async function deliverBody(
   const { source } = task;
   record.ingest = await feedOf(env, d, source)
     .ingest(d, { source, revision: task.revision, ...got, fetchedAt: record.checkedAt, pushed: record.pushed })
-    .catch((err: unknown) => ({ ok: false as const, error: `could not process the feed: ${errorText(err)}` }));
-  if (!record.ingest.ok) return { result: { id: source.id, outcome: 'failed', error: record.ingest.error }, record, delivered: [] };
-  return { result: { id: source.id, outcome: record.pushed ? 'pushed' : 'fresh', items: record.ingest.itemCount }, record, delivered: record.ingest.delivered };
+    .catch((err: unknown) => failed('internal', `could not process the feed: ${errorText(err)}`));
+  const ingest: IngestReport = record.ingest;
+  if (!ingest.ok) return { result: { id: source.id, outcome: 'failed', error: ingest.reason }, record, delivered: [] };
+  return { result: { id: source.id, outcome: record.pushed ? 'pushed' : 'fresh', items: ingest.itemCount }, record, delivered: ingest.delivered };
 }
 
 /**
@@ -113,7 +114,7 @@ export async function pushSource(
     createdAt: source.createdAt,
     revision: task.revision,
     checkedAt,
-    outcome: { kind: 'fresh', status: 200, finalUrl: source.url },
+    outcome: { ok: true, kind: 'fresh', status: 200, finalUrl: source.url },
     pushed: true,
   };
   const poll = await deliverBody(env, d, task, record, { ...got, finalUrl: source.url });

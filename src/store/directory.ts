@@ -237,7 +237,7 @@ export class Directory extends SqlObject {
       if (sub) this.tables.putSubscription({ ...sub, lastPushAt: r.checkedAt });
       return false;
     }
-    if (r.outcome.kind !== 'fresh' || !r.ingest?.ok) return false;
+    if (!r.outcome.ok || r.outcome.kind !== 'fresh' || !r.ingest?.ok) return false;
     // A hub cannot call back to a deployment without a public address; a paused source wants no pushes.
     const found = d.config.publicBaseUrl && !source.paused ? hubAndTopic(r.outcome.links ?? {}, r.ingest.feed, source.url) : undefined;
     const change = subscriptionChange(sub, found);
@@ -415,6 +415,7 @@ export class Directory extends SqlObject {
         lastSuccessAt: st?.lastSuccessAt ?? null,
         lastStatus: st?.lastStatus ?? null,
         lastError: st?.lastError ?? null,
+        lastErrorCode: st?.lastErrorCode ?? null,
         lastOutcome: st?.checks?.[0]?.outcome ?? null,
         consecutiveFailures: st?.consecutiveFailures ?? 0,
         nextCheckAt: st?.nextCheckAt ?? null,

@@ -2,7 +2,7 @@
 // feed cannot spend another's CPU), tells new and changed items from what it delivered before, and delivers them to
 // the source's rivers through an outbox: the memory and the outbox change in one transaction, so a delivery that
 // fails is retried (alarm), never lost; rivers merge idempotently, so one delivered twice changes nothing.
-import { errorText } from '../errors';
+import { errorText, failed } from '../errors';
 import { ingestFeed } from '../ingest';
 import type { Contribution, ContributedItem, Deployment, Env, IdentityPolicy, IngestReport, Item, ItemDraft, Source } from '../model';
 import { assignKeys } from '../river/dedup';
@@ -91,9 +91,9 @@ export class Feed extends SqlObject {
   async ingest(d: Deployment, req: IngestRequest): Promise<IngestReport> {
     this.enter(d);
     const { source } = req;
-    if (this.meta.get('forgotten')) return { ok: false, error: `source "${source.id}" was removed` };
+    if (this.meta.get('forgotten')) return failed('forgotten', `source "${source.id}" was removed`);
     const ingested = await ingestFeed(req.body, { contentType: req.contentType, url: req.finalUrl, fetchedAt: req.fetchedAt, sourceId: source.id });
-    if (!ingested.ok) return { ok: false, error: ingested.error };
+    if (!ingested.ok) return failed(ingested.code, ingested.reason);
     const { meta } = ingested.feed;
     const drafts = [...ingested.feed.items].sort(newestFirst).slice(0, d.config.itemsPerSource);
     // Two runs that overlap: a fetch older than one already taken would roll edits back; its news came with the newer.

@@ -65,7 +65,7 @@ export function planOpmlImport(
   for (const s of list.sources) {
     const checked = checkSourceUrl(s.url, config);
     if (!checked.ok) {
-      plan.skipped.push({ url: s.url, reason: checked.error });
+      plan.skipped.push({ url: s.url, reason: checked.reason });
       continue;
     }
     if (urls.has(checked.url) || registry.hasUrl(checked.url)) {

@@ -489,7 +489,7 @@ it('agrees with feedparser on at least 97 % of fields, and on 90 % of ids', { ti
       sourceId: ids[i],
       contentType: res.headers.get('content-type') ?? undefined,
     });
-    if (!ingested.ok && ingested.code === 'internal') bugs.push(`${f.file}: ${ingested.error}`);
+    if (!ingested.ok && ingested.code === 'internal') bugs.push(`${f.file}: ${ingested.reason}`);
     const text = new TextDecoder().decode(bytes);
     const doc: DocumentFacts = { text, ...entryFacts(text) };
     const asserts = (Array.isArray(f.expect) ? f.expect : baselineAssertions(f.file, f.expect)).map((a) => {

@@ -163,6 +163,7 @@ describe('pages', () => {
         'lastSuccessAt',
         'lastStatus',
         'lastError',
+        'lastErrorCode',
         'consecutiveFailures',
         'nextCheckAt',
         'itemCount',

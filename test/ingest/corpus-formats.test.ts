@@ -12,7 +12,7 @@ async function ingestCorpusFile(path: string) {
     fetchedAt: '2026-11-24T12:00:00Z',
     sourceId: 'corpus',
   });
-  if (!result.ok) throw new Error(result.error);
+  if (!result.ok) throw new Error(result.reason);
   return result.feed;
 }
 
@@ -36,7 +36,7 @@ describe('documents feedparser reads', () => {
   <item><title>Inner story the feed nested</title><link>https://n.test/2</link></item>
 </item><item><title>Third story after them</title><link>https://n.test/3</link></item></channel></rss>`;
     const r = await ingestFeed(new TextEncoder().encode(doc), { url: 'https://n.test/feed', fetchedAt: '2026-11-24T12:00:00Z', sourceId: 'n' });
-    if (!r.ok) throw new Error(r.error);
+    if (!r.ok) throw new Error(r.reason);
     expect(r.feed.items.map((i) => [i.title, i.url])).toEqual([
       ['Outer story with a nested one', 'https://n.test/1'],
       ['Inner story the feed nested', 'https://n.test/2'],

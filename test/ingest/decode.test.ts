@@ -7,7 +7,7 @@ const ascii = (s: string) => new TextEncoder().encode(s);
 const xml = (decl: string, bodyBytes: number[]) => new Uint8Array([...ascii(`<?xml version="1.0"${decl}?><r>`), ...bodyBytes, ...ascii('</r>')]);
 
 function text(result: ReturnType<typeof decodeBody>): string {
-  if (!result.ok) throw new Error(result.error);
+  if (!result.ok) throw new Error(result.reason);
   return result.text;
 }
 
@@ -67,7 +67,7 @@ describe('decodeBody', () => {
   });
 
   it('refuses an empty body', () => {
-    expect(decodeBody(new Uint8Array())).toEqual({ ok: false, error: 'empty body' });
+    expect(decodeBody(new Uint8Array())).toEqual({ ok: false, code: 'empty', reason: 'empty body' });
   });
 
   it('reads the charset parameter however it is quoted', () => {
@@ -108,7 +108,7 @@ describe('decodeBody: the charset the bytes are in', () => {
     ['utf8-twice-thai.xml', undefined, 'utf-8', 'utf-8', said.th],
   ])('%s (Content-Type %s) is read as %s', async (file, contentType, name, declared, expected) => {
     const r = decodeBody(await fixture(`ingest/charsets/${file}`), contentType);
-    if (!r.ok) throw new Error(r.error);
+    if (!r.ok) throw new Error(r.reason);
     expect(r.charset).toEqual({ name, how: 'detected', ...(declared ? { declared } : {}), reason: expect.any(String) });
     expect(r.encoding).toBe(name);
     // windows-1258 spells tones as combining marks; the text is the same once composed.
@@ -129,7 +129,7 @@ describe('decodeBody: the charset the bytes are in', () => {
     ['windows1255.xml', 'windows-1255', 'האם תדפיס'],
   ])("names the charset of feedparser's undeclared %s: %s", async (file, name, expected) => {
     const r = decodeBody(await fixture(`corpus/feedparser/illformed/chardet/${file}`));
-    if (!r.ok) throw new Error(r.error);
+    if (!r.ok) throw new Error(r.reason);
     expect(r.charset).toMatchObject({ name, how: 'detected' });
     expect(r.text).toContain(expected);
   });
@@ -146,7 +146,7 @@ describe('decodeBody: the charset the bytes are in', () => {
     [ascii('<r>plain</r>'), undefined, { name: 'utf-8', how: 'default' }],
   ])('reports how the charset was chosen (%#)', (bytes, contentType, report) => {
     const r = decodeBody(bytes, contentType);
-    if (!r.ok) throw new Error(r.error);
+    if (!r.ok) throw new Error(r.reason);
     expect(r.charset).toEqual({ ...report, reason: expect.stringMatching(/\w/) });
   });
 });

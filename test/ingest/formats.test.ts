@@ -9,7 +9,7 @@ async function ingest(text: string, url = 'https://example.com/feed.xml') {
 }
 async function ok(text: string, url?: string) {
   const r = await ingest(text, url);
-  if (!r.ok) throw new Error(r.error);
+  if (!r.ok) throw new Error(r.reason);
   return r.feed;
 }
 
@@ -222,25 +222,31 @@ describe('JSON Feed', () => {
 
 describe('not a feed', () => {
   it.each([
-    ['<!DOCTYPE html><html><head><title>x</title></head><body><p>hi<br></body></html>', 'not a feed: HTML page'],
-    ['', 'empty body'],
-    ['   \n', 'empty body'],
-    ['{"title":"no items"}', 'not a feed: JSON object without items'],
-    ['{"version":"https://jsonfeed.org/version/1.1","title":"no items"}', 'not a feed: JSON Feed without items'],
-    ['<?xml version="1.0"?><sitemap><url/></sitemap>', 'not a feed: XML root <sitemap>'],
-    ['hello world', 'not a feed: neither XML nor JSON'],
-    ['{"items": [', 'not a feed: invalid JSON'],
-  ])('%j → %s', async (text, error) => {
+    ['<!DOCTYPE html><html><head><title>x</title></head><body><p>hi<br></body></html>', 'html-page', 'not a feed: HTML page'],
+    ['<html><body><p>no doctype</p></body></html>', 'html-page', 'not a feed: HTML page'],
+    ['', 'empty', 'empty body'],
+    ['   \n', 'empty', 'empty body'],
+    ['{"title":"no items"}', 'not-a-feed', 'not a feed: JSON object without items'],
+    ['{"version":"https://jsonfeed.org/version/1.1","title":"no items"}', 'not-a-feed', 'not a feed: JSON Feed without items'],
+    ['<?xml version="1.0"?><sitemap><url/></sitemap>', 'not-a-feed', 'not a feed: XML root <sitemap>'],
+    ['<?xml version="1.0"?><entry xmlns="http://www.w3.org/2005/Atom"><title>x</title></entry>', 'not-a-feed', 'not a feed: Atom entry document'],
+    ['hello world', 'not-a-feed', 'not a feed: neither XML nor JSON'],
+    ['{"items": [', 'malformed', 'not a feed: invalid JSON'],
+    ['<rss><channel><item><title>cut', 'malformed', 'truncated XML at line 1'],
+  ])('%j → %s: %s', async (text, code, reason) => {
     const r = await ingest(text);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.startsWith(error)).toBe(true);
+    if (!r.ok) {
+      expect(r.code).toBe(code);
+      expect(r.reason.startsWith(reason), r.reason).toBe(true);
+    }
   });
 
   it('reports truncated XML with the line it stopped at', async () => {
     const lines = ['<?xml version="1.0"?>', '<rss version="2.0">', '<channel>', '<title>t</title>'];
     for (let i = 0; i < 36; i++) lines.push(`<item><title>${i}</title></item>`);
     const r = await ingest(lines.join('\n') + '\n<item><title>cut');
-    expect(r).toEqual({ ok: false, error: 'truncated XML at line 41' });
+    expect(r).toEqual({ ok: false, code: 'malformed', reason: 'truncated XML at line 41' });
   });
 
   it('tolerates whitespace and a BOM before the XML declaration', async () => {
@@ -260,7 +266,7 @@ describe('recoverable damage', () => {
 
   it('still refuses a feed cut inside the channel', async () => {
     const r = await ingest('<rss version="2.0"><channel><title>t</title><item><title>i</title></item>\n');
-    expect(r).toEqual({ ok: false, error: 'truncated XML at line 2' });
+    expect(r).toEqual({ ok: false, code: 'malformed', reason: 'truncated XML at line 2' });
   });
 
   it('reads a bare & and an unquoted attribute, and notes both', async () => {

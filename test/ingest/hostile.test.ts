@@ -74,8 +74,8 @@ describe('hostile XML is refused, with a code', () => {
     const result = await ingestFeed(bytes(doc), opts);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error).toMatch(/^unsafe XML refused: /);
-    expect(result.error).toMatch(reason);
+    expect(result.reason).toMatch(/^unsafe XML refused: /);
+    expect(result.reason).toMatch(reason);
     expect(result).not.toHaveProperty('feed');
   });
 
@@ -85,7 +85,7 @@ describe('hostile XML is refused, with a code', () => {
     const result = await ingestFeed(bytes(quadratic), opts);
     // A backstop only: the refusal above is the real bound; the budget stops it after the 8th reference.
     expect(performance.now() - started).toBeLessThan(2000);
-    expect(result).toMatchObject({ ok: false, error: expect.stringContaining('entities would add more than 69,') });
+    expect(result).toMatchObject({ ok: false, code: 'entity-expansion', reason: expect.stringContaining('entities would add more than 69,') });
   });
 });
 
@@ -110,7 +110,7 @@ describe('broken-but-honest documents stay feeds', () => {
     ['raw HTML with unclosed tags, closed by its parent', rss('', `<title>t</title><description>${'<p>para<br>'.repeat(200)}</description>`), 't'],
   ])('%s', async (_what, doc, title) => {
     const result = await ingestFeed(bytes(doc), opts);
-    if (!result.ok) throw new Error(result.error);
+    if (!result.ok) throw new Error(result.reason);
     expect(result.feed.items).toHaveLength(1);
     expect(result.feed.items[0].title).toBe(title);
   });

@@ -13,7 +13,7 @@ async function fixture(name: string): Promise<Uint8Array> {
 
 async function ingestFixture(name: string, contentType?: string) {
   const result = await ingestFeed(await fixture(name), { url: `https://feeds.example/${name}`, fetchedAt, sourceId: 'src1', contentType });
-  if (!result.ok) throw new Error(result.error);
+  if (!result.ok) throw new Error(result.reason);
   return result;
 }
 

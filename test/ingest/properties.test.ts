@@ -21,8 +21,8 @@ function escapeXml(text: string): string {
  * with the code `internal`, and that must never come back. A broken feed is a failure with a reason, no more.
  */
 function expectNoBug(r: IngestResult): void {
-  if (!r.ok && r.code === 'internal') throw new Error(`a bug, not the feed's fault: ${r.error}`);
-  if (!r.ok) expect(r.error).toMatch(/\S/);
+  if (!r.ok && r.code === 'internal') throw new Error(`a bug, not the feed's fault: ${r.reason}`);
+  if (!r.ok) expect(r.reason).toMatch(/\S/);
 }
 
 /** Sanitized HTML reads back as itself in an HTML5 parser: nothing in it is implied, moved or dropped. */
@@ -153,7 +153,7 @@ describe('language properties', () => {
     await fc.assert(
       fc.asyncProperty(tagLike, async (tag) => {
         const r = await ingestFeed(new TextEncoder().encode(rssWithLanguage(tag)), opts);
-        if (!r.ok) throw new Error(r.error); // a well-formed feed: any failure here is a bug
+        if (!r.ok) throw new Error(r.reason); // a well-formed feed: any failure here is a bug
         for (const language of [r.feed.meta.language, r.feed.items[0].language]) if (language !== undefined) expect(language).toMatch(LANGUAGE_TAG);
       }),
       { numRuns: 300 },

@@ -167,7 +167,7 @@ describe('sanitized HTML is a fixed point of HTML5 fragment parsing', () => {
       });
       if (!r.ok) {
         // A corpus file that is not a feed may fail, but never through a bug of ours (ingestFeed catches those).
-        expect(r.code, `${file}: ${r.error}`).not.toBe('internal');
+        expect(r.code, `${file}: ${r.reason}`).not.toBe('internal');
         continue;
       }
       for (const html of r.feed.items.flatMap((i) => [i.summaryHtml, i.contentHtml])) {

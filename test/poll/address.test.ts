@@ -34,7 +34,7 @@ describe('checkSourceUrl', () => {
   ])('refuses %s', (url, error) => {
     const result = checkSourceUrl(url, none);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatch(error);
+    if (!result.ok) expect(result.reason).toMatch(error);
   });
 
   it('never shows a password in the error', () => {
@@ -95,9 +95,9 @@ describe('checkSourceUrl', () => {
     const result = checkSourceUrl(url, none);
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.error).toMatch(/^private address refused: /);
-      expect(result.error).toContain(`(${why}; to poll it anyway, add `);
-      expect(result.error).toContain(' to PRIVATE_SOURCE_ORIGINS)');
+      expect(result.reason).toMatch(/^private address refused: /);
+      expect(result.reason).toContain(`(${why}; to poll it anyway, add `);
+      expect(result.reason).toContain(' to PRIVATE_SOURCE_ORIGINS)');
     }
   });
 
@@ -115,7 +115,8 @@ describe('checkSourceUrl', () => {
     const result = checkSourceUrl('http://10.0.0.5:3000/feed.xml', none);
     expect(result).toEqual({
       ok: false,
-      error:
+      code: 'refused-url',
+      reason:
         'private address refused: http://10.0.0.5:3000/feed.xml (private network 10.0.0.0/8; to poll it anyway, ' +
         'add http://10.0.0.5:3000 to PRIVATE_SOURCE_ORIGINS)',
     });
@@ -124,7 +125,7 @@ describe('checkSourceUrl', () => {
   it('shortens very long URLs in messages', () => {
     const result = checkSourceUrl(`http://10.0.0.1/${'a'.repeat(500)}`, none);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatch(/^private address refused: http:\/\/10\.0\.0\.1\/a+… \(/);
+    if (!result.ok) expect(result.reason).toMatch(/^private address refused: http:\/\/10\.0\.0\.1\/a+… \(/);
   });
 });
 
@@ -164,7 +165,7 @@ describe('numeric IPv4 spellings (property)', () => {
       fc.property(fc.oneof(...ranges), (n) =>
         spellings(n).every((host) => {
           const r = checkSourceUrl(`http://${host}/feed`, none);
-          return !r.ok && r.error.startsWith('private address refused: ');
+          return !r.ok && r.reason.startsWith('private address refused: ');
         }),
       ),
     );

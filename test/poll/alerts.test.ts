@@ -15,6 +15,7 @@ interface Event {
   event: string;
   source: { id: string; url: string; title: string };
   error: string | null;
+  errorCode: string | null;
   since: string;
   by?: string;
   statusUrl: string;
@@ -59,7 +60,7 @@ describe('alerts', () => {
     expect(await received(hook, 1, 1500)).toEqual([]);
     await pollNow(env, 'baomoi');
     const [failing] = await received(hook, 1);
-    expect(failing).toMatchObject({ event: 'failing', source: { id: 'baomoi', title: 'Báo Mới' }, error: expect.stringMatching(/HTTP 500/) });
+    expect(failing).toMatchObject({ event: 'failing', source: { id: 'baomoi', title: 'Báo Mới' }, error: expect.stringMatching(/HTTP 500/), errorCode: 'http' });
     expect(failing.statusUrl).toMatch(/\/status#source-baomoi$/);
     expect(failing.text).toContain('“Báo Mới” is failing since');
     expect(failing.content).toBe(failing.text);
@@ -76,6 +77,7 @@ describe('alerts', () => {
     const events = await received(hook, 3);
     expect(events.map((e) => e.event)).toEqual(['failing', 'paused', 'recovered']);
     expect(events[2].error).toBeNull();
+    expect(events[2].errorCode).toBeNull();
     // Nothing more arrives: the checks that changed no state sent nothing.
     await sleep(1500);
     expect((await received(hook, 4, 0)).length).toBe(3);

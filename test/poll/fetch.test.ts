@@ -11,13 +11,13 @@ const config: Config = { ...readConfig(env), fetchTimeoutMs: 1000 };
 const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>';
 
 function text(outcome: FetchOutcome): string {
-  if (outcome.kind !== 'fresh') throw new Error(`expected fresh, got ${JSON.stringify(outcome)}`);
+  if (!outcome.ok || outcome.kind !== 'fresh') throw new Error(`expected fresh, got ${JSON.stringify(outcome)}`);
   return new TextDecoder().decode(outcome.body);
 }
 
 /** The reason of a failure with this code (the code is what the run acts on, the reason what people read). */
 function reason(outcome: FetchOutcome, code: FetchFailureCode): string {
-  if (outcome.kind !== 'failed') throw new Error(`expected failed, got ${outcome.kind}`);
+  if (outcome.ok) throw new Error(`expected failed, got ${outcome.kind}`);
   expect(outcome.code, outcome.reason).toBe(code);
   return outcome.reason;
 }
@@ -46,6 +46,7 @@ describe('fetchFeed: success and conditional GET', () => {
     });
     const outcome = await fetchFeed(url, {}, config);
     expect(outcome).toMatchObject({
+      ok: true,
       kind: 'fresh',
       status: 200,
       finalUrl: url,
@@ -67,19 +68,19 @@ describe('fetchFeed: success and conditional GET', () => {
   it('answers 304 → not-modified when the ETag matches', async () => {
     const url = await route('etag', { headers: { etag: '"abc"' }, body: RSS, conditional: true });
     const first = await fetchFeed(url, {}, config);
-    expect(first).toMatchObject({ kind: 'fresh', etag: '"abc"' });
+    expect(first).toMatchObject({ ok: true, kind: 'fresh', etag: '"abc"' });
     const second = await fetchFeed(url, { etag: '"abc"' }, config);
-    expect(second).toEqual({ kind: 'not-modified', status: 304, finalUrl: url, etag: '"abc"' });
+    expect(second).toEqual({ ok: true, kind: 'not-modified', status: 304, finalUrl: url, etag: '"abc"' });
     expect((await hits('etag')).lastHeaders['if-none-match']).toBe('"abc"');
     // A stale ETag gets the full body again.
-    expect((await fetchFeed(url, { etag: '"old"' }, config)).kind).toBe('fresh');
+    expect(await fetchFeed(url, { etag: '"old"' }, config)).toMatchObject({ ok: true, kind: 'fresh' });
   });
 
   it('answers 304 → not-modified when Last-Modified matches', async () => {
     const lm = 'Mon, 23 Nov 2026 10:00:00 GMT';
     const url = await route('lm', { headers: { 'last-modified': lm }, body: RSS, conditional: true });
     const outcome = await fetchFeed(url, { lastModified: lm }, config);
-    expect(outcome).toMatchObject({ kind: 'not-modified', status: 304, lastModified: lm });
+    expect(outcome).toMatchObject({ ok: true, kind: 'not-modified', status: 304, lastModified: lm });
     expect((await hits('lm')).lastHeaders['if-modified-since']).toBe(lm);
   });
 
@@ -96,7 +97,7 @@ describe('fetchFeed: success and conditional GET', () => {
       return fetch(input, init);
     };
     const outcome = await fetchFeed(url, {}, config, { userAgent: 'Custom/1', fetcher });
-    expect(outcome.kind).toBe('fresh');
+    expect(outcome).toMatchObject({ ok: true, kind: 'fresh' });
     expect(called).toEqual([url]);
     expect((await hits('ua')).lastHeaders['user-agent']).toBe('Custom/1');
   });
@@ -113,7 +114,7 @@ describe('fetchFeed: redirects', () => {
     await route('p2', { status: 308, redirectTo: '/r/p3' });
     const url = await route('p1', { status: 301, redirectTo: '/r/p2' });
     const outcome = await fetchFeed(url, {}, config);
-    expect(outcome).toMatchObject({ kind: 'fresh', finalUrl: `${origin}/r/p3`, permanentRedirect: `${origin}/r/p3` });
+    expect(outcome).toMatchObject({ ok: true, kind: 'fresh', finalUrl: `${origin}/r/p3`, permanentRedirect: `${origin}/r/p3` });
     expect(text(outcome)).toBe(RSS);
   });
 
@@ -122,7 +123,7 @@ describe('fetchFeed: redirects', () => {
     await route('t2', { status: 302, redirectTo: '/r/t3' });
     const url = await route('t1', { status: 301, redirectTo: '/r/t2' });
     const outcome = await fetchFeed(url, {}, config);
-    expect(outcome).toMatchObject({ kind: 'fresh', finalUrl: `${origin}/r/t3` });
+    expect(outcome).toMatchObject({ ok: true, kind: 'fresh', finalUrl: `${origin}/r/t3` });
     expect(outcome).not.toHaveProperty('permanentRedirect');
   });
 
@@ -130,14 +131,14 @@ describe('fetchFeed: redirects', () => {
     await route('rel-target', { headers: { etag: '"r"' }, body: RSS, conditional: true });
     const url = await route('rel-start', { status: 307, headers: { location: 'rel-target' } });
     const outcome = await fetchFeed(url, { etag: '"r"' }, config);
-    expect(outcome).toMatchObject({ kind: 'not-modified', finalUrl: `${origin}/r/rel-target` });
+    expect(outcome).toMatchObject({ ok: true, kind: 'not-modified', finalUrl: `${origin}/r/rel-target` });
   });
 
   it('reports a permanent redirect even when the final answer fails', async () => {
     await route('moved-gone', { status: 404 });
     const url = await route('moved', { status: 301, redirectTo: '/r/moved-gone' });
     expect(await fetchFeed(url, {}, config)).toEqual({
-      kind: 'failed',
+      ok: false,
       code: 'http',
       status: 404,
       reason: `HTTP 404 from ${host}`,
@@ -160,7 +161,7 @@ describe('fetchFeed: redirects', () => {
     await route('hop6', { body: RSS });
     for (let i = 5; i >= 1; i--) await route(`hop${i}`, { status: 302, redirectTo: `/r/hop${i + 1}` });
     // Five hops are allowed…
-    expect((await fetchFeed(`${origin}/r/hop1`, {}, config)).kind).toBe('fresh');
+    expect(await fetchFeed(`${origin}/r/hop1`, {}, config)).toMatchObject({ ok: true, kind: 'fresh' });
     // …a sixth is not.
     await route('hop0', { status: 302, redirectTo: '/r/hop1' });
     expect(reason(await fetchFeed(`${origin}/r/hop0`, {}, config), 'redirect')).toBe(`too many redirects (more than 5), last to ${origin}/r/hop6`);
@@ -200,14 +201,14 @@ describe('fetchFeed: HTTP errors', () => {
   it('404 and 500 name the status and host', async () => {
     for (const status of [404, 500]) {
       const url = await route(`status-${status}`, { status, body: 'nope' });
-      expect(await fetchFeed(url, {}, config)).toEqual({ kind: 'failed', code: 'http', status, reason: `HTTP ${status} from ${host}` });
+      expect(await fetchFeed(url, {}, config)).toEqual({ ok: false, code: 'http', status, reason: `HTTP ${status} from ${host}` });
     }
   });
 
   it('410 is gone', async () => {
     const url = await route('gone', { status: 410 });
     expect(await fetchFeed(url, {}, config)).toEqual({
-      kind: 'failed',
+      ok: false,
       code: 'http',
       status: 410,
       gone: true,
@@ -219,7 +220,7 @@ describe('fetchFeed: HTTP errors', () => {
     const url = await route('busy-seconds', { status: 429, headers: { 'retry-after': '120' } });
     const before = Date.now();
     const outcome = await fetchFeed(url, {}, config);
-    if (outcome.kind !== 'failed' || !outcome.retryAt) throw new Error(JSON.stringify(outcome));
+    if (outcome.ok || !outcome.retryAt) throw new Error(JSON.stringify(outcome));
     const at = Date.parse(outcome.retryAt);
     expect(at).toBeGreaterThanOrEqual(before + 120_000);
     expect(at).toBeLessThanOrEqual(Date.now() + 120_000);
@@ -234,7 +235,7 @@ describe('fetchFeed: HTTP errors', () => {
     });
     const before = Date.now();
     const outcome = await fetchFeed(url, {}, config);
-    if (outcome.kind !== 'failed' || !outcome.retryAt) throw new Error(JSON.stringify(outcome));
+    if (outcome.ok || !outcome.retryAt) throw new Error(JSON.stringify(outcome));
     // One hour after the server's "now", whatever our clock says.
     expect(Date.parse(outcome.retryAt) - before).toBeGreaterThanOrEqual(3600_000 - 1000);
     expect(Date.parse(outcome.retryAt) - before).toBeLessThanOrEqual(3600_000 + 1000);
@@ -242,10 +243,10 @@ describe('fetchFeed: HTTP errors', () => {
 
   it('503 with and without Retry-After', async () => {
     const plain = await route('unavailable', { status: 503 });
-    expect(await fetchFeed(plain, {}, config)).toEqual({ kind: 'failed', code: 'http', status: 503, reason: `HTTP 503 from ${host}` });
+    expect(await fetchFeed(plain, {}, config)).toEqual({ ok: false, code: 'http', status: 503, reason: `HTTP 503 from ${host}` });
     const later = await route('unavailable-later', { status: 503, headers: { 'retry-after': '600' } });
     const outcome = await fetchFeed(later, {}, config);
-    expect(outcome).toMatchObject({ kind: 'failed', code: 'http', status: 503, retryAt: expect.any(String) });
+    expect(outcome).toMatchObject({ ok: false, code: 'http', status: 503, retryAt: expect.any(String) });
   });
 
   it('recognises a Cloudflare bot challenge', async () => {
@@ -266,13 +267,13 @@ describe('fetchFeed: HTTP errors', () => {
       throw new Error('boom');
     };
     expect(await fetchFeed(`${origin}/r/ok`, {}, config, { fetcher: throwing })).toEqual({
-      kind: 'failed',
+      ok: false,
       code: 'network',
       reason: `network error talking to ${host}: boom`,
     });
     // The run's budget, refused by its fetcher: told apart by its code, not its words.
     const spent: typeof fetch = () => Promise.reject(new BudgetSpent());
-    expect(await fetchFeed(`${origin}/r/ok`, {}, config, { fetcher: spent })).toMatchObject({ kind: 'failed', code: 'budget' });
+    expect(await fetchFeed(`${origin}/r/ok`, {}, config, { fetcher: spent })).toMatchObject({ ok: false, code: 'budget' });
     const outcome = await fetchFeed(`${origin}/r/ok`, { etag: '"a"\r\nX-Injected: 1' }, config);
     expect(reason(outcome, 'request')).toMatch(new RegExp(`^request not sent to ${host}: `));
   });
@@ -301,7 +302,7 @@ describe('fetchFeed: hostile and broken bodies', () => {
 
   it('stops a gzip bomb at the decompressed cap', async () => {
     const outcome = await fetchFeed(`${origin}/gzip-bomb`, {}, { ...config, fetchTimeoutMs: 10_000 });
-    expect(outcome).toEqual({ kind: 'failed', code: 'too-large', status: 200, reason: 'body over 5 MiB' });
+    expect(outcome).toEqual({ ok: false, code: 'too-large', status: 200, reason: 'body over 5 MiB' });
   });
 
   it('stops a streamed body over the cap (no Content-Length)', async () => {
@@ -319,7 +320,7 @@ describe('fetchFeed: hostile and broken bodies', () => {
   it('turns a lying Content-Encoding: gzip into a clear failure', async () => {
     const outcome = await fetchFeed(`${origin}/bad-gzip`, {}, config);
     expect(outcome).toEqual({
-      kind: 'failed',
+      ok: false,
       code: 'encoding',
       status: 200,
       reason: `body from ${host} is not valid gzip data (Content-Encoding: gzip)`,
@@ -329,7 +330,7 @@ describe('fetchFeed: hostile and broken bodies', () => {
   it('an empty or blank 200 is a failure, so stored items are kept', async () => {
     const empty = await route('empty', { body: '' });
     expect(await fetchFeed(empty, {}, config)).toEqual({
-      kind: 'failed',
+      ok: false,
       code: 'empty',
       status: 200,
       reason: `empty body (HTTP 200 from ${host})`,

@@ -7,6 +7,7 @@ import { call, fixtureRoute, isolatedEnv, rss } from '../support/kv';
 interface Row {
   id: string;
   lastError: string | null;
+  lastErrorCode: string | null;
   lastStatus: number | null;
   nextCheckAt: string | null;
   paused: boolean;
@@ -67,23 +68,25 @@ describe('a run with hostile sources', () => {
     }
 
     const rows = Object.fromEntries((await (await call(env, '/status.json')).json<{ sources: Row[] }>()).sources.map((r) => [r.id, r]));
-    const expectations: Record<string, RegExp> = {
-      missing: /HTTP 404 from 127\.0\.0\.1/,
-      gone: /410/,
-      limited: /HTTP 429 .*retry after/,
-      limiteddate: /HTTP 503 .*retry after/,
-      broken: /HTTP 500/,
-      html: /not a feed: HTML page/,
-      empty: /empty body/,
-      huge: /body over 64 KiB/,
-      challenge: /Cloudflare bot challenge/,
-      hang: /timed out after 1 s/,
-      bomb: /body over 64 KiB/,
-      liar: /gzip/,
-      loop: /redirect loop/,
-      private: /redirect to a private address refused/,
+    // The code for machines (alerts, grouping), the words for people.
+    const expectations: Record<string, [string, RegExp]> = {
+      missing: ['http', /HTTP 404 from 127\.0\.0\.1/],
+      gone: ['http', /410/],
+      limited: ['http', /HTTP 429 .*retry after/],
+      limiteddate: ['http', /HTTP 503 .*retry after/],
+      broken: ['http', /HTTP 500/],
+      html: ['html-page', /not a feed: HTML page/],
+      empty: ['empty', /empty body/],
+      huge: ['too-large', /body over 64 KiB/],
+      challenge: ['challenge', /Cloudflare bot challenge/],
+      hang: ['timeout', /timed out after 1 s/],
+      bomb: ['too-large', /body over 64 KiB/],
+      liar: ['encoding', /gzip/],
+      loop: ['redirect', /redirect loop/],
+      private: ['refused-url', /redirect to a private address refused/],
     };
-    for (const [id, re] of Object.entries(expectations)) {
+    for (const [id, [code, re]] of Object.entries(expectations)) {
+      expect(rows[id].lastErrorCode, id).toBe(code);
       expect(rows[id].lastError, id).toMatch(re);
       expect(rows[id].consecutiveFailures, id).toBe(1);
       expect(Date.parse(rows[id].nextCheckAt!), id).toBeGreaterThan(started);
@@ -95,7 +98,7 @@ describe('a run with hostile sources', () => {
     expect(rows.gone.paused).toBe(true);
     // A permanent redirect is remembered and shown.
     expect(rows.moved.permanentRedirect).toContain(`/r/good-moved-${tag}`);
-    expect(rows.good).toMatchObject({ lastError: null, lastStatus: 200, itemCount: 1 });
+    expect(rows.good).toMatchObject({ lastError: null, lastErrorCode: null, lastStatus: 200, itemCount: 1 });
 
     const feed = await (await call(env, '/feeds/news.json')).json<{ items: { title: string }[] }>();
     expect(feed.items.map((i) => i.title).sort()).toEqual(['Moved permanently but fine', 'The good source still updates']);

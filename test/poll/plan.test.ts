@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
-import type { Config, FetchOutcome, Source, SourceState } from '../../src/model';
+import type { Config, FetchFailure, FetchOutcome, Source, SourceState } from '../../src/model';
 import { HostPacer, PAUSED_RETRY_MINUTES, queueMessages, nextState } from '../../src/poll/plan';
 
 const config: Config = { ...readConfig({} as never), pauseAfterFailures: 10 };
@@ -15,6 +15,7 @@ function source(id: string, url = `https://${id}.example/feed`, extra: Partial<S
 }
 
 const fresh = (extra: Partial<Extract<FetchOutcome, { kind: 'fresh' }>> = {}): FetchOutcome => ({
+  ok: true,
   kind: 'fresh',
   status: 200,
   body: new TextEncoder().encode('<rss/>'),
@@ -22,13 +23,14 @@ const fresh = (extra: Partial<Extract<FetchOutcome, { kind: 'fresh' }>> = {}): F
   ...extra,
 });
 const notModified = (extra: Partial<Extract<FetchOutcome, { kind: 'not-modified' }>> = {}): FetchOutcome => ({
+  ok: true,
   kind: 'not-modified',
   status: 304,
   finalUrl: 'https://a.example/feed',
   ...extra,
 });
-const failed = (extra: Partial<Extract<FetchOutcome, { kind: 'failed' }>> = {}): FetchOutcome => ({
-  kind: 'failed',
+const failed = (extra: Partial<FetchFailure> = {}): FetchOutcome => ({
+  ok: false,
   code: 'http',
   status: 500,
   reason: 'HTTP 500 from a.example',
@@ -80,6 +82,7 @@ describe('nextState: success', () => {
       seen: ['k1'],
       identityPolicy: 'link',
       lastError: 'HTTP 500 from a.example',
+      lastErrorCode: 'http',
       feedTitle: 'Old',
       etag: '"old"',
     };
@@ -88,6 +91,7 @@ describe('nextState: success', () => {
     expect(state.consecutiveFailures).toBe(0);
     expect(state.paused).toBe(false);
     expect(state).not.toHaveProperty('lastError');
+    expect(state).not.toHaveProperty('lastErrorCode');
     expect(state.lastStatus).toBe(304);
   });
 
@@ -154,7 +158,9 @@ describe('nextState: skipHours / skipDays', () => {
 
   it('a later parse without skip hints clears them; an ingest error leaves them', () => {
     const withSkip = nextState(undefined, fresh(), ctx({ skipHours: [10] }));
-    expect(nextState(withSkip, fresh(), ctx({ ingestError: 'not a feed: HTML page', skipHours: [] })).skipHours).toEqual([10]);
+    expect(
+      nextState(withSkip, fresh(), ctx({ ingestFailure: { ok: false, code: 'html-page', reason: 'not a feed: HTML page' }, skipHours: [] })).skipHours,
+    ).toEqual([10]);
     expect(nextState(withSkip, fresh(), ctx({ skipHours: [] }))).not.toHaveProperty('skipHours');
   });
 });
@@ -166,6 +172,7 @@ describe('nextState: failure, backoff, pause', () => {
     expect(bad).toMatchObject({
       consecutiveFailures: 1,
       lastError: 'HTTP 404 from a.example',
+      lastErrorCode: 'http',
       lastStatus: 404,
       lastSuccessAt: now.toISOString(),
       etag: '"e"',
@@ -236,9 +243,10 @@ describe('nextState: failure, backoff, pause', () => {
 
   it('an ingest error after a good fetch is a failure that keeps the old validators', () => {
     const prev: SourceState = { consecutiveFailures: 0, paused: false, itemCount: 9, etag: '"good"' };
-    const state = nextState(prev, fresh({ etag: '"broken"' }), ctx({ ingestError: 'not a feed: HTML page' }));
+    const state = nextState(prev, fresh({ etag: '"broken"' }), ctx({ ingestFailure: { ok: false, code: 'html-page', reason: 'not a feed: HTML page' } }));
     expect(state).toMatchObject({
       lastError: 'not a feed: HTML page',
+      lastErrorCode: 'html-page',
       consecutiveFailures: 1,
       lastStatus: 200,
       etag: '"good"',

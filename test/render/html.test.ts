@@ -122,6 +122,7 @@ describe('renderStatusPage', () => {
     lastSuccessAt: '2025-03-01T10:00:00.000Z',
     lastStatus: 200,
     lastError: null,
+    lastErrorCode: null,
     lastOutcome: 'fresh',
     consecutiveFailures: 0,
     nextCheckAt: '2025-03-01T10:15:00.000Z',

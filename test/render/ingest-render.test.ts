@@ -56,7 +56,7 @@ async function riverFrom(doc: string): Promise<River> {
     fetchedAt: '2026-01-01T00:00:00.000Z',
     sourceId: 'hostile',
   });
-  if (!result.ok) throw new Error(result.error);
+  if (!result.ok) throw new Error(result.reason);
   const { items } = assignKeys('hostile', result.feed.items);
   const source = { id: 'hostile', title: 'Hostile \u0000 source ]]>', feedUrl: 'https://feed.test/rss.xml', siteUrl: 'https://feed.test/' };
   return mergeRiver(null, { slug: 'hostile', title: 'Hostile \uFFFE river', language: 'th' }, [{ source, items, seen: new Set() }], {

@@ -22,7 +22,7 @@ async function readBack(
   const ctx = renderContext('asia', format);
   const body = new TextEncoder().encode(render(river, items, ctx));
   const result = await ingestFeed(body, { contentType, url: ctx.selfUrl, fetchedAt: '2025-03-02T00:00:00.000Z', sourceId: 'roundtrip' });
-  if (!result.ok) throw new Error(result.error);
+  if (!result.ok) throw new Error(result.reason);
   return result.feed;
 }
 

@@ -93,7 +93,7 @@ describe('the due index', () => {
           createdAt: task.source.createdAt,
           revision: task.revision,
           checkedAt: t.toISOString(),
-          outcome: { kind: 'not-modified' as const, status: 304 as const, finalUrl: task.source.url },
+          outcome: { ok: true as const, kind: 'not-modified' as const, status: 304 as const, finalUrl: task.source.url },
         })),
       );
     }

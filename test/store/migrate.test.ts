@@ -58,7 +58,7 @@ async function itemsOf(f: Fixture, url: string): Promise<Item[]> {
     fetchedAt: CHECKED,
     sourceId: f.id,
   });
-  if (!ingested.ok) throw new Error(ingested.error);
+  if (!ingested.ok) throw new Error(ingested.reason);
   return assignKeys(f.id, ingested.feed.items).items;
 }
 

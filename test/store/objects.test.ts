@@ -58,7 +58,7 @@ describe('the Directory', () => {
           createdAt: one.source.createdAt,
           revision: one.revision,
           checkedAt: now,
-          outcome: { kind: 'not-modified', status: 304, finalUrl: 'https://x.test/' },
+          outcome: { ok: true, kind: 'not-modified', status: 304, finalUrl: 'https://x.test/' },
         },
       ],
       ['two'],

@@ -1,12 +1,17 @@
 // Text → ParsedFeed: detects the format and dispatches; a document that is not a feed is an error value.
+import { failed, type Result } from '../../errors';
 import type { ParsedFeed } from '../../model';
 import { parseAtom } from './atom';
 import { parseJsonFeed } from './jsonfeed';
 import { parseRss } from './rss';
-import { parseXml, type HostileXmlCode } from './xml';
+import { parseXml, type XmlFailureCode } from './xml';
 
-/** A failure's `code`, where there is one, is machine-readable: today only for documents refused as hostile. */
-export type ParseResult = { ok: true; feed: ParsedFeed } | { ok: false; error: string; code?: HostileXmlCode };
+/** Why a decoded body is no feed: `html-page` (a moved feed, a login wall) is told apart, since discovery reads it. */
+export type ParseFailureCode = 'empty' | 'html-page' | XmlFailureCode;
+
+export type ParseResult = Result<{ feed: ParsedFeed }, ParseFailureCode>;
+
+const htmlPage = () => failed('html-page', 'not a feed: HTML page');
 
 export interface ParseOptions {
   /** Document URL: the outermost base for relative xml:base values. */
@@ -24,21 +29,20 @@ function firstNonSpace(text: string): number {
 /** Detects the format of a decoded body (JSON Feed, RSS, RDF, Atom) and reads it; an HTML page or other XML is an error value. */
 export function parseFeed(text: string, options: ParseOptions = {}): ParseResult {
   const start = firstNonSpace(text);
-  if (start === -1) return { ok: false, error: 'empty body' };
+  if (start === -1) return failed('empty', 'empty body');
   const first = text[start];
   if (first === '{' || first === '[') return parseJsonFeed(text);
-  if (first !== '<') return { ok: false, error: 'not a feed: neither XML nor JSON' };
+  if (first !== '<') return failed('not-a-feed', 'not a feed: neither XML nor JSON');
   // An HTML page is common (a moved feed, a login wall): say so before the XML reader trips on it.
   const head = text.slice(start, start + 512).toLowerCase();
   if (/^<!doctype\s+html|^<html[\s>]|^<head[\s>]|^<body[\s>]/.test(head) || /^<!--[\s\S]*?-->\s*<(!doctype\s+html|html)/.test(head)) {
-    return { ok: false, error: 'not a feed: HTML page' };
+    return htmlPage();
   }
   const doc = parseXml(text, options.url);
-  if (doc.code) return { ok: false, error: doc.error!, code: doc.code };
   const root = doc.root;
-  if (root && root.local.toLowerCase() === 'html') return { ok: false, error: 'not a feed: HTML page' };
-  if (doc.error) return { ok: false, error: doc.error };
-  if (!root) return { ok: false, error: 'not a feed: no XML element' };
+  if (root && root.local.toLowerCase() === 'html') return htmlPage();
+  if (doc.failure) return doc.failure;
+  if (!root) return failed('not-a-feed', 'not a feed: no XML element');
   const warnings = doc.warnings;
   const name = root.local;
   if (name === 'rss' || name === 'RDF' || (name === 'channel' && root.ns === '') || name === 'rdf') {
@@ -49,6 +53,6 @@ export function parseFeed(text: string, options: ParseOptions = {}): ParseResult
   if (name === 'feed') {
     return { ok: true, feed: parseAtom(root, warnings) };
   }
-  if (name === 'entry' && (root.ns === 'atom' || root.ns === 'atom03')) return { ok: false, error: 'not a feed: Atom entry document' };
-  return { ok: false, error: `not a feed: XML root <${root.qname}>` };
+  if (name === 'entry' && (root.ns === 'atom' || root.ns === 'atom03')) return failed('not-a-feed', 'not a feed: Atom entry document');
+  return failed('not-a-feed', `not a feed: XML root <${root.qname}>`);
 }

@@ -1,5 +1,6 @@
 // JSON Feed 1.0/1.1 → ParsedFeed. Every field is type-checked; only own properties are read, and
 // nothing from the document is merged into another object, so `__proto__`/`constructor` keys are inert.
+import { errorText, failed, type Result } from '../../errors';
 import type { ParsedEnclosure, ParsedEntry, ParsedFeed } from '../../model';
 
 type Json = Record<string, unknown>;
@@ -90,7 +91,7 @@ function readItem(item: Json): ParsedEntry {
   return entry;
 }
 
-export type JsonFeedResult = { ok: true; feed: ParsedFeed } | { ok: false; error: string };
+export type JsonFeedResult = Result<{ feed: ParsedFeed }, 'malformed' | 'not-a-feed'>;
 
 /** Reads a JSON Feed 1.0 or 1.1 document (https://www.jsonfeed.org/version/1.1/); what is not one is an error value. */
 export function parseJsonFeed(text: string): JsonFeedResult {
@@ -98,13 +99,13 @@ export function parseJsonFeed(text: string): JsonFeedResult {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    return { ok: false, error: `not a feed: invalid JSON (${(e as Error).message.slice(0, 80)})` };
+    return failed('malformed', `not a feed: invalid JSON (${errorText(e).slice(0, 80)})`);
   }
-  if (!isObject(doc)) return { ok: false, error: 'not a feed: JSON that is not an object' };
+  if (!isObject(doc)) return failed('not-a-feed', 'not a feed: JSON that is not an object');
   const items = own(doc, 'items');
   const versionUrl = str(doc, 'version') ?? '';
   if (!Array.isArray(items)) {
-    return { ok: false, error: versionUrl.includes('jsonfeed.org') ? 'not a feed: JSON Feed without items' : 'not a feed: JSON object without items' };
+    return failed('not-a-feed', versionUrl.includes('jsonfeed.org') ? 'not a feed: JSON Feed without items' : 'not a feed: JSON object without items');
   }
   const version = /version\/1\.1/.test(versionUrl) ? '1.1' : /version\/1/.test(versionUrl) ? '1.0' : '';
   const warnings: string[] = [];

@@ -5,9 +5,13 @@
 // expansion beyond literal internal entities within a budget linear in the document (the 2026
 // fast-xml-parser advisories); doctype.ts refuses whatever else a DTD tries, and so does MAX_DEPTH.
 import { decodeHTMLStrict } from 'entities';
+import { failed, type Failure } from '../../errors';
 import { entityTable, readDoctype, refuse, type EntityTable, type HostileXmlCode, type SubsetReader } from './doctype';
 
 export type { HostileXmlCode } from './doctype';
+
+/** Why a document gave no tree to read. */
+export type XmlFailureCode = 'malformed' | 'not-a-feed' | HostileXmlCode;
 
 export interface XmlElement {
   /** Canonical namespace key ('atom', 'dc', 'media', …), the namespace URI when unknown, '' for none. */
@@ -36,10 +40,8 @@ export interface XmlDocument {
   root?: XmlElement;
   /** Recoverable problems (feedparser's bozo). */
   warnings: string[];
-  /** Fatal: the document is cut short, has no element at all, or is refused (then `code` says why). */
-  error?: string;
-  /** Set when the document is refused as hostile: a shape only attacks produce (see doctype.ts). */
-  code?: HostileXmlCode;
+  /** Fatal: the document is cut short (`malformed`), has no element at all, or is refused as hostile — a shape only attacks produce (doctype.ts). */
+  failure?: Failure<XmlFailureCode>;
   source: string;
 }
 
@@ -274,7 +276,7 @@ class XmlReader implements SubsetReader {
     if (this.table.refusal) return this.refused();
     this.flushText();
     const { root, warnings, source } = this;
-    if (!root) return { warnings, error: 'not a feed: no XML element', source };
+    if (!root) return { warnings, failure: failed('not-a-feed', 'not a feed: no XML element'), source };
     if (!this.rootClosed) {
       // Only the root left open (a missing </rss> after </channel>): every child is whole, so recover.
       if (this.stack.length === 1 && this.stack[0] === root) {
@@ -287,13 +289,18 @@ class XmlReader implements SubsetReader {
 
   /** The document that ends before its markup does: the tree so far, for the error's sake. */
   cutShort(): XmlDocument {
-    return { root: this.root, warnings: this.warnings, error: `truncated XML at line ${lineAt(this.source, this.len)}`, source: this.source };
+    return {
+      root: this.root,
+      warnings: this.warnings,
+      failure: failed('malformed', `truncated XML at line ${lineAt(this.source, this.len)}`),
+      source: this.source,
+    };
   }
 
   /** The refused document: no tree at all, so nothing of it can be stored. */
   refused(): XmlDocument {
     const refusal = this.table.refusal!;
-    return { warnings: this.warnings, error: `unsafe XML refused: ${refusal.reason}`, code: refusal.code, source: this.source };
+    return { warnings: this.warnings, failure: failed(refusal.code, `unsafe XML refused: ${refusal.reason}`), source: this.source };
   }
 
   // ───── text ─────

@@ -6,7 +6,7 @@ describe('namespaced attributes under {nsKey}local', () => {
     // 300 distinct namespaced names plus xml:lang on each: the cache of spelled keys fills, later ones are still keyed.
     const items = Array.from({ length: 300 }, (_, i) => `<e xml:lang="th" x:a${i}="v${i}"/>`).join('');
     const doc = parseXml(`<root xmlns:x="http://example.org/ns">${items}</root>`);
-    expect(doc.error).toBeUndefined();
+    expect(doc.failure?.reason).toBeUndefined();
     const kids = elements(doc.root!);
     expect(kids).toHaveLength(300);
     kids.forEach((el, i) => {
@@ -68,27 +68,27 @@ describe('entities a document declares', () => {
     ['no DTD: HTML names as the web writes them', '', 'a&nbsp;b &eacute;', 'a\u00a0b é'],
   ])('%s', (_what, doctype, title, read) => {
     const doc = parseXml(rssWith(doctype, title));
-    expect(doc.error).toBeUndefined();
-    expect(doc.code).toBeUndefined();
+    expect(doc.failure?.reason).toBeUndefined();
+    expect(doc.failure?.code).toBeUndefined();
     expect(titleOf(doc)).toBe(read);
   });
 
   it('may add as much text as the document holds, or 64 KiB, and no more', () => {
     const doctype = `<!DOCTYPE rss [<!ENTITY k "${'k'.repeat(1000)}">]>`;
     const within = parseXml(rssWith(doctype, '&k;'.repeat(60)));
-    expect(within.code).toBeUndefined();
+    expect(within.failure?.code).toBeUndefined();
     expect(titleOf(within)).toHaveLength(60_000);
     const past = parseXml(rssWith(doctype, '&k;'.repeat(70)));
-    expect(past.code).toBe('entity-expansion');
+    expect(past.failure?.code).toBe('entity-expansion');
     expect(past.root).toBeUndefined();
-    expect(past.error).toBe('unsafe XML refused: entities would add more than 65,536 characters of text (&k; alone is 1,000)');
+    expect(past.failure?.reason).toBe('unsafe XML refused: entities would add more than 65,536 characters of text (&k; alone is 1,000)');
   });
 
   it('counts expansion inside declarations too: billion laughs is refused before it grows', () => {
     const lol = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`)].join('');
     const doc = parseXml(rssWith(`<!DOCTYPE rss [${lol}]>`, 'never read'));
-    expect(doc.code).toBe('entity-expansion');
-    expect(doc.error).toContain('&lol4; alone is 30,000');
+    expect(doc.failure?.code).toBe('entity-expansion');
+    expect(doc.failure?.reason).toContain('&lol4; alone is 30,000');
   });
 });
 
@@ -98,15 +98,15 @@ describe('elements nested deeper than MAX_DEPTH', () => {
     ['never closed', (n: number) => '<x>'.repeat(n)],
   ])('are refused (%s)', (_what, nest) => {
     const deep = parseXml(`<rss><channel><item><description>${nest(10_000)}</description></item></channel></rss>`);
-    expect(deep.code).toBe('nesting-too-deep');
-    expect(deep.error).toBe('unsafe XML refused: elements nested more than 1,000 deep at line 1');
+    expect(deep.failure?.code).toBe('nesting-too-deep');
+    expect(deep.failure?.reason).toBe('unsafe XML refused: elements nested more than 1,000 deep at line 1');
     expect(deep.root).toBeUndefined();
   });
 
   it('are not: raw HTML with a few hundred unclosed <br> (broken, but honest)', () => {
     const doc = parseXml(`<rss><channel><item><description>${'line<br>'.repeat(300)}</description></item></channel></rss>`);
-    expect(doc.code).toBeUndefined();
-    expect(doc.error).toBeUndefined();
+    expect(doc.failure?.code).toBeUndefined();
+    expect(doc.failure?.reason).toBeUndefined();
   });
 });
 
@@ -143,7 +143,7 @@ describe('work linear in the size of the document', () => {
   ])('%s costs about what an ordinary document does', (_what, doc, bound) => {
     parseXml(ordinary); // warm up, so the baseline is not the first, slow run
     const baseline = bestOf(ordinary, 3);
-    expect(parseXml(doc).code).toBeUndefined();
+    expect(parseXml(doc).failure?.code).toBeUndefined();
     expect(bestOf(doc, 3, bound * baseline) / baseline).toBeLessThan(bound);
   });
 });
