@@ -50,7 +50,7 @@ function checkedBy<T>(check: (value: unknown) => Checked<T>) {
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const checked = check(dataset.value);
       if (checked.ok) return checked.value;
-      addIssue({ message: checked.error });
+      addIssue({ message: checked.reason });
       return NEVER;
     }),
   );

@@ -57,9 +57,11 @@ function directory(c: Context<AppEnv>) {
   return { d, dir: directoryOf(c.env, d) };
 }
 
-/** An Outcome as an answer: the value with `status`, or the failure's status and reason. */
+const FAILURE_STATUS = { 'not-found': 404, conflict: 409 } as const;
+
+/** An Outcome as an answer: the value with `status`, or the failure's status (by its code) and reason. */
 function answer<T>(c: Context<AppEnv>, outcome: Outcome<T>, status: 200 | 201 = 200): Response {
-  return outcome.ok ? c.json(outcome.value as object, status) : c.json({ error: outcome.error }, outcome.status);
+  return outcome.ok ? c.json(outcome.value as object, status) : c.json({ error: outcome.reason }, FAILURE_STATUS[outcome.code]);
 }
 
 function scopeOf(c: Context<AppEnv>): CacheScope {
@@ -193,7 +195,7 @@ adminRoutes.delete('/categories/:slug', async (c) => {
 adminRoutes.post('/opml', async (c) => {
   const text = await c.req.text();
   const parsed = parseOpml(text);
-  if (!parsed.ok) fail(parsed.error);
+  if (!parsed.ok) fail(parsed.reason);
   const { d, dir } = directory(c);
   const summary = await dir.importOpml(d, parsed);
   return c.json(summary, summary.added.length ? 201 : 200);

@@ -2,7 +2,7 @@
 import { purgeCached } from './caching';
 import { forgetRemembered } from './memo';
 import { forgetPointers } from './versions';
-import { errorText } from '../errors';
+import { done, errorText, failed, type Result } from '../errors';
 
 /** The topic URLs of a river: each feed format, as advertised in rel="self". */
 export function topicsOf(baseUrl: string, slug: string): string[] {
@@ -13,9 +13,14 @@ export function topicsOf(baseUrl: string, slug: string): string[] {
  * Pings the hub once (hub.mode=publish) with every topic of every changed river: one subrequest per run, whatever
  * changed. Failures are logged, never thrown.
  */
-export async function notifyHub(hub: string, baseUrl: string, slugs: string[]): Promise<{ ok: boolean; error?: string }> {
+export async function notifyHub(hub: string, baseUrl: string, slugs: string[]): Promise<Result<object, 'http' | 'network'>> {
   const body = new URLSearchParams([['hub.mode', 'publish'], ...slugs.flatMap((s) => topicsOf(baseUrl, s)).map((t) => ['hub.url', t])]);
-  let error: string | undefined;
+  const sent = await publish(hub, body);
+  if (!sent.ok) console.warn(`WebSub publish for ${slugs.join(', ')} failed: ${sent.reason}`);
+  return sent;
+}
+
+async function publish(hub: string, body: URLSearchParams): Promise<Result<object, 'http' | 'network'>> {
   try {
     const res = await fetch(hub, {
       method: 'POST',
@@ -23,13 +28,11 @@ export async function notifyHub(hub: string, baseUrl: string, slugs: string[]): 
       body,
       signal: AbortSignal.timeout(10_000),
     });
-    if (!res.ok) error = `HTTP ${res.status} from hub`;
     await res.body?.cancel();
+    return res.ok ? done : failed('http', `HTTP ${res.status} from hub`);
   } catch (err) {
-    error = errorText(err);
+    return failed('network', errorText(err));
   }
-  if (error) console.warn(`WebSub publish for ${slugs.join(', ')} failed: ${error}`);
-  return error ? { ok: false, error } : { ok: true };
 }
 
 /** A deployment as the serve path caches it: its public base and its key prefix. */

@@ -2,6 +2,7 @@
 // Tokens are compared in constant time, never open when none is configured, and a client that keeps guessing waits.
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { failed, type Failure } from '../errors';
 import type { AppEnv } from '../model';
 import type { Admission } from '../store/gate';
 import { deploymentOf, gateOf } from '../store/objects';
@@ -25,27 +26,36 @@ export function gate(c: Context<AdminEnv>) {
   return gateOf(c.env, deploymentOf(c.env));
 }
 
-export type TokenCheck = { ok: true } | { ok: false; status: 401 | 429; retryAfterSeconds?: number };
+/** A token taken, or refused: `unauthorized` (401) or `rate-limited` (429, with the wait). */
+export type TokenCheck = { ok: true } | TokenRefusal;
+export type TokenRefusal = Failure<'unauthorized' | 'rate-limited'> & { status: 401 | 429; retryAfterSeconds?: number };
+
+// The same words whatever was wrong: they never tell whether a token is configured or how close a guess was.
+const UNAUTHORIZED = 'unauthorized';
+const RATE_LIMITED = 'too many failed sign-ins from this client: wait and try again';
+
+/** The refusal of a request with no valid token or session. */
+export const unauthorized = (retryAfterSeconds?: number): TokenRefusal =>
+  failed('unauthorized', UNAUTHORIZED, { status: 401 as const, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
 
 /** A token tried by a client: refused while the client must wait, counted when wrong. */
 export async function tryToken(c: Context<AdminEnv>, given: string, expected: string): Promise<TokenCheck> {
   const client = clientOf(c.req.raw);
   const admission: Admission = await gate(c).admit(client, Date.now());
-  if (!admission.ok) return { ok: false, status: 429, retryAfterSeconds: admission.retryAfterSeconds };
+  if (!admission.ok) return failed('rate-limited', RATE_LIMITED, { status: 429 as const, retryAfterSeconds: admission.retryAfterSeconds });
   if (await tokensMatch(given, expected)) {
     if (admission.failures > 0) await gate(c).succeeded(client);
     return { ok: true };
   }
   const wait = await gate(c).failed(client, Date.now());
-  return { ok: false, status: 401, retryAfterSeconds: wait || undefined };
+  return unauthorized(wait);
 }
 
-/** The same words whatever was wrong: they never tell whether a token is configured or how close a guess was. */
-export function refusal(c: Context<AdminEnv>, check: Extract<TokenCheck, { ok: false }>): Response {
+/** A refusal as the API answers it: its status, its words, and when to come back. */
+export function refusal(c: Context<AdminEnv>, check: TokenRefusal): Response {
   const headers: Record<string, string> = { 'WWW-Authenticate': 'Bearer realm="tributary-admin"' };
   if (check.retryAfterSeconds) headers['Retry-After'] = String(check.retryAfterSeconds);
-  const error = check.status === 429 ? 'too many failed sign-ins from this client: wait and try again' : 'unauthorized';
-  return c.json({ error }, check.status, headers);
+  return c.json({ error: check.reason }, check.status, headers);
 }
 
 /** The live session a request's cookie names, if any. */
@@ -66,7 +76,7 @@ export const requireAdmin: MiddlewareHandler<AdminEnv> = async (c, next) => {
     return check.ok ? next() : refusal(c, check);
   }
   const session = await sessionOf(c, expected);
-  if (!session) return refusal(c, { ok: false, status: 401 });
+  if (!session) return refusal(c, unauthorized());
   // A cookie rides along with cross-site requests; the CSRF token, which only our pages know, does not.
   if (!SAFE_METHODS.has(c.req.method) && !(await csrfValid(expected, session.sid, c.req.header(CSRF_HEADER)))) {
     return c.json({ error: 'missing or wrong CSRF token: reload the console and try again' }, 403);

@@ -7,7 +7,7 @@ import { getCookie } from 'hono/cookie';
 import { renderConsole, renderSignIn, type ConsoleView } from '../render/console';
 import { deploymentOf, directoryOf } from '../store/objects';
 import { adminRoutes } from './admin';
-import { gate, refusal, sessionOf, tryToken, type AdminEnv } from './auth';
+import { gate, refusal, sessionOf, tryToken, unauthorized, type AdminEnv } from './auth';
 import { consoleCsp } from './page-policy';
 import {
   clearedCookie,
@@ -63,7 +63,7 @@ consoleRoutes.post('/login', async (c) => {
   if (!expected) return html(c, renderSignIn({ failed: 'Sign-in failed.' }), 401);
   const check = await tryToken(c, given, expected);
   if (!check.ok) {
-    const words = check.status === 429 ? `Too many failed sign-ins: try again in ${check.retryAfterSeconds} s.` : 'Sign-in failed.';
+    const words = check.code === 'rate-limited' ? `Too many failed sign-ins: try again in ${check.retryAfterSeconds} s.` : 'Sign-in failed.';
     const res = await html(c, renderSignIn({ failed: words }), check.status);
     if (check.retryAfterSeconds) res.headers.set('Retry-After', String(check.retryAfterSeconds));
     return res;
@@ -87,7 +87,7 @@ consoleRoutes.post('/logout', async (c) => {
 consoleRoutes.post('/console/:action', async (c) => {
   const expected = c.env.ADMIN_TOKEN;
   const session = expected ? await sessionOf(c, expected) : undefined;
-  if (!expected || !session) return refusal(c, { ok: false, status: 401 });
+  if (!expected || !session) return refusal(c, unauthorized());
   const form = await c.req.parseBody();
   const csrf = String(form.csrf ?? '');
   if (!(await csrfValid(expected, session.sid, csrf))) return c.json({ error: 'missing or wrong CSRF token: reload the console and try again' }, 403);

@@ -1,6 +1,6 @@
 // Alerts: when a source starts failing, is paused, recovers or is resumed, one JSON event goes to ALERT_WEBHOOK_URL.
 // The event is decided here, from the state before and after a check (pure); the Directory queues and delivers it.
-import { errorText } from '../errors';
+import { done, errorText, failed, type Result } from '../errors';
 import type { Config, Source, SourceState } from '../model';
 
 export type AlertKind = 'failing' | 'paused' | 'recovered' | 'resumed';
@@ -104,7 +104,7 @@ export function statusUrlOf(sourceId: string, config: Pick<Config, 'publicBaseUr
 const DELIVERY_TIMEOUT_MS = 5_000;
 
 /** POSTs one event; a failure is a value with the reason (the event stays queued). */
-export async function deliverAlert(url: string, event: AlertEvent, fetcher: typeof fetch = fetch): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function deliverAlert(url: string, event: AlertEvent, fetcher: typeof fetch = fetch): Promise<Result<object, 'http' | 'network'>> {
   try {
     const res = await fetcher(url, {
       method: 'POST',
@@ -113,8 +113,8 @@ export async function deliverAlert(url: string, event: AlertEvent, fetcher: type
       signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
     });
     await res.body?.cancel().catch(() => {});
-    return res.ok ? { ok: true } : { ok: false, reason: `the webhook answered HTTP ${res.status}` };
+    return res.ok ? done : failed('http', `the webhook answered HTTP ${res.status}`);
   } catch (err) {
-    return { ok: false, reason: `the webhook could not be reached: ${errorText(err)}` };
+    return failed('network', `the webhook could not be reached: ${errorText(err)}`);
   }
 }

@@ -1,5 +1,6 @@
 // Per-source request controls: a User-Agent override and extra headers from an allowlist. The secret ones (credentials)
 // are stored for the fetch and never shown back: the admin API sees their names only.
+import { failed, type Result } from '../errors';
 import type { Source, SourceView } from '../model';
 
 /** The headers an operator may add, by their canonical names; `secret` ones are credentials. */
@@ -15,14 +16,15 @@ const MAX_USER_AGENT = 300;
 // Visible ASCII, spaces and tabs: what an HTTP field value may hold without a charset guess at either end.
 const FIELD_VALUE = /^[\x20-\x7e\t]*$/;
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
+/** A checked control: its value as stored, or why the admin body is refused. */
+export type Checked<T> = Result<{ value: T }, 'invalid'>;
 
 /** A User-Agent override: one line of visible ASCII, at most 300 characters. */
 export function checkUserAgent(value: unknown): Checked<string> {
-  if (typeof value !== 'string' || !value.trim()) return { ok: false, error: '"userAgent" must be a non-empty string' };
+  if (typeof value !== 'string' || !value.trim()) return failed('invalid', '"userAgent" must be a non-empty string');
   const v = value.trim();
-  if (v.length > MAX_USER_AGENT) return { ok: false, error: `"userAgent" is longer than ${MAX_USER_AGENT} characters` };
-  if (!FIELD_VALUE.test(v)) return { ok: false, error: '"userAgent" may hold visible ASCII characters and spaces only' };
+  if (v.length > MAX_USER_AGENT) return failed('invalid', `"userAgent" is longer than ${MAX_USER_AGENT} characters`);
+  if (!FIELD_VALUE.test(v)) return failed('invalid', '"userAgent" may hold visible ASCII characters and spaces only');
   return { ok: true, value: v };
 }
 
@@ -33,18 +35,18 @@ export type HeaderChange = Record<string, string | null> | null;
 export function checkHeaderChange(change: unknown): Checked<HeaderChange> {
   if (change === null) return { ok: true, value: null };
   if (typeof change !== 'object' || Array.isArray(change))
-    return { ok: false, error: `"headers" must be an object of header names to values (allowed: ${ALLOWED_HEADERS.join(', ')})` };
+    return failed('invalid', `"headers" must be an object of header names to values (allowed: ${ALLOWED_HEADERS.join(', ')})`);
   const out: Record<string, string | null> = {};
   for (const [key, value] of Object.entries(change as Record<string, unknown>)) {
     const known = ALLOWED[key.toLowerCase()];
-    if (!known) return { ok: false, error: `header "${key.slice(0, 60)}" is not allowed (allowed: ${ALLOWED_HEADERS.join(', ')})` };
+    if (!known) return failed('invalid', `header "${key.slice(0, 60)}" is not allowed (allowed: ${ALLOWED_HEADERS.join(', ')})`);
     if (value === null) {
       out[known.name] = null;
       continue;
     }
-    if (typeof value !== 'string' || !value.trim()) return { ok: false, error: `header "${known.name}" must be a non-empty string, or null to remove it` };
-    if (value.length > MAX_VALUE) return { ok: false, error: `header "${known.name}" is longer than ${MAX_VALUE} characters` };
-    if (!FIELD_VALUE.test(value)) return { ok: false, error: `header "${known.name}" may hold visible ASCII characters and spaces only (no line breaks)` };
+    if (typeof value !== 'string' || !value.trim()) return failed('invalid', `header "${known.name}" must be a non-empty string, or null to remove it`);
+    if (value.length > MAX_VALUE) return failed('invalid', `header "${known.name}" is longer than ${MAX_VALUE} characters`);
+    if (!FIELD_VALUE.test(value)) return failed('invalid', `header "${known.name}" may hold visible ASCII characters and spaces only (no line breaks)`);
     out[known.name] = value.trim();
   }
   return { ok: true, value: out };

@@ -1,6 +1,6 @@
 // WebSub, subscriber side (W3C WebSub §4–§8): which hub and topic a source has, what its subscription does next, the
 // requests to the hub, and the checks of what the hub sends. Pure policy, but for the one POST to a hub at the end.
-import { errorText } from '../errors';
+import { done, errorText, failed, type Result } from '../errors';
 import type { Config } from '../model';
 
 /**
@@ -109,7 +109,7 @@ export function leaving(sub: Subscription, now: number): Subscription {
 }
 
 /** After the hub took (2xx) or refused a request: the next state and when to look again. */
-export function afterRequest(sub: Subscription, sent: { ok: true } | { ok: false; reason: string }, now: number): Subscription | undefined {
+export function afterRequest(sub: Subscription, sent: Result<object, 'http' | 'network'>, now: number): Subscription | undefined {
   if (sent.ok) {
     const next = { ...sub, attempts: 0, error: undefined };
     if (leavingStates.includes(sub.state)) return { ...next, state: 'left', dueAt: now + VERIFY_WAIT_MS };
@@ -240,7 +240,7 @@ export async function sendToHub(
   mode: 'subscribe' | 'unsubscribe',
   config: Pick<Config, 'publicBaseUrl'>,
   fetcher: typeof fetch = fetch,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<Result<object, 'http' | 'network'>> {
   const form = new URLSearchParams({ 'hub.mode': mode, 'hub.topic': sub.topic, 'hub.callback': callbackUrl(config, sub) });
   if (mode === 'subscribe') {
     form.set('hub.lease_seconds', String(LEASE_SECONDS));
@@ -256,8 +256,8 @@ export async function sendToHub(
     });
     const text = res.ok ? '' : (await res.text().catch(() => '')).slice(0, 200);
     if (res.ok) await res.body?.cancel().catch(() => {});
-    return res.ok ? { ok: true } : { ok: false, reason: `the hub answered HTTP ${res.status}${text ? `: ${text.trim()}` : ''}` };
+    return res.ok ? done : failed('http', `the hub answered HTTP ${res.status}${text ? `: ${text.trim()}` : ''}`);
   } catch (err) {
-    return { ok: false, reason: `the hub could not be reached: ${errorText(err)}` };
+    return failed('network', `the hub could not be reached: ${errorText(err)}`);
   }
 }

@@ -2,7 +2,7 @@
 // Miniflux, FreshRSS and other readers export: folders become categories, nested outlines are walked.
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { errorText } from '../errors';
+import { errorText, failed, type Failure } from '../errors';
 import { hash64 } from '../hash';
 import type { Registry, Source } from '../model';
 import { SLUG } from '../patterns';
@@ -17,7 +17,8 @@ export interface OpmlImport {
   skipped: { reason: string; outline?: string }[];
 }
 
-export type OpmlImportResult = OpmlImport | { ok: false; error: string };
+/** `empty`, `malformed` (not well-formed XML) or `not-opml` (another XML document). */
+export type OpmlImportResult = OpmlImport | Failure<'empty' | 'malformed' | 'not-opml'>;
 
 // ───────────────────────────── export ─────────────────────────────
 
@@ -89,25 +90,25 @@ interface OutlineNode {
 /** Parses an OPML subscription list (http://opml.org/spec2.opml); errors (not XML, not OPML) are values, bad outlines skipped with a reason. */
 export function parseOpml(xml: string): OpmlImportResult {
   const text = xml.replace(/^\uFEFF/, '').trimStart();
-  if (text === '') return { ok: false, error: 'empty document: expected an OPML file' };
+  if (text === '') return failed('empty', 'empty document: expected an OPML file');
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { msg, line, col } = validation.err;
-    return { ok: false, error: `not well-formed XML (line ${line}, column ${col}): ${msg}` };
+    return failed('malformed', `not well-formed XML (line ${line}, column ${col}): ${msg}`);
   }
   let doc: Record<string, unknown>;
   try {
     doc = opmlParser.parse(text) as Record<string, unknown>;
   } catch (error) {
-    return { ok: false, error: `cannot read the OPML: ${errorText(error)}` };
+    return failed('malformed', `cannot read the OPML: ${errorText(error)}`);
   }
   const rootName = Object.keys(doc).find((k) => k !== '#text' && !k.startsWith('?') && !k.startsWith('!'));
   if (rootName?.toLowerCase() !== 'opml') {
-    return { ok: false, error: `not an OPML document: the root element is <${rootName ?? 'nothing'}>, expected <opml>` };
+    return failed('not-opml', `not an OPML document: the root element is <${rootName ?? 'nothing'}>, expected <opml>`);
   }
   const opml = doc[rootName] as Record<string, unknown> | string;
   const body = typeof opml === 'object' ? findChild(opml, 'body') : undefined;
-  if (body === undefined) return { ok: false, error: 'not an OPML document: <opml> has no <body>' };
+  if (body === undefined) return failed('not-opml', 'not an OPML document: <opml> has no <body>');
 
   const state: ImportState = { categories: new Map(), slugTitles: new Map(), sources: new Map(), skipped: [], seen: 0 };
   // An empty <body/> parses as a string: a valid list with nothing in it.

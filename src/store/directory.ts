@@ -1,6 +1,7 @@
 // The Directory: the one writer of the registry (sources, categories) and of every source's scheduling state, with
 // the due index runs plan from. Admin changes that touch rivers go through it to the River that owns each river, so
 // every river keeps one writer. It also writes the `index` document the index page is served from.
+import { failed, type Result } from '../errors';
 import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceState, SourceStatus, SourceView } from '../model';
 import { alertAfterCheck, alertEvent, deliverAlert, statusUrlOf, type AlertKind } from '../poll/alerts';
 import { applyHeaderChange, viewOf, type HeaderChange } from '../poll/controls';
@@ -28,8 +29,8 @@ import type { RiverFigures, RiverSettings } from './river';
 import { SqlObject } from './sql';
 import { DirectoryTables, newState, type DueRow } from './tables';
 
-/** An admin change's answer: the value, or the status and reason a person can act on. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 404 | 409; error: string };
+/** An admin change's answer: the value, or why not — `not-found` (404) or `conflict` (409) — in words a person can act on. */
+export type Outcome<T> = Result<{ value: T }, 'not-found' | 'conflict'>;
 
 export interface PlanOptions {
   now: string;
@@ -470,9 +471,9 @@ export class Directory extends SqlObject {
   /** Registers a source (409 when its id or URL is taken), creating the categories it names that do not exist yet. */
   async addSource(d: Deployment, input: NewSource): Promise<Outcome<SourceView>> {
     await this.ready(d);
-    if (input.id !== undefined && this.tables.source(input.id)) return { ok: false, status: 409, error: `a source with id "${input.id}" already exists` };
+    if (input.id !== undefined && this.tables.source(input.id)) return failed('conflict', `a source with id "${input.id}" already exists`);
     const same = this.tables.sourceIdByUrl(input.url);
-    if (same) return { ok: false, status: 409, error: `this URL is already registered as "${same}"` };
+    if (same) return failed('conflict', `this URL is already registered as "${same}"`);
     const source: Source = {
       id: input.id ?? deriveId(input.url, (x) => this.tables.source(x) !== undefined),
       url: input.url,
@@ -496,11 +497,11 @@ export class Directory extends SqlObject {
   async updateSource(d: Deployment, id: string, patch: SourcePatch): Promise<Outcome<{ source: SourceView; rivers: string[] }>> {
     await this.ready(d);
     const prev = this.tables.source(id);
-    if (!prev) return { ok: false, status: 404, error: `source "${id}" not found` };
+    if (!prev) return failed('not-found', `source "${id}" not found`);
     const next: Source = { ...prev };
     if (patch.url !== undefined && patch.url !== prev.url) {
       const same = this.tables.sourceIdByUrl(patch.url);
-      if (same && same !== id) return { ok: false, status: 409, error: `this URL is already registered as "${same}"` };
+      if (same && same !== id) return failed('conflict', `this URL is already registered as "${same}"`);
       next.url = patch.url;
     }
     if (patch.categories) next.categories = patch.categories;
@@ -551,7 +552,7 @@ export class Directory extends SqlObject {
   async removeSource(d: Deployment, id: string): Promise<Outcome<{ deleted: string; categories: string[] }>> {
     await this.ready(d);
     const source = this.tables.source(id);
-    if (!source) return { ok: false, status: 404, error: `source "${id}" not found` };
+    if (!source) return failed('not-found', `source "${id}" not found`);
     // A revision this source never had: every delivery of it still under way is refused. The rivers hear of it from
     // the queue of removals, written with the registry change, so a River that cannot take it now is told later.
     const rev = this.revision();
@@ -616,9 +617,9 @@ export class Directory extends SqlObject {
   /** Deletes a category no source names (409 otherwise), with its river and its page. */
   async deleteCategory(d: Deployment, slug: string): Promise<Outcome<{ deleted: string }>> {
     await this.ready(d);
-    if (!this.tables.category(slug)) return { ok: false, status: 404, error: `category "${slug}" not found` };
+    if (!this.tables.category(slug)) return failed('not-found', `category "${slug}" not found`);
     const users = this.tables.sourcesIn(slug);
-    if (users.length) return { ok: false, status: 409, error: `category "${slug}" is used by sources: ${users.map((s) => s.id).join(', ')}` };
+    if (users.length) return failed('conflict', `category "${slug}" is used by sources: ${users.map((s) => s.id).join(', ')}`);
     await riverOf(this.env, d, slug).destroy(d, slug);
     this.tables.deleteCategory(slug);
     await this.writeIndex(d);

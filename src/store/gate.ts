@@ -1,5 +1,6 @@
 // The admin sign-in gate: live console sessions and failed sign-ins per client. One object per deployment, so a
 // logout is seen by every later request everywhere, and two failures counted at once are both counted.
+import { failed, type Failure } from '../errors';
 import type { Env } from '../model';
 import { all, first, run, SqlObject } from './sql';
 
@@ -19,7 +20,8 @@ export function waitAfterFailures(count: number): number {
   return count < FREE_FAILURES ? 0 : Math.min(LONGEST_WAIT_S, 2 ** (count - FREE_FAILURES + 1));
 }
 
-export type Admission = { ok: true; failures: number } | { ok: false; retryAfterSeconds: number };
+/** May the client try: yes with its recent failures, or a `rate-limited` Failure saying how long to wait. */
+export type Admission = { ok: true; failures: number } | (Failure<'rate-limited'> & { retryAfterSeconds: number });
 
 export class Gate extends SqlObject {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -31,7 +33,9 @@ export class Gate extends SqlObject {
     const row = first<{ count: number; last_at: number }>(this.sql, 'SELECT count, last_at FROM failures WHERE client = ?', client);
     if (!row || now - row.last_at > FAILURE_MEMORY_MS) return { ok: true, failures: 0 };
     const waitMs = waitAfterFailures(row.count) * 1000 - (now - row.last_at);
-    return waitMs > 0 ? { ok: false, retryAfterSeconds: Math.ceil(waitMs / 1000) } : { ok: true, failures: row.count };
+    if (waitMs <= 0) return { ok: true, failures: row.count };
+    const retryAfterSeconds = Math.ceil(waitMs / 1000);
+    return failed('rate-limited', `too many failed sign-ins from this client: wait ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
 
   /** Counts a wrong token; answers how long the client now waits. */

@@ -60,7 +60,12 @@ describe('alerts', () => {
     expect(await received(hook, 1, 1500)).toEqual([]);
     await pollNow(env, 'baomoi');
     const [failing] = await received(hook, 1);
-    expect(failing).toMatchObject({ event: 'failing', source: { id: 'baomoi', title: 'Báo Mới' }, error: expect.stringMatching(/HTTP 500/), errorCode: 'http' });
+    expect(failing).toMatchObject({
+      event: 'failing',
+      source: { id: 'baomoi', title: 'Báo Mới' },
+      error: expect.stringMatching(/HTTP 500/),
+      errorCode: 'http',
+    });
     expect(failing.statusUrl).toMatch(/\/status#source-baomoi$/);
     expect(failing.text).toContain('“Báo Mới” is failing since');
     expect(failing.content).toBe(failing.text);

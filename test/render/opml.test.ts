@@ -15,7 +15,7 @@ async function fixture(name: string): Promise<string> {
 
 function imported(xml: string): OpmlImport {
   const result = parseOpml(xml);
-  if (!result.ok) throw new Error(result.error);
+  if (!result.ok) throw new Error(result.reason);
   for (const category of result.categories) expect(category.slug).toMatch(SLUG);
   return result;
 }
@@ -114,15 +114,16 @@ describe('parseOpml', () => {
   });
 
   it('answers errors a person can act on', () => {
-    expect(parseOpml('')).toEqual({ ok: false, error: 'empty document: expected an OPML file' });
+    expect(parseOpml('')).toEqual({ ok: false, code: 'empty', reason: 'empty document: expected an OPML file' });
     const notXml = parseOpml('<opml><body><outline text="a & b"></body></opml>');
     expect(notXml.ok).toBe(false);
-    if (!notXml.ok) expect(notXml.error).toMatch(/^not well-formed XML \(line 1, column \d+\): /);
+    if (!notXml.ok) expect(notXml).toMatchObject({ code: 'malformed', reason: expect.stringMatching(/^not well-formed XML \(line 1, column \d+\): /) });
     expect(parseOpml('<?xml version="1.0"?><rss version="2.0"><channel/></rss>')).toEqual({
       ok: false,
-      error: 'not an OPML document: the root element is <rss>, expected <opml>',
+      code: 'not-opml',
+      reason: 'not an OPML document: the root element is <rss>, expected <opml>',
     });
-    expect(parseOpml('<opml version="2.0"><head/></opml>')).toEqual({ ok: false, error: 'not an OPML document: <opml> has no <body>' });
+    expect(parseOpml('<opml version="2.0"><head/></opml>')).toEqual({ ok: false, code: 'not-opml', reason: 'not an OPML document: <opml> has no <body>' });
     expect(parseOpml('<opml version="2.0"><head/><body/></opml>')).toEqual({ ok: true, categories: [], sources: [], skipped: [] });
   });
 
