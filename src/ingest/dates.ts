@@ -10,7 +10,8 @@ export interface ParsedDate {
   zoneGuessed: boolean;
 }
 
-const MONTHS: Record<string, number> = {};
+// Maps, not objects: a date's word such as `constructor` must find nothing.
+const MONTHS = new Map<string, number>();
 const monthNames: [number, string[]][] = [
   [1, ['jan', 'january', 'janv', 'janvier', 'januar', 'jän', 'jänner', 'ene', 'enero', 'gen', 'gennaio', 'janeiro', 'jan.']],
   [2, ['feb', 'february', 'févr', 'fevr', 'février', 'fevrier', 'februar', 'febrero', 'febbraio', 'fev', 'fevereiro']],
@@ -25,60 +26,62 @@ const monthNames: [number, string[]][] = [
   [11, ['nov', 'november', 'novembre', 'noviembre', 'novembro']],
   [12, ['dec', 'december', 'déc', 'decembre', 'décembre', 'dez', 'dezember', 'dic', 'diciembre', 'dicembre', 'dezembro']],
 ];
-for (const [n, names] of monthNames) for (const name of names) MONTHS[name] = n;
+for (const [n, names] of monthNames) for (const name of names) MONTHS.set(name, n);
 
 const WEEKDAYS = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$|^(lun|mar|mer|jeu|ven|sam|dim|mo|di|mi|do|fr|sa|so)\.?$/;
 
 /** Named zones, in minutes east of UTC (RFC 822 names plus the common ones feeds use). */
-const ZONES: Record<string, number> = {
-  ut: 0,
-  utc: 0,
-  gmt: 0,
-  z: 0,
-  wet: 0,
-  bst: 60,
-  ist: 330,
-  cet: 60,
-  cest: 120,
-  met: 60,
-  mest: 120,
-  eet: 120,
-  eest: 180,
-  msk: 180,
-  est: -300,
-  edt: -240,
-  cst: -360,
-  cdt: -300,
-  mst: -420,
-  mdt: -360,
-  pst: -480,
-  pdt: -420,
-  akst: -540,
-  akdt: -480,
-  hst: -600,
-  ast: -240,
-  adt: -180,
-  nst: -210,
-  ndt: -150,
-  jst: 540,
-  kst: 540,
-  hkt: 480,
-  sgt: 480,
-  aest: 600,
-  aedt: 660,
-  acst: 570,
-  awst: 480,
-  nzst: 720,
-  nzdt: 780,
-  ict: 420,
-  wib: 420,
-  pht: 480,
-  // Military single letters (RFC 822; their signs are often confused, so only the unambiguous ones).
-  a: -60,
-  m: -720,
-  n: 60,
-  y: 720,
-};
+const ZONES = new Map<string, number>(
+  Object.entries({
+    ut: 0,
+    utc: 0,
+    gmt: 0,
+    z: 0,
+    wet: 0,
+    bst: 60,
+    ist: 330,
+    cet: 60,
+    cest: 120,
+    met: 60,
+    mest: 120,
+    eet: 120,
+    eest: 180,
+    msk: 180,
+    est: -300,
+    edt: -240,
+    cst: -360,
+    cdt: -300,
+    mst: -420,
+    mdt: -360,
+    pst: -480,
+    pdt: -420,
+    akst: -540,
+    akdt: -480,
+    hst: -600,
+    ast: -240,
+    adt: -180,
+    nst: -210,
+    ndt: -150,
+    jst: 540,
+    kst: 540,
+    hkt: 480,
+    sgt: 480,
+    aest: 600,
+    aedt: 660,
+    acst: 570,
+    awst: 480,
+    nzst: 720,
+    nzdt: 780,
+    ict: 420,
+    wib: 420,
+    pht: 480,
+    // Military single letters (RFC 822; their signs are often confused, so only the unambiguous ones).
+    a: -60,
+    m: -720,
+    n: 60,
+    y: 720,
+  }),
+);
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -196,8 +199,8 @@ function parseLoose(text: string): ParsedDate | undefined {
       if (z2) offset = numericZone(z2[1], z2[2], z2[3]);
       continue;
     }
-    if (t in ZONES && (hasTime || t.length > 1)) {
-      if (offset === undefined) offset = ZONES[t];
+    if (ZONES.has(t) && (hasTime || t.length > 1)) {
+      if (offset === undefined) offset = ZONES.get(t);
       continue;
     }
     if (/^\d+$/.test(t)) {
@@ -205,12 +208,12 @@ function parseLoose(text: string): ParsedDate | undefined {
       continue;
     }
     const name = t.replace(/\.$/, '');
-    if (MONTHS[name] !== undefined && month === undefined) {
-      month = MONTHS[name];
+    if (MONTHS.has(name) && month === undefined) {
+      month = MONTHS.get(name);
       continue;
     }
-    if (MONTHS[name.slice(0, 3)] !== undefined && month === undefined && name.length > 3 && !WEEKDAYS.test(name)) {
-      month = MONTHS[name.slice(0, 3)];
+    if (MONTHS.has(name.slice(0, 3)) && month === undefined && name.length > 3 && !WEEKDAYS.test(name)) {
+      month = MONTHS.get(name.slice(0, 3));
       continue;
     }
     if (WEEKDAYS.test(name) || /^\(.*\)$/.test(t)) continue;
@@ -262,12 +265,13 @@ function parseCommon(text: string): ParsedDate | undefined {
     const day = Number(m[1]);
     let offset: number;
     if (m[7] !== undefined) {
-      const zone = ZONES[m[7].toLowerCase()];
+      const zone = ZONES.get(m[7].toLowerCase());
       if (zone === undefined) return undefined; // an unknown name: the general parser decides
       offset = zone;
     } else offset = (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
-    if (day < 1) return undefined;
-    const iso = build(Number(m[3]), MONTHS[m[2].toLowerCase()], day, Number(m[4]), Number(m[5]), Number(m[6]), offset);
+    const month = MONTHS.get(m[2].toLowerCase());
+    if (day < 1 || month === undefined) return undefined;
+    const iso = build(Number(m[3]), month, day, Number(m[4]), Number(m[5]), Number(m[6]), offset);
     return iso ? { iso, zoneGuessed: false } : undefined;
   }
   m = ISO_SECONDS.exec(text);

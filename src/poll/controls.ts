@@ -4,13 +4,15 @@ import { failed, type Result } from '../errors';
 import type { Source, SourceView } from '../model';
 
 /** The headers an operator may add, by their canonical names; `secret` ones are credentials. */
-const ALLOWED: Record<string, { name: string; secret: boolean }> = {
-  'accept-language': { name: 'Accept-Language', secret: false },
-  cookie: { name: 'Cookie', secret: true },
-  authorization: { name: 'Authorization', secret: true },
-};
+const ALLOWED = new Map<string, { name: string; secret: boolean }>(
+  Object.entries({
+    'accept-language': { name: 'Accept-Language', secret: false },
+    cookie: { name: 'Cookie', secret: true },
+    authorization: { name: 'Authorization', secret: true },
+  }),
+);
 
-export const ALLOWED_HEADERS = Object.values(ALLOWED).map((h) => h.name);
+export const ALLOWED_HEADERS = [...ALLOWED.values()].map((h) => h.name);
 const MAX_VALUE = 4096;
 const MAX_USER_AGENT = 300;
 // Visible ASCII, spaces and tabs: what an HTTP field value may hold without a charset guess at either end.
@@ -38,7 +40,7 @@ export function checkHeaderChange(change: unknown): Checked<HeaderChange> {
     return failed('invalid', `"headers" must be an object of header names to values (allowed: ${ALLOWED_HEADERS.join(', ')})`);
   const out: Record<string, string | null> = {};
   for (const [key, value] of Object.entries(change as Record<string, unknown>)) {
-    const known = ALLOWED[key.toLowerCase()];
+    const known = ALLOWED.get(key.toLowerCase());
     if (!known) return failed('invalid', `header "${key.slice(0, 60)}" is not allowed (allowed: ${ALLOWED_HEADERS.join(', ')})`);
     if (value === null) {
       out[known.name] = null;
@@ -72,7 +74,7 @@ export function viewOf(source: Source): SourceView {
   const secret: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
     // A name the allowlist does not know (it never stores one) would be shown as a secret, not as a value.
-    if (ALLOWED[name.toLowerCase()]?.secret !== false) secret.push(name);
+    if (ALLOWED.get(name.toLowerCase())?.secret !== false) secret.push(name);
     else shown[name] = value;
   }
   if (Object.keys(shown).length) view.headers = shown;
@@ -82,12 +84,12 @@ export function viewOf(source: Source): SourceView {
 
 /** Whether a header carries a credential, which a fetch must not take to another origin. */
 export function isSecretHeader(name: string): boolean {
-  return ALLOWED[name.toLowerCase()]?.secret === true;
+  return ALLOWED.get(name.toLowerCase())?.secret === true;
 }
 
 /** The headers a fetch may take to another origin: the plain ones. */
 export function withoutSecrets(headers: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!headers) return undefined;
-  const plain = Object.entries(headers).filter(([name]) => ALLOWED[name.toLowerCase()]?.secret === false);
+  const plain = Object.entries(headers).filter(([name]) => ALLOWED.get(name.toLowerCase())?.secret === false);
   return plain.length ? Object.fromEntries(plain) : undefined;
 }

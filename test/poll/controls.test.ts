@@ -118,6 +118,9 @@ describe('per-source controls', () => {
     const cases: [unknown, RegExp][] = [
       [{ headers: { Host: 'evil.test' } }, /header "Host" is not allowed/],
       [{ headers: { 'If-None-Match': '"x"' } }, /not allowed/],
+      // A name a plain object already has: it once passed as the header "Object".
+      [{ headers: { constructor: 'x' } }, /header "constructor" is not allowed/],
+      [{ headers: { toString: 'x' } }, /header "toString" is not allowed/],
       [{ headers: { Cookie: 'a=1\r\nX-Injected: 1' } }, /no line breaks/],
       [{ headers: { Cookie: 42 } }, /non-empty string/],
       [{ headers: ['Cookie'] }, /must be an object/],

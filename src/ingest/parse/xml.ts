@@ -46,63 +46,67 @@ export interface XmlDocument {
 }
 
 /** Namespace URIs readers care about, mapped to one key each (real feeds spell them many ways). */
-const NS_BY_URI: Record<string, string> = {
-  'http://www.w3.org/2005/atom': 'atom',
-  'http://purl.org/atom/ns#': 'atom03',
-  'http://purl.org/rss/1.0/modules/content/': 'content',
-  'http://purl.org/dc/elements/1.1/': 'dc',
-  'http://purl.org/dc/terms/': 'dcterms',
-  'http://search.yahoo.com/mrss/': 'media',
-  'http://search.yahoo.com/mrss': 'media',
-  'http://video.search.yahoo.com/mrss': 'media',
-  'http://video.search.yahoo.com/mrss/': 'media',
-  'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
-  'http://example.com/dtds/podcast-1.0.dtd': 'itunes',
-  'http://www.w3.org/1999/02/22-rdf-syntax-ns#': 'rdf',
-  'http://purl.org/rss/1.0/': 'rss10',
-  'http://my.netscape.com/rdf/simple/0.9/': 'rss09',
-  // The RSS 0.90 namespace as Netscape's own early documents spelled it.
-  'http://channel.netscape.com/rdf/simple/0.9/': 'rss09',
-  'http://backend.userland.com/rss2': '',
-  'http://blogs.law.harvard.edu/tech/rss': '',
-  'http://backend.userland.com/rss': '',
-  'http://www.w3.org/1999/xhtml': 'xhtml',
-  'http://rssnamespace.org/feedburner/ext/1.0': 'feedburner',
-  'http://purl.org/rss/1.0/modules/slash/': 'slash',
-  'http://wellformedweb.org/commentapi/': 'wfw',
-  'http://www.w3.org/xml/1998/namespace': 'xml',
-  'http://purl.org/syndication/thread/1.0': 'thr',
-  'http://www.georss.org/georss': 'georss',
-  'https://jsonfeed.org/version/1': 'json',
-  'http://purl.org/dc/elements/1.0/': 'dc',
-  'http://purl.org/rss/1.0/modules/syndication/': 'sy',
-  'https://podcastindex.org/namespace/1.0': 'podcast',
-  'http://podlove.org/simple-chapters': 'psc',
-  'http://www.google.com/schemas/play-podcasts/1.0': 'googleplay',
-};
+const NS_BY_URI = new Map<string, string>(
+  Object.entries({
+    'http://www.w3.org/2005/atom': 'atom',
+    'http://purl.org/atom/ns#': 'atom03',
+    'http://purl.org/rss/1.0/modules/content/': 'content',
+    'http://purl.org/dc/elements/1.1/': 'dc',
+    'http://purl.org/dc/terms/': 'dcterms',
+    'http://search.yahoo.com/mrss/': 'media',
+    'http://search.yahoo.com/mrss': 'media',
+    'http://video.search.yahoo.com/mrss': 'media',
+    'http://video.search.yahoo.com/mrss/': 'media',
+    'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
+    'http://example.com/dtds/podcast-1.0.dtd': 'itunes',
+    'http://www.w3.org/1999/02/22-rdf-syntax-ns#': 'rdf',
+    'http://purl.org/rss/1.0/': 'rss10',
+    'http://my.netscape.com/rdf/simple/0.9/': 'rss09',
+    // The RSS 0.90 namespace as Netscape's own early documents spelled it.
+    'http://channel.netscape.com/rdf/simple/0.9/': 'rss09',
+    'http://backend.userland.com/rss2': '',
+    'http://blogs.law.harvard.edu/tech/rss': '',
+    'http://backend.userland.com/rss': '',
+    'http://www.w3.org/1999/xhtml': 'xhtml',
+    'http://rssnamespace.org/feedburner/ext/1.0': 'feedburner',
+    'http://purl.org/rss/1.0/modules/slash/': 'slash',
+    'http://wellformedweb.org/commentapi/': 'wfw',
+    'http://www.w3.org/xml/1998/namespace': 'xml',
+    'http://purl.org/syndication/thread/1.0': 'thr',
+    'http://www.georss.org/georss': 'georss',
+    'https://jsonfeed.org/version/1': 'json',
+    'http://purl.org/dc/elements/1.0/': 'dc',
+    'http://purl.org/rss/1.0/modules/syndication/': 'sy',
+    'https://podcastindex.org/namespace/1.0': 'podcast',
+    'http://podlove.org/simple-chapters': 'psc',
+    'http://www.google.com/schemas/play-podcasts/1.0': 'googleplay',
+  }),
+);
 
-/** Prefixes feeds use without declaring them; mapped as their usual namespace. */
-const CONVENTIONAL_PREFIX: Record<string, string> = {
-  content: 'content',
-  dc: 'dc',
-  dcterms: 'dcterms',
-  media: 'media',
-  itunes: 'itunes',
-  atom: 'atom',
-  atom10: 'atom',
-  rdf: 'rdf',
-  feedburner: 'feedburner',
-  xhtml: 'xhtml',
-  slash: 'slash',
-  wfw: 'wfw',
-  thr: 'thr',
-  xml: 'xml',
-};
+/** Prefixes feeds use without declaring them; mapped as their usual namespace. Maps, not objects: a feed's `constructor` finds nothing. */
+const CONVENTIONAL_PREFIX = new Map<string, string>(
+  Object.entries({
+    content: 'content',
+    dc: 'dc',
+    dcterms: 'dcterms',
+    media: 'media',
+    itunes: 'itunes',
+    atom: 'atom',
+    atom10: 'atom',
+    rdf: 'rdf',
+    feedburner: 'feedburner',
+    xhtml: 'xhtml',
+    slash: 'slash',
+    wfw: 'wfw',
+    thr: 'thr',
+    xml: 'xml',
+  }),
+);
 
 /** The key readers know a namespace URI by ('dc', 'media', …), else the URI itself (Namespaces in XML 1.0, https://www.w3.org/TR/xml-names/#sec-namespaces). */
 export function namespaceKey(uri: string): string {
   const trimmed = uri.trim();
-  const key = NS_BY_URI[trimmed.toLowerCase()];
+  const key = NS_BY_URI.get(trimmed.toLowerCase());
   if (key !== undefined) return key;
   // Many itunes/media spellings differ only in case or a trailing slash.
   const lower = trimmed.toLowerCase().replace(/\/$/, '');
@@ -114,7 +118,7 @@ export function namespaceKey(uri: string): string {
   return trimmed;
 }
 
-const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const XML_ENTITIES = new Map(Object.entries({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }));
 
 /** Elements open at once. libxml2 stops at 256; more room here, since an unclosed <br> in raw HTML nests in our lenient reader. */
 export const MAX_DEPTH = 1_000;
@@ -366,8 +370,8 @@ class XmlReader implements SubsetReader {
   /** The text `&name;` stands for: a character, a declared entity, else an HTML one (noted); undefined when none. */
   resolveReference(name: string): string | undefined {
     if (name.charCodeAt(0) === 35 /* # */) return characterReference(name);
-    if (!/^[A-Za-z][A-Za-z0-9._-]*$/.test(name)) return undefined;
-    const known = XML_ENTITIES[name] ?? this.expandEntity(name);
+    if (!/^[A-Za-z_][A-Za-z0-9._-]*$/.test(name)) return undefined;
+    const known = XML_ENTITIES.get(name) ?? this.expandEntity(name);
     if (known !== undefined) return known;
     // RSS has no DTD, yet its text is full of HTML's names (&nbsp;, &eacute;): read them, and say so.
     this.warn(`undefined entity &${name};`);
@@ -594,7 +598,7 @@ class XmlReader implements SubsetReader {
     const colon = qname.indexOf(':');
     const prefix = colon === -1 ? '' : qname.slice(0, colon);
     const local = colon === -1 ? qname : qname.slice(colon + 1);
-    const ns = this.lookupNs(prefix) ?? (prefix ? (CONVENTIONAL_PREFIX[prefix.toLowerCase()] ?? prefix) : '');
+    const ns = this.lookupNs(prefix) ?? (prefix ? (CONVENTIONAL_PREFIX.get(prefix.toLowerCase()) ?? prefix) : '');
     const xmlBase = attrs['xml:base'];
     const outerBase = current?.base;
     const base = xmlBase !== undefined ? resolveBase(xmlBase, outerBase ?? this.documentUrl) : outerBase;
@@ -636,7 +640,7 @@ class XmlReader implements SubsetReader {
       const ac = name.indexOf(':');
       if (ac > 0 && !name.startsWith('xmlns:')) {
         const ap = name.slice(0, ac);
-        const ans = ap === 'xml' ? 'xml' : (this.lookupNs(ap) ?? CONVENTIONAL_PREFIX[ap.toLowerCase()] ?? ap);
+        const ans = ap === 'xml' ? 'xml' : (this.lookupNs(ap) ?? CONVENTIONAL_PREFIX.get(ap.toLowerCase()) ?? ap);
         attrs[namespacedAttrKey(ans, name.slice(ac + 1))] = attrs[name];
       }
     }

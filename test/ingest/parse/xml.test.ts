@@ -147,3 +147,24 @@ describe('work linear in the size of the document', () => {
     expect(bestOf(doc, 3, bound * baseline) / baseline).toBeLessThan(bound);
   });
 });
+
+// ───────────── feed text as table keys: the names Object.prototype has find nothing ─────────────
+
+describe('names a plain object already has (constructor, __proto__, toString)', () => {
+  const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', '__defineGetter__'];
+
+  it.each(names)('&%s; is an undefined entity: kept as written, and noted', (name) => {
+    const doc = parseXml(rssWith('', `a &${name}; b`));
+    expect(titleOf(doc)).toBe(`a &${name}; b`);
+    expect(doc.warnings).toContain(`undefined entity &${name};`);
+  });
+
+  it.each(names)('an undeclared prefix %s: is its own namespace key, a string', (name) => {
+    const doc = parseXml(`<r><${name}:e ${name}:a="1">v</${name}:e><p:e xmlns:p="${name}">w</p:e></r>`);
+    const [undeclared, bound] = elements(doc.root!);
+    expect(undeclared.ns).toBe(name);
+    expect(undeclared.attrs[`{${name}}a`]).toBe('1');
+    expect(bound.ns).toBe(name);
+    expect(textOf(undeclared)).toBe('v');
+  });
+});
