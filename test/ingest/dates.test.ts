@@ -28,7 +28,16 @@ describe('parseDate', () => {
     expect(parseDate(text)?.iso).toBe(iso);
   });
 
-  it.each(['', 'yesterday', 'Thu, 31 Feb 2004 10:00:00 GMT', '2004-13-01', 'not 12 a date', '99:99', 'Mon, 05 constructor 2024 10:00:00 GMT', '05 __proto__ 2024'])('rejects %j', (text) => {
+  it.each([
+    '',
+    'yesterday',
+    'Thu, 31 Feb 2004 10:00:00 GMT',
+    '2004-13-01',
+    'not 12 a date',
+    '99:99',
+    'Mon, 05 constructor 2024 10:00:00 GMT',
+    '05 __proto__ 2024',
+  ])('rejects %j', (text) => {
     expect(parseDate(text)).toBeUndefined();
   });
 
