@@ -292,7 +292,7 @@ async function queueDeployment(s: Site) {
     sent.length = 0;
     sendBatchCalls = 0;
     const producer = await measure(s, `${label}: producer`, async () => {
-      await runQueueProducer(s.e, queue as Queue<{ sourceIds: string[] }>, new Date(Date.now() + INTERVAL_MS + 60_000));
+      await runQueueProducer(s.e, queue as Queue<PollMessage>, new Date(Date.now() + INTERVAL_MS + 60_000));
     });
     largestValue = Math.max(largestValue, producer.kv.largestValue);
     const messages = sent.splice(0);

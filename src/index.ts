@@ -18,7 +18,7 @@ export default {
   async scheduled(_controller, env, ctx) {
     // With a queue bound the cron only dispatches (consumers announce what they change); else it polls inline.
     if (env.POLL_QUEUE) {
-      await runQueueProducer(env, env.POLL_QUEUE as Queue<{ sourceIds: string[] }>);
+      await runQueueProducer(env, env.POLL_QUEUE);
       return;
     }
     const report = await runPoll(env);

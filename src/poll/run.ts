@@ -4,7 +4,7 @@
 import { errorText, failed } from '../errors';
 import { digestBytes } from '../hash';
 import { VERSION } from '../version';
-import type { Config, Deployment, Env, IngestReport, PollRecord, PollTask } from '../model';
+import type { Config, Deployment, Env, IngestReport, PollMessage, PollRecord, PollTask } from '../model';
 import type { RiverFigures } from '../store/river';
 import { deploymentOf, directoryOf, feedOf } from '../store/objects';
 import { BudgetSpent, fetchFeed, userAgent } from './fetch';
@@ -207,7 +207,7 @@ const PRODUCER_LIMIT = 20_000;
 const MESSAGES_PER_SEND = 100;
 
 /** Queue producer (cron): reads the due index and sends the due sources, paced per host by message delays. */
-export async function runQueueProducer(env: Env, queue: Queue<{ sourceIds: string[] }>, now = new Date()): Promise<{ sent: number; messages: number }> {
+export async function runQueueProducer(env: Env, queue: Queue<PollMessage>, now = new Date()): Promise<{ sent: number; messages: number }> {
   const d = deploymentOf(env);
   const due = await directoryOf(env, d).dueSources(d, now.toISOString(), PRODUCER_LIMIT);
   const messages = queueMessages(due, d.config.hostSpacingMs, SOURCES_PER_MESSAGE).map((m) => ({
