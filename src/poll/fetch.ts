@@ -44,62 +44,69 @@ export class BudgetSpent extends Error {
 export async function fetchFeed(url: string, validators: FetchValidators, config: Config, opts: FetchOptions = {}): Promise<FetchOutcome> {
   const start = checkSourceUrl(url, config);
   if (!start.ok) return start;
-
   const fetcher = opts.fetcher ?? fetch;
   const signal = AbortSignal.timeout(config.fetchTimeoutMs);
-  let current = new URL(start.url);
-  const visited = new Set([current.href]);
-  let everyHopPermanent = true;
-  let redirected = false;
-  const permanentTarget = () => (redirected && everyHopPermanent ? current.href : undefined);
+  const trail = new RedirectTrail(new URL(start.url));
   let stage: 'headers' | 'body' = 'headers';
-
   try {
     // Inside the try: a stored validator or a configured User-Agent that is not a valid header value is a failure too.
     const headers = requestHeaders(validators, opts.userAgent ?? userAgent(VERSION, config.publicBaseUrl), opts.headers);
-    for (let hop = 0; ; hop++) {
+    for (;;) {
       stage = 'headers';
-      const res = await fetcher(current.href, { method: 'GET', headers, redirect: 'manual', signal });
-      const host = current.host;
-
-      if (REDIRECT_STATUSES.has(res.status)) {
-        discard(res);
-        const location = res.headers.get('location');
-        if (!location) return answered(res.status, 'redirect', `HTTP ${res.status} from ${host} without a Location header`);
-        let next: URL;
-        try {
-          next = new URL(location, current);
-        } catch {
-          return answered(res.status, 'redirect', `HTTP ${res.status} from ${host} with an invalid Location: ${clip(location)}`);
-        }
-        next.hash = '';
-        redirected = true;
-        if (res.status !== 301 && res.status !== 308) everyHopPermanent = false;
-        if (visited.has(next.href)) {
-          const hops = hop + 1;
-          return answered(res.status, 'redirect', `redirect loop: back to ${displayUrl(next)} after ${hops} redirect${hops === 1 ? '' : 's'}`);
-        }
-        if (hop + 1 > config.maxRedirects) {
-          return answered(res.status, 'redirect', `too many redirects (more than ${config.maxRedirects}), last to ${displayUrl(next)}`);
-        }
-        const check = checkRedirectUrl(next, config);
-        if (!check.ok) return { ...check, status: res.status };
-        // As browsers do: a credential given for one origin is not sent on to another.
-        if (next.origin !== current.origin) dropSecretHeaders(headers);
-        visited.add(next.href);
-        current = next;
-        continue;
+      const from = trail.current;
+      const res = await fetcher(from.href, { method: 'GET', headers, redirect: 'manual', signal });
+      if (!REDIRECT_STATUSES.has(res.status)) {
+        stage = 'body';
+        return trail.withTarget(await finish(res, from.host, from.href, validators, config));
       }
-
-      stage = 'body';
-      const outcome = await finish(res, host, current.href, validators, config);
-      const target = permanentTarget();
-      return target ? { ...outcome, permanentRedirect: target } : outcome;
+      discard(res);
+      const stopped = trail.follow(res, config);
+      if (stopped) return stopped;
+      // As browsers do: a credential given for one origin is not sent on to another.
+      if (trail.current.origin !== from.origin) dropSecretHeaders(headers);
     }
   } catch (err) {
-    const failure: FetchFailure = describeError(err, config, current.host, stage);
-    const target = permanentTarget();
-    return target ? { ...failure, permanentRedirect: target } : failure;
+    return trail.withTarget(describeError(err, config, trail.current.host, stage));
+  }
+}
+
+/** The hops of one fetch, followed by hand: where it is, where it has been, and whether every hop was permanent. */
+class RedirectTrail {
+  current: URL;
+  private readonly visited: Set<string>;
+  private hops = 0;
+  private everyHopPermanent = true;
+
+  constructor(start: URL) {
+    this.current = start;
+    this.visited = new Set([start.href]);
+  }
+
+  /** Moves to a redirect's Location, or answers why not: none, unreadable, a loop, too many hops, a refused address. */
+  follow(res: Response, config: Config): FetchFailure | undefined {
+    const { status } = res;
+    const host = this.current.host;
+    const hops = ++this.hops;
+    const location = res.headers.get('location');
+    if (!location) return answered(status, 'redirect', `HTTP ${status} from ${host} without a Location header`);
+    const next = URL.parse(location, this.current.href);
+    if (!next) return answered(status, 'redirect', `HTTP ${status} from ${host} with an invalid Location: ${clip(location)}`);
+    next.hash = '';
+    if (status !== 301 && status !== 308) this.everyHopPermanent = false;
+    if (this.visited.has(next.href)) {
+      return answered(status, 'redirect', `redirect loop: back to ${displayUrl(next)} after ${hops} redirect${hops === 1 ? '' : 's'}`);
+    }
+    if (hops > config.maxRedirects) return answered(status, 'redirect', `too many redirects (more than ${config.maxRedirects}), last to ${displayUrl(next)}`);
+    const check = checkRedirectUrl(next, config);
+    if (!check.ok) return { ...check, status };
+    this.visited.add(next.href);
+    this.current = next;
+    return undefined;
+  }
+
+  /** The outcome with where the source now lives, when every hop was permanent (301/308): the operator may move it. */
+  withTarget(outcome: FetchOutcome): FetchOutcome {
+    return this.hops > 0 && this.everyHopPermanent ? { ...outcome, permanentRedirect: this.current.href } : outcome;
   }
 }
 
