@@ -128,49 +128,22 @@ export function normalizeEntry(
   warnings: string[],
   feedLink = feedLinkOf(feed, options),
 ): ItemDraft {
-  // Base for the entry's own links: its xml:base, else the feed's link, else the fetch URL.
-  const entryBase = firstAbsolute(entry.base, feed.base, feedLink, options.url);
-  const link = resolveUrl(entry.origLink, entryBase, 'resource') ?? resolveUrl(entry.link, entryBase, 'resource');
-  const guid = entry.id === undefined ? undefined : cleanText(entry.id, LIMITS.guid) || undefined;
-  const permalinkGuid = guid && entry.idIsPermaLink !== false && /^https?:\/\//i.test(guid) ? resolveUrl(guid, undefined, 'resource') : undefined;
-  const url = link ?? permalinkGuid;
-  // Base for relative links inside content: xml:base, the item link, the feed link, the fetch URL.
-  const contentBase = firstAbsolute(entry.base, url, feed.base, feedLink, options.url);
+  const { guid, url, contentBase } = entryIdentity(entry, feed, options, feedLink);
   const title = plainText(entry.title, LIMITS.title) ?? '';
   const summaryHtml = htmlField(entry.summary, contentBase);
   // Feeds often repeat the description in content:encoded: the same input sanitizes to the same output once.
   const contentHtml = sameText(entry.content, entry.summary) ? summaryHtml : htmlField(entry.content, contentBase);
-  const enclosures: Enclosure[] = [];
-  for (const e of entry.enclosures) {
-    const encUrl = resolveUrl(e.url, contentBase, 'resource');
-    if (!encUrl || encUrl.length > LIMITS.url || enclosures.some((x) => x.url === encUrl)) continue;
-    const enc: Enclosure = { url: encUrl };
-    if (e.type) enc.type = cleanText(e.type, 100);
-    if (e.length) enc.length = e.length;
-    if (e.medium) enc.medium = cleanText(e.medium, 20);
-    enclosures.push(enc);
-    if (enclosures.length === LIMITS.enclosures) break;
-  }
+  const enclosures = entryEnclosures(entry, contentBase);
   const image = resolveUrl(entry.image, contentBase, 'resource') ?? enclosures.find((e) => e.medium === 'image')?.url;
   const published = itemDate(entry.published, options.fetchedAt);
   const updated = itemDate(entry.updated, options.fetchedAt);
   if (entry.published && !published) warnings.push(`unparseable date "${entry.published.slice(0, 60)}"`);
-  const authorsRaw = entry.authors.length ? entry.authors : feed.authors;
-  const authors = unique(
-    authorsRaw
-      .map((a) => {
-        const { name, email } = splitAuthor(a);
-        return cleanText(htmlToText(name ?? email ?? ''), LIMITS.author);
-      })
-      .filter(Boolean),
-  ).slice(0, LIMITS.authors);
-  const tags = unique(entry.categories.map((c) => cleanText(c.label ?? c.term, LIMITS.tag)).filter(Boolean), (t) => t.toLowerCase()).slice(0, LIMITS.tags);
   const item: ItemDraft = {
     sourceId: options.sourceId,
     title,
     publishedAt: published ?? updated ?? options.fetchedAt,
-    authors,
-    tags,
+    authors: entryAuthors(entry, feed),
+    tags: entryTags(entry),
     enclosures,
     contentHash: '',
   };
@@ -188,9 +161,58 @@ export function normalizeEntry(
   if (language) item.language = language;
   const comments = resolveUrl(entry.comments, contentBase, 'link');
   if (comments && comments.length <= LIMITS.url) item.comments = comments;
-  // What a reader sees: a change here under the same identity is an in-place update.
-  item.contentHash = hash64(JSON.stringify([item.title, item.url ?? '', item.summaryHtml ?? '', item.contentHtml ?? '', item.enclosures, item.image ?? '']));
+  item.contentHash = contentHashOf(item);
   return item;
+}
+
+/** The entry's guid and link, and the base its content's relative links resolve against. */
+function entryIdentity(entry: ParsedEntry, feed: ParsedFeed, options: NormalizeOptions, feedLink: string | undefined) {
+  // Base for the entry's own links: its xml:base, else the feed's link, else the fetch URL.
+  const entryBase = firstAbsolute(entry.base, feed.base, feedLink, options.url);
+  const link = resolveUrl(entry.origLink, entryBase, 'resource') ?? resolveUrl(entry.link, entryBase, 'resource');
+  const guid = entry.id === undefined ? undefined : cleanText(entry.id, LIMITS.guid) || undefined;
+  // RSS 2.0: a guid is a permalink unless isPermaLink="false" (https://www.rssboard.org/rss-specification#ltguidgtSubelementOfLtitemgt).
+  const permalinkGuid = guid && entry.idIsPermaLink !== false && /^https?:\/\//i.test(guid) ? resolveUrl(guid, undefined, 'resource') : undefined;
+  const url = link ?? permalinkGuid;
+  // Base for relative links inside content: xml:base, the item link, the feed link, the fetch URL.
+  const contentBase = firstAbsolute(entry.base, url, feed.base, feedLink, options.url);
+  return { guid, url, contentBase };
+}
+
+/** Absolute, distinct enclosures, at most LIMITS.enclosures of them. */
+function entryEnclosures(entry: ParsedEntry, contentBase: string | undefined): Enclosure[] {
+  const enclosures: Enclosure[] = [];
+  for (const e of entry.enclosures) {
+    const encUrl = resolveUrl(e.url, contentBase, 'resource');
+    if (!encUrl || encUrl.length > LIMITS.url || enclosures.some((x) => x.url === encUrl)) continue;
+    const enc: Enclosure = { url: encUrl };
+    if (e.type) enc.type = cleanText(e.type, 100);
+    if (e.length) enc.length = e.length;
+    if (e.medium) enc.medium = cleanText(e.medium, 20);
+    enclosures.push(enc);
+    if (enclosures.length === LIMITS.enclosures) break;
+  }
+  return enclosures;
+}
+
+/** The entry's authors (else the feed's) as plain names, once each. */
+function entryAuthors(entry: ParsedEntry, feed: ParsedFeed): string[] {
+  const raw = entry.authors.length ? entry.authors : feed.authors;
+  const names = raw.map((a) => {
+    const { name, email } = splitAuthor(a);
+    return cleanText(htmlToText(name ?? email ?? ''), LIMITS.author);
+  });
+  return unique(names.filter(Boolean)).slice(0, LIMITS.authors);
+}
+
+/** Category labels (else terms), once each whatever their case. */
+function entryTags(entry: ParsedEntry): string[] {
+  return unique(entry.categories.map((c) => cleanText(c.label ?? c.term, LIMITS.tag)).filter(Boolean), (t) => t.toLowerCase()).slice(0, LIMITS.tags);
+}
+
+/** What a reader sees: a change here under the same identity is an in-place update. */
+function contentHashOf(item: ItemDraft): string {
+  return hash64(JSON.stringify([item.title, item.url ?? '', item.summaryHtml ?? '', item.contentHtml ?? '', item.enclosures, item.image ?? '']));
 }
 
 /** Guid and link together name one item of a fetch: a feed that lists an item again gives both again. */
