@@ -154,98 +154,128 @@ function parseIso(text: string): ParsedDate | undefined {
   return iso ? { iso, zoneGuessed: !zone && h !== undefined } : undefined;
 }
 
+/** What the tokens of a loose date have said so far. */
+interface LooseParts {
+  year?: number;
+  month?: number;
+  day?: number;
+  h: number;
+  mi: number;
+  s: number;
+  hasTime: boolean;
+  offset?: number;
+  pm?: boolean;
+  /** Bare numbers, placed once every token is read: the day, the year and the month by their size. */
+  numbers: string[];
+}
+
 /** RFC 822 and everything that resembles it: tokens are classified rather than matched by position. */
 function parseLoose(text: string): ParsedDate | undefined {
-  const tokens = text
+  const tokens = looseTokens(text);
+  const parts: LooseParts = { h: 0, mi: 0, s: 0, hasTime: false, numbers: [] };
+  for (let i = 0; i < tokens.length; i++) {
+    const last = readClockOrZone(tokens, i, parts);
+    if (last !== undefined) i = last;
+    else if (!readDateWord(tokens[i], parts)) return undefined;
+  }
+  if (!placeNumbers(parts)) return undefined;
+  const { year, month, day, mi, s, offset, pm, hasTime } = parts;
+  if (year === undefined || month === undefined || day === undefined) return undefined;
+  const h = pm !== undefined && parts.h <= 12 ? (parts.h % 12) + (pm ? 12 : 0) : parts.h;
+  const iso = build(year, month, day, h, mi, s, offset ?? 0);
+  return iso ? { iso, zoneGuessed: offset === undefined && hasTime } : undefined;
+}
+
+/** Lower-case words and numbers: ordinals ("5th") and abbreviation dots dropped, "Jan5" and "5January" split. */
+function looseTokens(text: string): string[] {
+  return text
     .toLowerCase()
     .replace(/(\d)(st|nd|rd|th)\b/g, '$1')
     .replace(/([a-zé])\.(?=\s|$)/g, '$1')
     .split(/[\s,]+|(?<=[a-zé])(?=\d)|(?<=\d)(?=[a-zé]{3,})/)
     .filter(Boolean);
-  let year: number | undefined;
-  let month: number | undefined;
-  let day: number | undefined;
-  let h = 0;
-  let mi = 0;
-  let s = 0;
-  let hasTime = false;
-  let offset: number | undefined;
-  let pm: boolean | undefined;
-  const numbers: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    let t = tokens[i];
-    const time = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(z|[+-]\d{1,2}(?::?\d{2})?)?$/.exec(t);
-    if (time && !hasTime) {
-      h = Number(time[1]);
-      mi = Number(time[2]);
-      s = time[3] ? Number(time[3]) : 0;
-      hasTime = true;
-      if (time[4]) offset = time[4] === 'z' ? 0 : numericZone(time[4][0], ...splitZone(time[4].slice(1)));
-      continue;
-    }
-    if (t === 'am' || t === 'pm') {
-      pm = t === 'pm';
-      continue;
-    }
-    // "GMT+7", "UTC-05:00", "+0700", "-5"
-    const z = /^(?:gmt|utc|ut)?([+-])(\d{1,4})(?::?(\d{2}))?$/.exec(t);
-    if (z && (hasTime || /^(gmt|utc|ut)/.test(t) || z[2].length === 4)) {
-      offset = numericZone(z[1], z[2], z[3]);
-      continue;
-    }
-    if ((t === 'gmt' || t === 'utc' || t === 'ut') && /^[+-]\d/.test(tokens[i + 1] ?? '')) {
-      t = tokens[++i];
-      const z2 = /^([+-])(\d{1,4})(?::?(\d{2}))?$/.exec(t);
-      if (z2) offset = numericZone(z2[1], z2[2], z2[3]);
-      continue;
-    }
-    if (ZONES.has(t) && (hasTime || t.length > 1)) {
-      if (offset === undefined) offset = ZONES.get(t);
-      continue;
-    }
-    if (/^\d+$/.test(t)) {
-      numbers.push(t);
-      continue;
-    }
-    const name = t.replace(/\.$/, '');
-    if (MONTHS.has(name) && month === undefined) {
-      month = MONTHS.get(name);
-      continue;
-    }
-    if (MONTHS.has(name.slice(0, 3)) && month === undefined && name.length > 3 && !WEEKDAYS.test(name)) {
-      month = MONTHS.get(name.slice(0, 3));
-      continue;
-    }
-    if (WEEKDAYS.test(name) || /^\(.*\)$/.test(t)) continue;
-    if (/^[a-z]+$/.test(t)) continue; // an unknown zone name or noise word
-    // Numeric dates like 2004/01/05 or 05/01/2004
-    const slashed = /^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$/.exec(t);
-    if (slashed) {
-      if (slashed[1].length === 4) {
-        year = Number(slashed[1]);
-        month = Number(slashed[2]);
-        day = Number(slashed[3]);
-      } else {
-        day = Number(slashed[1]);
-        month = Number(slashed[2]);
-        year = Number(slashed[3]);
-      }
-      continue;
-    }
-    return undefined;
+}
+
+const CLOCK = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(z|[+-]\d{1,2}(?::?\d{2})?)?$/;
+const SIGNED_ZONE = /^([+-])(\d{1,4})(?::?(\d{2}))?$/;
+
+/** A time of day, am/pm or a zone at tokens[i]: the index of the last token it took, else undefined. */
+function readClockOrZone(tokens: string[], i: number, p: LooseParts): number | undefined {
+  const t = tokens[i];
+  const time = p.hasTime ? null : CLOCK.exec(t);
+  if (time) {
+    p.h = Number(time[1]);
+    p.mi = Number(time[2]);
+    p.s = time[3] ? Number(time[3]) : 0;
+    p.hasTime = true;
+    if (time[4]) p.offset = time[4] === 'z' ? 0 : numericZone(time[4][0], ...splitZone(time[4].slice(1)));
+    return i;
   }
-  for (const n of numbers) {
+  if (t === 'am' || t === 'pm') {
+    p.pm = t === 'pm';
+    return i;
+  }
+  // "GMT+7", "UTC-05:00", "+0700", "-5"
+  const z = /^(?:gmt|utc|ut)?([+-])(\d{1,4})(?::?(\d{2}))?$/.exec(t);
+  if (z && (p.hasTime || /^(gmt|utc|ut)/.test(t) || z[2].length === 4)) {
+    p.offset = numericZone(z[1], z[2], z[3]);
+    return i;
+  }
+  // "GMT +7": the zone's name, then its offset.
+  if ((t === 'gmt' || t === 'utc' || t === 'ut') && /^[+-]\d/.test(tokens[i + 1] ?? '')) {
+    const z2 = SIGNED_ZONE.exec(tokens[i + 1]);
+    if (z2) p.offset = numericZone(z2[1], z2[2], z2[3]);
+    return i + 1;
+  }
+  if (ZONES.has(t) && (p.hasTime || t.length > 1)) {
+    if (p.offset === undefined) p.offset = ZONES.get(t);
+    return i;
+  }
+  return undefined;
+}
+
+/** A number, a month's or weekday's name, a noise word, or a numeric date; false when the token is none of those. */
+function readDateWord(t: string, p: LooseParts): boolean {
+  if (/^\d+$/.test(t)) {
+    p.numbers.push(t);
+    return true;
+  }
+  const name = t.replace(/\.$/, '');
+  if (p.month === undefined) {
+    // "sept", "janvier": a longer name by its first three letters, unless it is a weekday's.
+    const month = MONTHS.get(name) ?? (name.length > 3 && !WEEKDAYS.test(name) ? MONTHS.get(name.slice(0, 3)) : undefined);
+    if (month !== undefined) {
+      p.month = month;
+      return true;
+    }
+  }
+  if (WEEKDAYS.test(name) || /^\(.*\)$/.test(t)) return true;
+  if (/^[a-z]+$/.test(t)) return true; // an unknown zone name or noise word
+  return readNumericDate(t, p);
+}
+
+/** 2004/01/05 (year first) or 05/01/2004 (day first), with slashes, dots or dashes. */
+function readNumericDate(t: string, p: LooseParts): boolean {
+  const m = /^(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})$/.exec(t);
+  if (!m) return false;
+  const yearFirst = m[1].length === 4;
+  p.year = Number(yearFirst ? m[1] : m[3]);
+  p.month = Number(m[2]);
+  p.day = Number(yearFirst ? m[3] : m[1]);
+  return true;
+}
+
+/** Bare numbers by their size: four digits are the year, then the day (≤ 31), a two-digit year, the month; false if one is left over. */
+function placeNumbers(p: LooseParts): boolean {
+  for (const n of p.numbers) {
     const v = Number(n);
-    if (n.length === 4 && year === undefined) year = v;
-    else if (day === undefined && v >= 1 && v <= 31 && n.length <= 2) day = v;
-    else if (year === undefined && n.length <= 2) year = v < 50 ? 2000 + v : 1900 + v;
-    else if (month === undefined && v >= 1 && v <= 12) month = v;
-    else return undefined;
+    if (n.length === 4 && p.year === undefined) p.year = v;
+    else if (p.day === undefined && v >= 1 && v <= 31 && n.length <= 2) p.day = v;
+    else if (p.year === undefined && n.length <= 2) p.year = v < 50 ? 2000 + v : 1900 + v;
+    else if (p.month === undefined && v >= 1 && v <= 12) p.month = v;
+    else return false;
   }
-  if (year === undefined || month === undefined || day === undefined) return undefined;
-  if (pm !== undefined && h <= 12) h = pm ? (h % 12) + 12 : h % 12;
-  const iso = build(year, month, day, h, mi, s, offset ?? 0);
-  return iso ? { iso, zoneGuessed: offset === undefined && hasTime } : undefined;
+  return true;
 }
 
 function splitZone(z: string): [string, string | undefined] {
