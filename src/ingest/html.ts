@@ -46,164 +46,244 @@ function rawTextEnd(html: string, name: string, from: number): number {
   return re.exec(html)?.index ?? -1;
 }
 
+/** Index just past the next `s` at or after `from`; the end of `html` if there is none. */
+function pastNext(html: string, s: string, from: number): number {
+  const i = html.indexOf(s, from);
+  return i === -1 ? html.length : i + s.length;
+}
+
+/** End of a tag name starting at `p`: the first space, '/' or '>'. */
+function tagNameEnd(html: string, p: number): number {
+  const len = html.length;
+  for (; p < len; p++) {
+    const c = html.charCodeAt(p);
+    if (isHtmlSpace(c) || c === 47 || c === 62) break;
+  }
+  return p;
+}
+
+/** End of an attribute name starting at `p`: its first character belongs to it even if it is '='. */
+function attributeNameEnd(html: string, p: number): number {
+  const len = html.length;
+  for (p++; p < len; p++) {
+    const c = html.charCodeAt(p);
+    if (isHtmlSpace(c) || c === 47 || c === 62 || c === 61) break;
+  }
+  return p;
+}
+
+/** End of an unquoted attribute value starting at `p`: the first space or '>'. */
+function unquotedValueEnd(html: string, p: number): number {
+  const len = html.length;
+  for (; p < len; p++) {
+    const c = html.charCodeAt(p);
+    if (isHtmlSpace(c) || c === 62) break;
+  }
+  return p;
+}
+
+function skipSpaces(html: string, p: number): number {
+  const len = html.length;
+  while (p < len && isHtmlSpace(html.charCodeAt(p))) p++;
+  return p;
+}
+
+/** Where a comment, doctype or processing instruction at `lt` ends: all of it is dropped. */
+function skipDeclaration(html: string, lt: number): number {
+  return html.startsWith('<!--', lt) ? pastNext(html, '-->', lt + 4) : pastNext(html, '>', lt + 2);
+}
+
+/**
+ * One tokenizeHtml call: the input, its consumer, and the state the steps share. Each step reads from a '<' and
+ * returns where the tokenizer goes on; one object per call, so nothing is allocated per character.
+ */
+class TokenizerRun {
+  readonly html: string;
+  readonly emit: (t: HtmlToken) => void;
+  readonly rawText: ReadonlySet<string>;
+  readonly decodedText: (raw: string) => string;
+  readonly decodedValue: (raw: string) => string;
+  /** Start of the text run being gathered, and whether a literal '<' was passed over in it. */
+  textStart = 0;
+  literalLt = false;
+  // Next '&' and '>' at or after the current text run, found lazily (each stretch of the input is searched once):
+  // a run with none of them, and no literal '<', is its own decoded text.
+  nextAmp = -2;
+  nextGt = -2;
+  /** Next ']]>' after a '<![CDATA[', found lazily as well: many unclosed ones must not each search to the end. */
+  nextCdataEnd = -2;
+  /** The names of the tag being read, once it has too many attributes for a loop to find a repeat (see addAttribute). */
+  attrNames: Set<string> | undefined = undefined;
+
+  constructor(html: string, emit: (t: HtmlToken) => void, rawText: ReadonlySet<string>, cleaned: boolean) {
+    this.html = html;
+    this.emit = emit;
+    this.rawText = rawText;
+    this.decodedText = cleaned ? decodedCleanText : decodedAnyText;
+    this.decodedValue = cleaned ? decodedCleanValue : decodedAnyValue;
+  }
+
+  /** Emits the text run from textStart to `end` (if any), verbatim and marked plain when it holds no '&', '<' or '>'. */
+  flushText(end: number): void {
+    const { html, emit, textStart } = this;
+    if (end > textStart) {
+      if (this.nextAmp !== -1 && this.nextAmp < textStart) this.nextAmp = html.indexOf('&', textStart);
+      if (this.nextGt !== -1 && this.nextGt < textStart) this.nextGt = html.indexOf('>', textStart);
+      const raw = html.slice(textStart, end);
+      const { nextAmp, nextGt } = this;
+      if (!this.literalLt && (nextAmp === -1 || nextAmp >= end) && (nextGt === -1 || nextGt >= end)) emit({ kind: 'text', text: raw, plain: true });
+      else emit({ kind: 'text', text: this.decodedText(raw) });
+    }
+    this.literalLt = false;
+  }
+
+  /** Index of the ']]>' closing a '<![CDATA[' at `lt`, -1 if none follows. */
+  cdataEnd(lt: number): number {
+    if (this.nextCdataEnd !== -1 && this.nextCdataEnd < lt + 9) this.nextCdataEnd = this.html.indexOf(']]>', lt + 9);
+    return this.nextCdataEnd;
+  }
+
+  /** CDATA inside HTML (xhtml content copied raw), closed at `close`: its text is text. */
+  readCdata(lt: number, close: number): number {
+    const text = this.html.slice(lt + 9, close);
+    const emit = this.emit;
+    if (text) emit({ kind: 'text', text });
+    return close + 3;
+  }
+
+  /** An end tag at `lt`: "</>" is nothing and "</ x>" a bogus comment, both dropped. */
+  readEndTag(lt: number): number {
+    const html = this.html;
+    if (!isAsciiAlpha(html.charCodeAt(lt + 2))) return pastNext(html, '>', lt + 2);
+    const p = tagNameEnd(html, lt + 2);
+    const emit = this.emit;
+    emit({ kind: 'end', name: asciiLower(html.slice(lt + 2, p)) });
+    return pastNext(html, '>', p);
+  }
+
+  /** A start tag at `lt`, with its attributes; for a raw-text element, its raw text and end tag as well. */
+  readStartTag(lt: number): number {
+    const html = this.html;
+    const len = html.length;
+    let p = tagNameEnd(html, lt + 1);
+    const name = asciiLower(html.slice(lt + 1, p));
+    const attrs: [string, string][] = [];
+    let selfClosing = false;
+    this.attrNames = undefined;
+    while (p < len) {
+      const ch = html.charCodeAt(p);
+      if (isHtmlSpace(ch)) {
+        p++;
+      } else if (ch === 62 /* > */) {
+        p++;
+        break;
+      } else if (ch !== 47 /* / */) {
+        p = this.readAttribute(p, attrs);
+      } else if (html.charCodeAt(++p) === 62) {
+        selfClosing = true;
+        p++;
+        break;
+      }
+    }
+    const end = Math.min(p, len);
+    const emit = this.emit;
+    emit({ kind: 'start', name, attrs, selfClosing });
+    // The self-closing flag means nothing on these: their raw text still follows.
+    return this.rawText.has(name) ? this.readRawText(name, end) : end;
+  }
+
+  /** One attribute at `start` (a name, maybe '=' and a value, quoted or not), added to `attrs`; returns where it ends. */
+  readAttribute(start: number, attrs: [string, string][]): number {
+    const html = this.html;
+    let p = attributeNameEnd(html, start);
+    const name = asciiLower(html.slice(start, p));
+    p = skipSpaces(html, p);
+    let value = '';
+    if (html.charCodeAt(p) === 61 /* = */) {
+      p = skipSpaces(html, p + 1);
+      const q = html.charCodeAt(p);
+      if (q === 34 || q === 39) {
+        let close = html.indexOf(q === 34 ? '"' : "'", p + 1);
+        if (close === -1) close = html.length;
+        value = this.decodedValue(html.slice(p + 1, close));
+        p = close + 1;
+      } else {
+        const vs = p;
+        p = unquotedValueEnd(html, p);
+        value = this.decodedValue(html.slice(vs, p));
+      }
+    }
+    this.addAttribute(attrs, name, value);
+    return p;
+  }
+
+  /**
+   * The first of a repeated name wins, as in HTML. A loop over the usual few; past those a Set, so a tag with
+   * 20,000 attributes costs what it is long.
+   */
+  addAttribute(attrs: [string, string][], name: string, value: string): void {
+    if (attrs.length < 8 ? !hasAttribute(attrs, name) : !(this.attrNames ??= new Set(attrs.map(([n]) => n))).has(name)) {
+      attrs.push([name, value]);
+      this.attrNames?.add(name);
+    }
+  }
+
+  /** Raw text from `from` up to "</name", emitted as one text token the consumer may drop, then the end tag. */
+  readRawText(name: string, from: number): number {
+    const html = this.html;
+    const emit = this.emit;
+    const close = rawTextEnd(html, name, from);
+    const stop = close === -1 ? html.length : close;
+    if (stop > from) emit({ kind: 'text', text: name === 'textarea' || name === 'title' ? this.decodedText(html.slice(from, stop)) : html.slice(from, stop) });
+    if (close === -1) return html.length;
+    const end = pastNext(html, '>', close);
+    emit({ kind: 'end', name });
+    return end;
+  }
+}
+
 /**
  * Calls `emit` for every token of `html`, in order. Never throws; malformed markup becomes text or is skipped.
  * `cleaned`: `html` has been through cleanCharacters, so decoded text needs it again only where a numeric reference
  * (&#1;) could bring back a character XML forbids. https://html.spec.whatwg.org/multipage/parsing.html#tokenization
  */
 export function tokenizeHtml(html: string, emit: (t: HtmlToken) => void, rawText: ReadonlySet<string> = RAW_TEXT, cleaned = false): void {
-  const decodedText = cleaned ? decodedCleanText : decodedAnyText;
-  const decodedValue = cleaned ? decodedCleanValue : decodedAnyValue;
+  const run = new TokenizerRun(html, emit, rawText, cleaned);
   const len = html.length;
   let pos = 0;
-  let textStart = 0;
-  // Next '&' and '>' at or after the current text run, found lazily (each stretch of the input is searched once),
-  // and whether a literal '<' was passed over in the run: a run with none of the three is its own decoded text.
-  let nextAmp = -2;
-  let nextGt = -2;
-  let literalLt = false;
-  // Next ']]>' after a '<![CDATA[', found lazily as well: many unclosed ones must not each search to the end.
-  let nextCdataEnd = -2;
-  const flushText = (end: number) => {
-    if (end > textStart) {
-      if (nextAmp !== -1 && nextAmp < textStart) nextAmp = html.indexOf('&', textStart);
-      if (nextGt !== -1 && nextGt < textStart) nextGt = html.indexOf('>', textStart);
-      const raw = html.slice(textStart, end);
-      if (!literalLt && (nextAmp === -1 || nextAmp >= end) && (nextGt === -1 || nextGt >= end)) emit({ kind: 'text', text: raw, plain: true });
-      else emit({ kind: 'text', text: decodedText(raw) });
-    }
-    literalLt = false;
-  };
   while (pos < len) {
     const lt = html.indexOf('<', pos);
     if (lt === -1) break;
     const c = html.charCodeAt(lt + 1);
-    const cdata = c === 33 && html.startsWith('<![CDATA[', lt);
-    if (cdata && nextCdataEnd !== -1 && nextCdataEnd < lt + 9) nextCdataEnd = html.indexOf(']]>', lt + 9);
-    if (cdata && nextCdataEnd === -1) {
-      // No ']]>' follows, so not CDATA copied from xhtml (XML refuses that) but text naming it ("the <![CDATA[ trick"),
-      // kept as text with what follows still markup, where a browser would hide all up to the next '>'.
-      pos = lt + 1;
-      literalLt = true;
-      continue;
-    }
-    if (c === 33 /* ! */ || c === 63 /* ? */) {
-      flushText(lt);
-      // Comment, doctype, CDATA or processing instruction: dropped.
-      let end: number;
-      if (html.startsWith('<!--', lt)) {
-        end = html.indexOf('-->', lt + 4);
-        end = end === -1 ? len : end + 3;
-      } else if (cdata) {
-        // CDATA inside HTML (xhtml content copied raw): its text is text.
-        const text = html.slice(lt + 9, nextCdataEnd);
-        if (text) emit({ kind: 'text', text });
-        end = nextCdataEnd + 3;
-      } else {
-        end = html.indexOf('>', lt + 2);
-        end = end === -1 ? len : end + 1;
-      }
-      pos = textStart = end;
-      continue;
-    }
-    if (c === 47 /* / */) {
-      if (!isAsciiAlpha(html.charCodeAt(lt + 2))) {
-        // "</>" is nothing; "</ x>" is a bogus comment.
-        flushText(lt);
-        const end = html.indexOf('>', lt + 2);
-        pos = textStart = end === -1 ? len : end + 1;
-        continue;
-      }
-      flushText(lt);
-      let p = lt + 2;
-      while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 47 && html.charCodeAt(p) !== 62) p++;
-      const name = asciiLower(html.slice(lt + 2, p));
-      const end = html.indexOf('>', p);
-      pos = textStart = end === -1 ? len : end + 1;
-      emit({ kind: 'end', name });
-      continue;
-    }
-    if (!isAsciiAlpha(c)) {
-      pos = lt + 1; // a literal '<' stays in the text
-      literalLt = true;
-      continue;
-    }
-    flushText(lt);
-    let p = lt + 1;
-    while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 47 && html.charCodeAt(p) !== 62) p++;
-    const name = asciiLower(html.slice(lt + 1, p));
-    const attrs: [string, string][] = [];
-    let names: Set<string> | undefined;
-    let selfClosing = false;
-    while (p < len) {
-      const ch = html.charCodeAt(p);
-      if (isHtmlSpace(ch)) {
-        p++;
-        continue;
-      }
-      if (ch === 62) {
-        p++;
-        break;
-      }
-      if (ch === 47) {
-        p++;
-        if (html.charCodeAt(p) === 62) {
-          selfClosing = true;
-          p++;
-          break;
-        }
-        continue;
-      }
-      const ns = p;
-      p++; // the first character belongs to the name even if it is '='
-      while (p < len) {
-        const a = html.charCodeAt(p);
-        if (isHtmlSpace(a) || a === 47 || a === 62 || a === 61) break;
-        p++;
-      }
-      const attrName = asciiLower(html.slice(ns, p));
-      while (p < len && isHtmlSpace(html.charCodeAt(p))) p++;
-      let value = '';
-      if (html.charCodeAt(p) === 61) {
-        p++;
-        while (p < len && isHtmlSpace(html.charCodeAt(p))) p++;
-        const q = html.charCodeAt(p);
-        if (q === 34 || q === 39) {
-          let close = html.indexOf(q === 34 ? '"' : "'", p + 1);
-          if (close === -1) close = len;
-          value = decodedValue(html.slice(p + 1, close));
-          p = close + 1;
-        } else {
-          const vs = p;
-          while (p < len && !isHtmlSpace(html.charCodeAt(p)) && html.charCodeAt(p) !== 62) p++;
-          value = decodedValue(html.slice(vs, p));
-        }
-      }
-      // The first of a repeated name wins, as in HTML. A loop over the usual few; past those a Set, so a tag with
-      // 20,000 attributes costs what it is long.
-      if (attrs.length < 8 ? !hasAttribute(attrs, attrName) : !(names ??= new Set(attrs.map(([n]) => n))).has(attrName)) {
-        attrs.push([attrName, value]);
-        names?.add(attrName);
-      }
-    }
-    pos = textStart = Math.min(p, len);
-    emit({ kind: 'start', name, attrs, selfClosing });
-    if (rawText.has(name)) {
-      // The self-closing flag means nothing on these: their raw text still follows.
-      // Raw text up to "</name": emitted as one text token the consumer may drop.
-      const close = rawTextEnd(html, name, pos);
-      const stop = close === -1 ? len : close;
-      if (stop > pos) emit({ kind: 'text', text: name === 'textarea' || name === 'title' ? decodedText(html.slice(pos, stop)) : html.slice(pos, stop) });
+    let end: number;
+    if (c === 33 /* ! */ && html.startsWith('<![CDATA[', lt)) {
+      const close = run.cdataEnd(lt);
       if (close === -1) {
-        pos = textStart = len;
-      } else {
-        const gt = html.indexOf('>', close);
-        pos = textStart = gt === -1 ? len : gt + 1;
-        emit({ kind: 'end', name });
+        // No ']]>' follows, so not CDATA copied from xhtml (XML refuses that) but text naming it ("the <![CDATA[ trick"),
+        // kept as text with what follows still markup, where a browser would hide all up to the next '>'.
+        pos = lt + 1;
+        run.literalLt = true;
+        continue;
       }
+      run.flushText(lt);
+      end = run.readCdata(lt, close);
+    } else if (c === 33 || c === 63 /* ? */) {
+      run.flushText(lt);
+      end = skipDeclaration(html, lt);
+    } else if (c === 47 /* / */) {
+      run.flushText(lt);
+      end = run.readEndTag(lt);
+    } else if (isAsciiAlpha(c)) {
+      run.flushText(lt);
+      end = run.readStartTag(lt);
+    } else {
+      pos = lt + 1; // a literal '<' stays in the text
+      run.literalLt = true;
+      continue;
     }
+    pos = run.textStart = end;
   }
-  flushText(len);
+  run.flushText(len);
 }
 
 /** Characters XML 1.0 forbids (C0 controls but tab/LF/CR, U+FFFE/U+FFFF), and C1 controls. */
