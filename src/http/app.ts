@@ -5,7 +5,7 @@ import type { AppEnv } from '../model';
 import { adminRoutes } from './admin';
 import { consoleRoutes } from './console';
 import { answerError } from './errors';
-import { PAGE_CSP } from './page-policy';
+import { PAGE_CSP, PUBLIC_CORS } from './page-policy';
 import { publicRoutes } from './public';
 import { websubRoutes } from './websub';
 
@@ -30,7 +30,7 @@ app.use('*', async (c, next) => {
   c.res = new Response(c.res.body, c.res);
   c.res.headers.set('X-Content-Type-Options', 'nosniff');
   if (html && !h.has('content-security-policy')) c.res.headers.set('Content-Security-Policy', PAGE_CSP);
-  if (publicRead) c.res.headers.set('Access-Control-Allow-Origin', '*');
+  if (publicRead) for (const [name, value] of Object.entries(PUBLIC_CORS)) c.res.headers.set(name, value);
 });
 
 // A script's conditional GET (If-None-Match is not a CORS-safelisted header) is preflighted: Hono's cors answers it,

@@ -40,7 +40,15 @@ export function cacheControl(maxAgeSeconds: number): string {
 /** Turns a full response into a 304 with the validators and caching headers kept (RFC 9110 §15.4.5). */
 export function notModified(from: Response): Response {
   const headers = new Headers();
-  for (const h of ['etag', 'last-modified', 'cache-control', 'vary', 'access-control-allow-origin', 'x-content-type-options']) {
+  for (const h of [
+    'etag',
+    'last-modified',
+    'cache-control',
+    'vary',
+    'access-control-allow-origin',
+    'access-control-expose-headers',
+    'x-content-type-options',
+  ]) {
     const v = from.headers.get(h);
     if (v !== null) headers.set(h, v);
   }

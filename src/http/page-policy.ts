@@ -1,4 +1,4 @@
-// The Content-Security-Policy of every HTML page we serve.
+// The Content-Security-Policy of every HTML page we serve, and the CORS headers of every public read.
 import { IFRAME_HOSTS } from '../ingest/sanitize';
 import { CONSOLE_STYLE } from '../render/console';
 import { PAGE_STYLE, PAGE_STYLE_CSP_HASH } from '../render/html';
@@ -15,6 +15,12 @@ export const PAGE_CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * Any origin may read our feeds and pages; a script may see their ETag too, so it can ask again conditionally
+ * (ETag is not a CORS-safelisted response header: https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name).
+ */
+export const PUBLIC_CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag' } as const;
 
 async function styleHash(css: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(css));

@@ -12,7 +12,7 @@ import { CURSOR, cursorOf, selectItems, type RiverQuery } from '../river/filter'
 import { ALL_SLUG, decodePage, idRecord, loadIndex, loadPage, olderVersion, pageRiver, type StoredPage } from '../store/kv';
 import { deploymentOf, directoryOf, riverOf } from '../store/objects';
 import { cacheControl, etagOf, httpDate, isNotModified, serveCached } from './caching';
-import { PAGE_CSP } from './page-policy';
+import { PAGE_CSP, PUBLIC_CORS } from './page-policy';
 import { remembered } from './memo';
 import { riverPointer, type RiverPointer } from './versions';
 
@@ -183,7 +183,7 @@ async function serveView(
           'Last-Modified': httpDate(river.updatedAt),
           Vary: 'Accept-Encoding',
           'X-Content-Type-Options': 'nosniff',
-          'Access-Control-Allow-Origin': '*',
+          ...PUBLIC_CORS,
         },
       };
     },
@@ -210,7 +210,7 @@ publicRoutes.get('/', async (c) => {
           ETag: etagOf(body),
           'Cache-Control': 'public, max-age=60, stale-while-revalidate=300',
           'X-Content-Type-Options': 'nosniff',
-          'Access-Control-Allow-Origin': '*',
+          ...PUBLIC_CORS,
         },
       };
     },

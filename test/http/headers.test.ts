@@ -19,6 +19,7 @@ describe('security headers and CORS', () => {
     const res = await call(env, path, { headers: ORIGIN });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
     expect(res.headers.get('content-security-policy')).toBeNull();
   });
 
@@ -39,6 +40,7 @@ describe('security headers and CORS', () => {
     for (const res of [again, head, unchanged]) {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
     }
   });
 
@@ -59,6 +61,7 @@ describe('security headers and CORS', () => {
     const api = await call(env, '/admin/sources', { headers: ORIGIN });
     expect(api.status).toBe(200);
     expect(api.headers.get('access-control-allow-origin')).toBeNull();
+    expect(api.headers.get('access-control-expose-headers')).toBeNull();
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
     const preflight = await call(env, '/admin/sources', {
       method: 'OPTIONS',
