@@ -484,6 +484,8 @@ export interface PollTask {
   wholeFeed: boolean;
   /** The last check failed: a body equal to the last good one is still parsed (the failure may have been ours). */
   failing: boolean;
+  /** Where permanent redirects moved the source (every hop 301/308): fetched instead of its registered URL. */
+  movedTo?: string;
 }
 
 /** A fetch outcome without the body, as the Directory records it. */
@@ -494,6 +496,8 @@ export interface PollRecord {
   id: string;
   /** The source's createdAt: a report for a source removed and added again since is dropped. */
   createdAt: string;
+  /** The URL fetched instead of the registered one (PollTask.movedTo). */
+  movedTo?: string;
   /** The registry revision the poll saw: a report about an older URL or set of categories only ends the lease. */
   revision: number;
   checkedAt: string;

@@ -2,6 +2,7 @@
 // Pure: values in, values out (time and randomness come in through arguments).
 import type { Failure } from '../errors';
 import type { CheckedOutcome, CheckEntry, Config, PollRecord, PollTask, Source, SourceState } from '../model';
+import { withoutSecrets } from './controls';
 
 const MINUTE = 60_000;
 
@@ -304,6 +305,7 @@ export function pollTask(source: Source, stored: SourceState | undefined, revisi
   const prev = currentState(source, stored);
   const wholeFeed = joinedCategory(source, prev);
   const task: PollTask = { source, revision, wholeFeed, failing: prev?.lastError !== undefined };
+  if (prev?.permanentRedirect && prev.permanentRedirect !== source.url) task.movedTo = prev.permanentRedirect;
   if (!wholeFeed) {
     if (prev?.etag) task.etag = prev.etag;
     if (prev?.lastModified) task.lastModified = prev.lastModified;
@@ -313,11 +315,25 @@ export function pollTask(source: Source, stored: SourceState | undefined, revisi
 }
 
 /**
+ * Where a poll fetches: where permanent redirects moved the source, as RFC 9110 §15.4.2 asks of clients that can
+ * re-link (https://www.rfc-editor.org/rfc/rfc9110#section-15.4.2), else its registered URL. Credentials go to their own
+ * origin only, as on a redirect.
+ */
+export function fetchTarget(task: PollTask): { url: string; headers?: Record<string, string> } {
+  const { source, movedTo } = task;
+  if (!movedTo) return { url: source.url, headers: source.headers };
+  const sameOrigin = URL.parse(movedTo)?.origin === URL.parse(source.url)?.origin;
+  return { url: movedTo, headers: sameOrigin ? source.headers : withoutSecrets(source.headers) };
+}
+
+/**
  * The state after a reported poll: the fetch outcome through nextState, plus what ingest learned (the feed's ttl and
  * skip hours, title, link, identity policy, charset) and, when it delivered, the categories delivered to.
  */
 export function stateAfter(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
-  const state = record.pushed ? pushedState(currentState(source, stored), record, source) : polledState(stored, record, source, config, random);
+  const state = record.pushed
+    ? pushedState(currentState(source, stored), record, source)
+    : keptMove(polledState(stored, record, source, config, random), record);
   return { ...state, checks: [checkEntry(record, state), ...(state.checks ?? [])].slice(0, CHECKS_KEPT) };
 }
 
@@ -331,6 +347,20 @@ function pushedState(prev: SourceState | undefined, record: PollRecord, source: 
   if (!ingest?.ok) return state;
   const categories = ingest.categories.filter((c) => source.categories.includes(c));
   return { ...state, identityPolicy: ingest.policy, charset: ingest.charset, categories };
+}
+
+/**
+ * A source polled where it moved stays moved there until it moves on (a new permanent redirect) or fails there; then
+ * its registered URL is asked again, and leads back if the move still stands.
+ */
+function keptMove(state: SourceState, record: PollRecord): SourceState {
+  const { movedTo, outcome, ingest } = record;
+  if (!movedTo) return state;
+  if (!outcome.ok || ingest?.ok === false) {
+    const { permanentRedirect: _, ...unmoved } = state;
+    return unmoved;
+  }
+  return state.permanentRedirect === undefined ? { ...state, permanentRedirect: movedTo } : state;
 }
 
 /** The source as polling sees it while a WebSub subscription is live: its interval stretched, as a safety net. */

@@ -8,7 +8,7 @@ import type { Config, Deployment, Env, IngestReport, PollMessage, PollRecord, Po
 import type { RiverFigures } from '../store/river';
 import { deploymentOf, directoryOf, feedOf } from '../store/objects';
 import { BudgetSpent, fetchFeed, userAgent } from './fetch';
-import { HostPacer, queueMessages } from './plan';
+import { fetchTarget, HostPacer, queueMessages } from './plan';
 
 export type PollOutcome = 'fresh' | 'not-modified' | 'failed' | 'skipped' | 'pushed';
 
@@ -57,14 +57,16 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
   const skipped: SourcePoll = { result: { id: source.id, outcome: 'skipped' }, delivered: [] };
   if (budget.spent) return skipped;
   const checkedAt = now.toISOString();
-  const outcome = await fetchFeed(source.url, { etag: task.etag, lastModified: task.lastModified }, d.config, {
+  const target = fetchTarget(task);
+  const outcome = await fetchFeed(target.url, { etag: task.etag, lastModified: task.lastModified }, d.config, {
     userAgent: source.userAgent ?? userAgent(VERSION, d.config.publicBaseUrl),
-    headers: source.headers,
+    headers: target.headers,
     fetcher: budget.fetcher,
   });
   // Our budget, not the source's fault: nothing recorded, and it is first in line next run.
   if (!outcome.ok && outcome.code === 'budget') return skipped;
   const record: PollRecord = { id: source.id, createdAt: source.createdAt, revision: task.revision, checkedAt, outcome };
+  if (task.movedTo) record.movedTo = task.movedTo;
   if (!outcome.ok) return { result: { id: source.id, outcome: 'failed', error: outcome.reason }, record, delivered: [] };
   if (outcome.kind === 'not-modified') return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };
 

@@ -523,8 +523,8 @@ export class Directory extends SqlObject {
       // Categories it left are no longer delivered to: coming back to one brings the whole feed again.
       const state = { ...stored, categories: stored.categories?.filter((c) => !left.includes(c)) };
       if (moved) {
-        // Another feed: the old one's validators and body hash mean nothing to it.
-        const { etag: _e, lastModified: _l, bodyHash: _b, ...fresh } = state;
+        // Another feed: the old one's validators, body hash and permanent redirect mean nothing to it.
+        const { etag: _e, lastModified: _l, bodyHash: _b, permanentRedirect: _p, ...fresh } = state;
         this.tables.putSource(next, { state: { ...fresh, nextCheckAt: undefined }, rev });
       } else {
         this.tables.putSource(next, { state, rev });

@@ -25,6 +25,13 @@ async function poll(env: Env, id: string): Promise<{ results: { id: string; outc
   return (await call(env, `/admin/poll?force=1&source=${id}`, { method: 'POST' })).json();
 }
 
+/** A deployment that may fetch the fixture server under two names: two origins, for redirects across them. */
+function twoOrigins(): { env: Env; other: string } {
+  const origin = (baseEnv as unknown as { FIXTURE_ORIGIN: string }).FIXTURE_ORIGIN;
+  const other = origin.replace('127.0.0.1', 'localhost');
+  return { env: isolatedEnv({ PRIVATE_SOURCE_ORIGINS: `${origin},${other}` }).env, other };
+}
+
 describe('per-source controls', () => {
   it('sends the User-Agent override and the allowlisted headers to the origin', async () => {
     const { env } = isolatedEnv();
@@ -98,9 +105,7 @@ describe('per-source controls', () => {
   });
 
   it('does not take credentials along a redirect to another origin', async () => {
-    const origin = (baseEnv as unknown as { FIXTURE_ORIGIN: string }).FIXTURE_ORIGIN;
-    const other = origin.replace('127.0.0.1', 'localhost');
-    const { env } = isolatedEnv({ PRIVATE_SOURCE_ORIGINS: `${origin},${other}` });
+    const { env, other } = twoOrigins();
     const target = uniq('target');
     await feedRoute(target);
     const from = await fixtureRoute(uniq('from'), { status: 302, redirectTo: `${other}/r/${target}` });
@@ -109,6 +114,26 @@ describe('per-source controls', () => {
     const seen = (await fixtureHits(target)).lastHeaders;
     expect(seen.authorization).toBeUndefined();
     expect(seen['accept-language']).toBe('th');
+  });
+
+  it('sends no credentials to the origin a permanent redirect moved the source to, when it is polled there directly', async () => {
+    const { env, other } = twoOrigins();
+    const target = uniq('moved-target');
+    await feedRoute(target);
+    const from = uniq('moved-from');
+    await add(env, {
+      id: 'moved-away',
+      url: await fixtureRoute(from, { status: 301, redirectTo: `${other}/r/${target}` }),
+      headers: { Cookie: COOKIE, 'Accept-Language': 'vi' },
+    });
+    expect((await poll(env, 'moved-away')).results[0].outcome).toBe('fresh');
+    expect((await poll(env, 'moved-away')).results[0].outcome).toBe('not-modified');
+    const [hitsFrom, hitsTarget] = [await fixtureHits(from), await fixtureHits(target)];
+    expect(hitsFrom.hits).toBe(1);
+    expect(hitsFrom.lastHeaders.cookie).toBe(COOKIE);
+    expect(hitsTarget.hits).toBe(2);
+    expect(hitsTarget.lastHeaders.cookie).toBeUndefined();
+    expect(hitsTarget.lastHeaders['accept-language']).toBe('vi');
   });
 
   it('refuses headers off the allowlist and values HTTP cannot carry, changing nothing', async () => {

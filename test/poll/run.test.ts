@@ -3,7 +3,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { Env } from '../../src/model';
-import { call, fixtureRoute, isolatedEnv, rss } from '../support/kv';
+import { call, fixtureHits, fixtureRoute, isolatedEnv, rss } from '../support/kv';
 
 const RFC822 = (d: number) => new Date(Date.UTC(2026, 10, d, 8, 0, 0)).toUTCString();
 let n = 0;
@@ -261,6 +261,32 @@ describe('a polling run', () => {
     expect(after.items).toHaveLength(0);
     const allAfter = await (await call(env, '/feeds/all.json')).json<JsonFeed>();
     expect(allAfter.items).toHaveLength(0);
+  });
+
+  it('polls where a permanent redirect moved the source; its registered URL again once the new place fails', async () => {
+    const { env } = isolatedEnv();
+    const [from, to] = [uniq('moved-from'), uniq('moved-to')];
+    const feed = { headers: { 'content-type': 'application/rss+xml' }, body: rss('Moved', [{ guid: 'm1', title: 'ย้ายบ้านแล้ว', link: 'https://m.test/1' }]) };
+    const toUrl = await fixtureRoute(to, feed);
+    await addSource(env, 'moved', await fixtureRoute(from, { status: 301, redirectTo: `/r/${to}` }), ['news']);
+    const moved = async () =>
+      (await (await call(env, '/status.json')).json<{ sources: { permanentRedirect: string | null }[] }>()).sources[0].permanentRedirect;
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i++) outcomes.push((await poll(env)).results[0].outcome);
+    expect(outcomes).toEqual(['fresh', 'not-modified', 'not-modified']);
+    // RFC 9110 §15.4.2: after the first 301 the new address is asked directly; the old one never again.
+    expect((await fixtureHits(from)).hits).toBe(1);
+    expect((await fixtureHits(to)).hits).toBe(3);
+    expect(await moved()).toBe(toUrl);
+    // The new place fails: the move is forgotten, and the registered URL is asked next, which leads there again.
+    await fixtureRoute(to, { status: 404 });
+    expect((await poll(env)).results[0]).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/HTTP 404/) });
+    expect((await fixtureHits(from)).hits).toBe(1);
+    expect(await moved()).toBeNull();
+    await fixtureRoute(to, feed);
+    expect((await poll(env)).results[0].outcome).toBe('fresh');
+    expect((await fixtureHits(from)).hits).toBe(2);
+    expect(await moved()).toBe(toUrl);
   });
 
   it('runs from the real scheduled handler exactly as the admin poll does', async () => {
