@@ -223,7 +223,11 @@ function problem(row: SourceStatus): string {
   if (row.lastError) parts.push(escapeXml(row.lastError));
   else if (!row.paused && row.consecutiveFailures > 0) parts.push(`${plural(row.consecutiveFailures, 'failure', 'failures')} in a row`);
   if (row.failingSince && row.consecutiveFailures > 1) parts.push(`<span class="muted">failing since ${optionalTime(row.failingSince)}</span>`);
-  if (row.permanentRedirect) parts.push(`Moved permanently to <a href="${escapeAttr(row.permanentRedirect)}">${escapeXml(row.permanentRedirect)}</a>`);
+  if (row.permanentRedirect) {
+    parts.push(
+      `Moved permanently to <a href="${escapeAttr(row.permanentRedirect)}">${escapeXml(row.permanentRedirect)}</a> <span class="muted">(polled there)</span>`,
+    );
+  }
   if (parts.length === 0) return row.lastSuccessAt ? 'OK' : '<span class="muted">not polled yet</span>';
   return parts.join('<br>');
 }
@@ -263,15 +267,23 @@ function websubNote(row: SourceStatus): string {
   return `<br><span class="muted"${title ? ` title="${escapeAttr(title)}"` : ''}>${words}</span>`;
 }
 
+/** "3 failing (2 timeout, 1 http)": the failing sources, by their error codes, most common first. */
+function failingSummary(rows: SourceStatus[]): string {
+  const failing = rows.filter((r) => r.lastError !== null || r.consecutiveFailures > 0);
+  const byCode = new Map<string, number>();
+  for (const r of failing) if (r.lastErrorCode) byCode.set(r.lastErrorCode, (byCode.get(r.lastErrorCode) ?? 0) + 1);
+  const codes = [...byCode].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code, n]) => `${n} ${escapeXml(code)}`);
+  return `${failing.length} failing${codes.length ? ` (${codes.join(', ')})` : ''}`;
+}
+
 /** The status page: every source's health, last check, next check, identity policy, charset and WebSub subscription. */
 export function renderStatusPage(rows: SourceStatus[], ctx: { baseUrl: string; generatedAt: string }): string {
-  const failing = rows.filter((r) => r.lastError !== null || r.consecutiveFailures > 0).length;
   const paused = rows.filter((r) => r.paused).length;
   const body: string[] = [
     '<header>\n',
     `<nav><a href="${escapeAttr(`${ctx.baseUrl}/`)}">All categories</a> <a href="${escapeAttr(`${ctx.baseUrl}/status.json`)}" type="application/json">status.json</a></nav>\n`,
     '<h1>Source status</h1>\n',
-    `<p class="meta">${plural(rows.length, 'source', 'sources')} · ${failing} failing · ${paused} paused · as of ${humanTime(firstDate(ctx.generatedAt))}</p>\n`,
+    `<p class="meta">${plural(rows.length, 'source', 'sources')} · ${failingSummary(rows)} · ${paused} paused · as of ${humanTime(firstDate(ctx.generatedAt))}</p>\n`,
     '</header>\n<main>\n',
   ];
   if (rows.length === 0) {

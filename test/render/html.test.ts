@@ -146,6 +146,7 @@ describe('renderStatusPage', () => {
         title: 'ข่าวหาย',
         lastStatus: 410,
         lastError: 'HTTP 410 from https://gone.example/feed — the feed was removed',
+        lastErrorCode: 'http',
         consecutiveFailures: 12,
         paused: true,
         pausedBy: 'failures',
@@ -153,15 +154,20 @@ describe('renderStatusPage', () => {
       }),
       row({ id: 'moved', lastStatus: 301, permanentRedirect: 'https://new.example/feed?a=1&b=2' }),
       row({ id: 'new', lastCheckedAt: null, lastSuccessAt: null, lastStatus: null, title: '<b>new</b>' }),
+      row({ id: 'slow', lastError: 'timed out after 10 s (no answer from slow.example)', lastErrorCode: 'timeout', consecutiveFailures: 1 }),
+      row({ id: 'slower', lastError: 'timed out after 10 s (no answer from slower.example)', lastErrorCode: 'timeout', consecutiveFailures: 2 }),
     ];
     const html = renderStatusPage(rows, { baseUrl: base, generatedAt: '2025-03-01T10:05:00.000Z' });
     expectBalancedHtml(html);
-    expect(html).toContain('4 sources · 1 failing · 1 paused');
-    expect(html.match(/<tr[ >]/g)).toHaveLength(5);
+    // The failing sources counted by their codes, for an operator scanning for a pattern (a host down, a proxy).
+    expect(html).toContain('6 sources · 3 failing (2 timeout, 1 http) · 1 paused');
+    expect(html.match(/<tr[ >]/g)).toHaveLength(7);
     expect(html).toContain('<tr class="paused bad" id="source-gone">');
     expect(html).toContain('<span class="flag">Paused</span> after 12 failures in a row<br>HTTP 410 from https://gone.example/feed — the feed was removed');
     expect(html).toContain('<td>410 Gone</td>');
-    expect(html).toContain('Moved permanently to <a href="https://new.example/feed?a=1&amp;b=2">');
+    expect(html).toContain(
+      'Moved permanently to <a href="https://new.example/feed?a=1&amp;b=2">https://new.example/feed?a=1&amp;b=2</a> <span class="muted">(polled there)</span>',
+    );
     expect(html).toContain('&lt;b&gt;new&lt;/b&gt;');
     expect(html).toContain('not polled yet');
     expect(html).toContain(`<a href="${base}/c/news">news</a>`);
