@@ -3,7 +3,7 @@
 import { errorText, failed, type Failure, type Result } from '../errors';
 import { VERSION } from '../version';
 import type { Config, FetchFailure, FetchFailureCode, FetchOutcome } from '../model';
-import { checkRedirectUrl, checkSourceUrl, displayUrl } from './address';
+import { checkRedirectUrl, checkSourceUrl, displayUrl, MAX_SOURCE_URL } from './address';
 import { isSecretHeader } from './controls';
 import { parseLinkHeader } from './websub';
 
@@ -104,9 +104,13 @@ class RedirectTrail {
     return undefined;
   }
 
-  /** The outcome with where the source now lives, when every hop was permanent (301/308): the operator may move it. */
+  /**
+   * The outcome with where the source now lives, when every hop was permanent (301/308): polls go there from now on.
+   * A target longer than a source URL may be is followed, never remembered (a poll there would be refused).
+   */
   withTarget(outcome: FetchOutcome): FetchOutcome {
-    return this.hops > 0 && this.everyHopPermanent ? { ...outcome, permanentRedirect: this.current.href } : outcome;
+    const moved = this.hops > 0 && this.everyHopPermanent && this.current.href.length <= MAX_SOURCE_URL;
+    return moved ? { ...outcome, permanentRedirect: this.current.href } : outcome;
   }
 }
 

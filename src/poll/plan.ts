@@ -1,7 +1,7 @@
 // plan: which sources to poll now, in what order and pace, and what a fetch outcome does to a source's state.
 // Pure: values in, values out (time and randomness come in through arguments).
-import type { Failure } from '../errors';
-import type { CheckedOutcome, CheckEntry, Config, PollRecord, PollTask, Source, SourceState } from '../model';
+import { failed, type Failure } from '../errors';
+import type { CheckedOutcome, CheckEntry, Config, IngestReport, PollRecord, PollTask, Source, SourceState } from '../model';
 import { withoutSecrets } from './controls';
 
 const MINUTE = 60_000;
@@ -213,17 +213,17 @@ function keepValidators(state: SourceState, outcome: Extract<CheckedOutcome, { o
 /** A check that failed (the fetch, or ingest of what it fetched): counted, maybe paused, retried after a backoff. */
 function withFailure(state: SourceState, outcome: CheckedOutcome, failure: Failure, ctx: NextStateContext): SourceState {
   const { config } = ctx;
-  const failed = outcome.ok ? undefined : outcome;
+  const fetchFailure = outcome.ok ? undefined : outcome;
   state.lastError = failure.reason;
   state.lastErrorCode = failure.code;
   state.consecutiveFailures += 1;
   state.failingSince ??= state.lastCheckedAt;
   if (outcome.permanentRedirect !== undefined) state.permanentRedirect = outcome.permanentRedirect;
-  state.paused = state.paused || failed?.gone === true || state.consecutiveFailures >= config.pauseAfterFailures;
+  state.paused = state.paused || fetchFailure?.gone === true || state.consecutiveFailures >= config.pauseAfterFailures;
   const nowMs = ctx.now.getTime();
   let next = nowMs + retryDelayMinutes(state, ctx) * MINUTE;
   // Retry-After: never sooner than the server asked; but a far-future answer waits at most the slow retry.
-  const retryAt = instant(failed?.retryAt);
+  const retryAt = instant(fetchFailure?.retryAt);
   if (retryAt !== undefined) {
     const longest = nowMs + Math.max(config.maxBackoffMinutes, PAUSED_RETRY_MINUTES) * MINUTE;
     next = Math.max(next, Math.min(retryAt, longest));
@@ -324,6 +324,30 @@ export function fetchTarget(task: PollTask): { url: string; headers?: Record<str
   if (!movedTo) return { url: source.url, headers: source.headers };
   const sameOrigin = URL.parse(movedTo)?.origin === URL.parse(source.url)?.origin;
   return { url: movedTo, headers: sameOrigin ? source.headers : withoutSecrets(source.headers) };
+}
+
+/** A PollRecord as a Worker of the release before wrote it (a run that spanned a deploy). */
+type EarlierRecord = Omit<PollRecord, 'outcome' | 'ingest'> & {
+  outcome: (Omit<CheckedOutcome, 'ok'> & { ok?: boolean; kind?: string }) | CheckedOutcome;
+  ingest?: IngestReport | { ok: false; error: string };
+};
+
+/**
+ * A report in this release's shapes: the release before told a failed fetch by `kind: 'failed'` alone and an ingest
+ * failure by its words alone (`error`). A run that spans a deploy reports with the old code to the new Directory.
+ */
+export function currentRecord(record: PollRecord | EarlierRecord): PollRecord {
+  const { outcome, ingest } = record;
+  const oldOutcome = outcome.ok === undefined;
+  const oldIngest = ingest !== undefined && !ingest.ok && 'error' in ingest;
+  if (!oldOutcome && !oldIngest) return record as PollRecord;
+  const upgraded = { ...record } as PollRecord;
+  if (oldOutcome) {
+    const { kind, ...rest } = outcome as { kind?: string };
+    upgraded.outcome = (kind === 'failed' ? { ...rest, ok: false } : { ...outcome, ok: true }) as CheckedOutcome;
+  }
+  if (oldIngest) upgraded.ingest = failed('unknown', (ingest as { error: string }).error);
+  return upgraded;
 }
 
 /**

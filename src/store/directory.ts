@@ -5,7 +5,7 @@ import { failed, type Result } from '../errors';
 import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceState, SourceStatus, SourceView } from '../model';
 import { alertAfterCheck, alertEvent, deliverAlert, statusUrlOf, type AlertKind } from '../poll/alerts';
 import { applyHeaderChange, viewOf, type HeaderChange } from '../poll/controls';
-import { currentState, DUE_SLACK_MS, joinsCategory, pollTask, safetyNetSource, spreadHosts, stateAfter } from '../poll/plan';
+import { currentRecord, currentState, DUE_SLACK_MS, joinsCategory, pollTask, safetyNetSource, spreadHosts, stateAfter } from '../poll/plan';
 import {
   afterRequest,
   dueRequest,
@@ -203,7 +203,8 @@ export class Directory extends SqlObject {
     this.transaction(() => {
       this.tables.release(unpolled);
       const rows = this.tables.pollRows(records.map((r) => r.id));
-      for (const r of records) {
+      for (const reported of records) {
+        const r = currentRecord(reported);
         const row = rows.get(r.id);
         if (!row || row.source.createdAt !== r.createdAt) continue;
         // The URL or the categories changed while it was polled: its validators and schedule belong to what came before.

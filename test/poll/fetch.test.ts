@@ -109,6 +109,15 @@ describe('fetchFeed: success and conditional GET', () => {
 });
 
 describe('fetchFeed: redirects', () => {
+  it('follows a permanent redirect to a URL longer than a source may be, and does not remember it', async () => {
+    await route('long-target', { body: RSS });
+    const long = `/r/long-target?pad=${'x'.repeat(2100)}`;
+    const outcome = await fetchFeed(await route('long-from', { status: 301, redirectTo: long }), {}, config);
+    expect(outcome).toMatchObject({ ok: true, kind: 'fresh', finalUrl: `${origin}${long}` });
+    // Polled there, it would be refused (checkSourceUrl's 2,048 characters): every other poll would fail.
+    expect(outcome).not.toHaveProperty('permanentRedirect');
+  });
+
   it('follows 301 → 308 and reports the permanent target', async () => {
     await route('p3', { body: RSS });
     await route('p2', { status: 308, redirectTo: '/r/p3' });

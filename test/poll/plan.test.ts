@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config';
 import type { Config, FetchFailure, FetchOutcome, Source, SourceState } from '../../src/model';
-import { HostPacer, PAUSED_RETRY_MINUTES, queueMessages, nextState } from '../../src/poll/plan';
+import { currentRecord, HostPacer, PAUSED_RETRY_MINUTES, queueMessages, nextState, stateAfter } from '../../src/poll/plan';
 
 const config: Config = { ...readConfig({} as never), pauseAfterFailures: 10 };
 const MIN = 60_000;
@@ -254,6 +254,32 @@ describe('nextState: failure, backoff, pause', () => {
     });
     expect(state).not.toHaveProperty('lastSuccessAt');
     expect(minutesUntil(state.nextCheckAt)).toBe(15);
+  });
+});
+
+describe('reports from the release before (a run that spans a deploy)', () => {
+  const base = { id: 'a', createdAt: src.createdAt, revision: 1, checkedAt: now.toISOString() };
+  const stateOf = (record: unknown) => stateAfter(undefined, currentRecord(record as never), src, config, () => 0);
+
+  it('reads an old success (kind alone) as a success, and an old failure (kind "failed") as a failure with its code', () => {
+    const oldOk = { ...base, outcome: { kind: 'not-modified', status: 304, finalUrl: src.url, etag: '"e"' } };
+    const newOk = { ...base, outcome: { ok: true, kind: 'not-modified', status: 304, finalUrl: src.url, etag: '"e"' } };
+    expect(stateOf(oldOk)).toEqual(stateOf(newOk));
+    expect(stateOf(oldOk)).toMatchObject({ consecutiveFailures: 0, etag: '"e"' });
+    const oldFailed = { ...base, outcome: { kind: 'failed', code: 'timeout', reason: 'timed out after 10 s (no answer from a.example)' } };
+    expect(stateOf(oldFailed)).toMatchObject({
+      consecutiveFailures: 1,
+      lastErrorCode: 'timeout',
+      lastError: 'timed out after 10 s (no answer from a.example)',
+    });
+    expect(currentRecord(oldFailed as never).outcome).not.toHaveProperty('kind');
+  });
+
+  it("keeps the words of an old ingest failure, and leaves this release's reports as they are", () => {
+    const oldIngest = { ...base, outcome: { kind: 'fresh', status: 200, finalUrl: src.url }, ingest: { ok: false, error: 'not a feed: HTML page' } };
+    expect(stateOf(oldIngest)).toMatchObject({ consecutiveFailures: 1, lastError: 'not a feed: HTML page', lastErrorCode: 'unknown' });
+    const current = { ...base, outcome: { ok: true, kind: 'fresh', status: 200, finalUrl: src.url }, ingest: { ok: false, code: 'html-page', reason: 'x' } };
+    expect(currentRecord(current as never)).toBe(current);
   });
 });
 
