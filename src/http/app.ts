@@ -25,7 +25,8 @@ app.use('*', async (c, next) => {
   const missing =
     h.get('x-content-type-options') === null ||
     (html && h.get('content-security-policy') === null) ||
-    (publicRead && h.get('access-control-allow-origin') === null);
+    // Expose-Headers, not Allow-Origin: answers cached before it was added have the one and lack the other.
+    (publicRead && h.get('access-control-expose-headers') === null);
   if (!missing) return;
   c.res = new Response(c.res.body, c.res);
   c.res.headers.set('X-Content-Type-Options', 'nosniff');

@@ -26,17 +26,20 @@ export const USUAL_PATHS = ['/feed', '/rss.xml', '/atom.xml', '/index.xml', '/fe
 /** Candidates fetched at most, so a page listing hundreds of feeds costs a bounded number of subrequests. */
 export const MAX_PROBES = 10;
 
-const FEED_TYPES: Record<string, FeedCandidate['type']> = {
-  'application/rss+xml': 'rss',
-  'application/atom+xml': 'atom',
-  'application/feed+json': 'json',
-  'application/rdf+xml': 'rdf',
-  'application/json': 'json',
-  'application/x.atom+xml': 'atom',
-  'application/x-atom+xml': 'atom',
-  'text/xml': 'unknown',
-  'application/xml': 'unknown',
-};
+// A Map, not an object: a page's type="constructor" finds nothing.
+const FEED_TYPES = new Map<string, FeedCandidate['type']>(
+  Object.entries({
+    'application/rss+xml': 'rss',
+    'application/atom+xml': 'atom',
+    'application/feed+json': 'json',
+    'application/rdf+xml': 'rdf',
+    'application/json': 'json',
+    'application/x.atom+xml': 'atom',
+    'application/x-atom+xml': 'atom',
+    'text/xml': 'unknown',
+    'application/xml': 'unknown',
+  }),
+);
 
 const attrOf = (t: Extract<HtmlToken, { kind: 'start' }>, name: string) => t.attrs.find(([k]) => k === name)?.[1];
 
@@ -50,7 +53,7 @@ export function feedLinks(html: string, pageUrl: string): FeedCandidate[] {
     if (t.name === 'base' && attrOf(t, 'href')) base = resolve(attrOf(t, 'href')!, pageUrl) ?? base;
     if (t.name !== 'link') return;
     const rel = (attrOf(t, 'rel') ?? '').toLowerCase().split(/\s+/);
-    const type = FEED_TYPES[(attrOf(t, 'type') ?? '').toLowerCase().split(';')[0].trim()];
+    const type = FEED_TYPES.get((attrOf(t, 'type') ?? '').toLowerCase().split(';')[0].trim());
     const url = resolve(attrOf(t, 'href') ?? '', base);
     if (!rel.includes('alternate') || rel.includes('stylesheet') || !type || !url) return;
     if (found.some((f) => f.url === url)) return;

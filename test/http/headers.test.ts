@@ -44,6 +44,25 @@ describe('security headers and CORS', () => {
     }
   });
 
+  it('adds the exposed ETag to an answer cached before it was sent (a copy in the Cache API from the release before)', async () => {
+    const base = `https://before-${Math.random().toString(36).slice(2, 8)}.example`;
+    const { env: old } = isolatedEnv({ PUBLIC_BASE_URL: base });
+    const headers = {
+      ETag: '"before"',
+      'Cache-Control': 'public, max-age=60',
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': PAGE_CSP,
+    };
+    const earlier = new Response('<!doctype html><title>cached before</title>', {
+      headers: { ...headers, 'X-Content-Type-Options': 'nosniff', 'Access-Control-Allow-Origin': '*' },
+    });
+    await (caches as unknown as { default: Cache }).default.put(new Request(`${base}/`), earlier);
+    const res = await call(old, '/', { headers: ORIGIN });
+    expect(await res.text()).toContain('cached before');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
+  });
+
   it('answers the preflight of a conditional GET from another origin', async () => {
     const res = await call(env, '/feeds/news.json', {
       method: 'OPTIONS',

@@ -34,6 +34,10 @@ describe('feedLinks', () => {
 
   it('finds nothing in a page without feed links', () => {
     expect(feedLinks(page('<link rel="icon" href="/f.ico">'), 'https://site.example/')).toEqual([]);
+    // Types a plain object already has as keys name no feed type.
+    expect(
+      feedLinks(page('<link rel="alternate" type="constructor" href="/a"><link rel="alternate" type="toString" href="/b">'), 'https://site.example/'),
+    ).toEqual([]);
   });
 });
 
