@@ -523,6 +523,8 @@ export class Directory extends SqlObject {
       const stored = this.tables.state(id) ?? newState();
       // Categories it left are no longer delivered to: coming back to one brings the whole feed again.
       const state = { ...stored, categories: stored.categories?.filter((c) => !left.includes(c)) };
+      // New credentials or User-Agent may get another answer at the registered URL than the redirect that moved it.
+      if (patch.headers !== undefined || patch.userAgent !== undefined) delete state.permanentRedirect;
       if (moved) {
         // Another feed: the old one's validators, body hash and permanent redirect mean nothing to it.
         const { etag: _e, lastModified: _l, bodyHash: _b, permanentRedirect: _p, ...fresh } = state;

@@ -134,6 +134,12 @@ describe('per-source controls', () => {
     expect(hitsTarget.hits).toBe(2);
     expect(hitsTarget.lastHeaders.cookie).toBeUndefined();
     expect(hitsTarget.lastHeaders['accept-language']).toBe('vi');
+    // New credentials: the registered URL is asked again (it may answer them instead of redirecting).
+    const patched = await call(env, '/admin/sources/moved-away', { method: 'PATCH', body: JSON.stringify({ headers: { Cookie: 'paywall=new' } }) });
+    expect(patched.status).toBe(200);
+    await poll(env, 'moved-away');
+    expect((await fixtureHits(from)).hits).toBe(2);
+    expect((await fixtureHits(from)).lastHeaders.cookie).toBe('paywall=new');
   });
 
   it('refuses headers off the allowlist and values HTTP cannot carry, changing nothing', async () => {
