@@ -29,6 +29,8 @@ const SCHEMA = [
   // Every item key this source delivered lately, with the content hash delivered; seq orders them for pruning.
   'CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, hash TEXT, seq INTEGER NOT NULL) WITHOUT ROWID',
   'CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, payload TEXT NOT NULL)',
+  // Items a WebSub push changed, and when: a poll fetched before that carries them as they were, and leaves them.
+  'CREATE TABLE IF NOT EXISTS pushed (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID',
 ];
 
 // A contribution per outbox row stays small enough for one River call within the Free plan's CPU (the River folds
@@ -141,8 +143,9 @@ export class Feed extends SqlObject {
       const known = { has: (key: string) => first(this.sql, 'SELECT 1 AS x FROM memory WHERE key = ?', key) !== undefined };
       const { items, policy } = assignKeys(source.id, drafts, { policy: before, known });
       const memory = this.recall(items.map((i) => i.key));
+      const pushedLater = fetchedAt ? this.pushedAfter(fetchedAt) : undefined;
       const changes = items
-        .filter((i) => memory.get(i.key)?.hash !== i.contentHash)
+        .filter((i) => memory.get(i.key)?.hash !== i.contentHash && !pushedLater?.has(i.key))
         .map((i): ContributedItem => ({ ...i, change: memory.has(i.key) ? 'changed' : 'new' }));
       this.remember(d, items, changes, memory);
       const targets = [...source.categories, ALL_SLUG];
@@ -162,8 +165,20 @@ export class Feed extends SqlObject {
       this.meta.set('delivered', JSON.stringify(targets));
       this.meta.set('policy', policy);
       if (fetchedAt) this.meta.set('fetchedAt', fetchedAt);
+      if (fetchedAt === undefined) this.markPushed(changes, polledAt);
+      else this.sql.exec('DELETE FROM pushed WHERE at <= ?', fetchedAt); // fetched after those pushes: it carries them
       return { items, policy, delivered };
     });
+  }
+
+  /** Keys a push changed after `fetchedAt`: a poll fetched then has them as they were before the push. */
+  private pushedAfter(fetchedAt: string): Set<string> {
+    return new Set(all<{ key: string }>(this.sql, 'SELECT key FROM pushed WHERE at > ?', fetchedAt).map((r) => r.key));
+  }
+
+  /** What a push changed, and when. */
+  private markPushed(changes: Item[], at: string): void {
+    for (const item of changes) this.sql.exec('INSERT INTO pushed (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at', item.key, at);
   }
 
   /** The memory of these keys (hash delivered, and seq for pruning). */
@@ -302,6 +317,7 @@ export class Feed extends SqlObject {
     this.transaction(() => {
       this.sql.exec('DELETE FROM memory');
       this.sql.exec('DELETE FROM outbox');
+      this.sql.exec('DELETE FROM pushed');
       this.meta.set('forgotten', new Date().toISOString());
     });
     await this.ctx.storage.deleteAlarm();

@@ -89,6 +89,18 @@ async function status(env: Env): Promise<Record<string, unknown>> {
   return (await (await call(env, '/status.json')).json<{ sources: Record<string, unknown>[] }>()).sources[0];
 }
 
+/** A live subscription, then a poll whose origin answers late (800 ms) and, 100 ms into it, a push of other items. */
+async function pollOverlappingPush(polled: { guid: string; title: string }[], pushedItems: { guid: string; title: string }[]) {
+  const h = await hubbedSource();
+  await activate(h);
+  const hubUrl = (await status(h.env)).hub as string;
+  await fixtureRoute(h.feed, { headers: { 'content-type': 'application/rss+xml' }, body: feedWithHub(hubUrl, polled), delayMs: 800 });
+  const pushed = feedWithHub(hubUrl, pushedItems);
+  const signature = await sign('sha256', h.request.get('hub.secret')!, pushed);
+  await Promise.all([poll(h.env), sleep(100).then(() => push(h, pushed, signature))]);
+  return { h, hubUrl };
+}
+
 describe('WebSub subscriber', () => {
   it('subscribes with the topic, an unguessable callback under PUBLIC_BASE_URL, a lease and a secret it never shows', async () => {
     const h = await hubbedSource();
@@ -205,18 +217,34 @@ describe('WebSub subscriber', () => {
   });
 
   it('loses nothing when a push and a poll overlap', async () => {
-    const h = await hubbedSource();
-    await activate(h);
-    const hubUrl = (await status(h.env)).hub as string;
-    // The poll starts first and its origin answers late: the push is taken while the poll is in flight.
-    const body = feedWithHub(hubUrl, [
-      { guid: 'polled', title: 'Từ lần đọc' },
-      { guid: 'a', title: 'Tin đầu tiên' },
-    ]);
-    await fixtureRoute(h.feed, { headers: { 'content-type': 'application/rss+xml' }, body, delayMs: 800 });
-    const pushed = feedWithHub(hubUrl, [{ guid: 'pushed', title: 'Từ hub' }]);
-    const signature = await sign('sha256', h.request.get('hub.secret')!, pushed);
-    await Promise.all([poll(h.env), sleep(100).then(() => push(h, pushed, signature))]);
+    const { h } = await pollOverlappingPush(
+      [
+        { guid: 'polled', title: 'Từ lần đọc' },
+        { guid: 'a', title: 'Tin đầu tiên' },
+      ],
+      [{ guid: 'pushed', title: 'Từ hub' }],
+    );
     expect(await titles(h.env)).toEqual(expect.arrayContaining(['Từ lần đọc', 'Từ hub', 'Tin đầu tiên']));
+  });
+
+  it('keeps a pushed correction when a poll fetched before the push carries the story as it was', async () => {
+    // The origin answered the poll before the correction; the hub pushes the corrected story while the poll is out.
+    const { h, hubUrl } = await pollOverlappingPush(
+      [
+        { guid: 'story', title: 'Bão số 9 đổ bộ Quảng Ngãi' },
+        { guid: 'other', title: 'Tin khác trong lần đọc' },
+      ],
+      [{ guid: 'story', title: 'Bão số 9 đổ bộ Quảng Nam (đính chính)' }],
+    );
+    const seen = await titles(h.env);
+    expect(seen).toEqual(expect.arrayContaining(['Bão số 9 đổ bộ Quảng Nam (đính chính)', 'Tin khác trong lần đọc']));
+    expect(seen).not.toContain('Bão số 9 đổ bộ Quảng Ngãi');
+    // A poll fetched after the push is the source's word again: the feed now carries the correction, and one more edit.
+    await fixtureRoute(h.feed, {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: feedWithHub(hubUrl, [{ guid: 'story', title: 'Bão số 9 đổ bộ Quảng Nam' }]),
+    });
+    await poll(h.env);
+    expect(await titles(h.env)).toContain('Bão số 9 đổ bộ Quảng Nam');
   });
 });
