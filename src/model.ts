@@ -520,8 +520,10 @@ export type IngestReport =
       feed: Pick<FeedMeta, 'title' | 'link' | 'ttlMinutes' | 'skipHours' | 'skipDays' | 'hubUrl' | 'selfUrl'>;
       /** Rivers that received new or changed items. */
       delivered: string[];
-      /** The categories the Feed now delivers to (those of the source as this poll saw it). */
+      /** The categories the Feed now delivers to in full (those of the source as this poll saw it; a push adds none). */
       categories: string[];
+      /** Items were left as a WebSub push had them, for versions this body cannot place: read the next body again. */
+      partial?: boolean;
     }
   /** The ingest failure codes (ingest/index.ts), or `forgotten`: the source was removed while its fetch was out. */
   | Failure;

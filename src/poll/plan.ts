@@ -357,7 +357,7 @@ export function currentRecord(record: PollRecord | EarlierRecord): PollRecord {
 export function stateAfter(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
   const state = record.pushed
     ? pushedState(currentState(source, stored), record, source)
-    : keptMove(polledState(stored, record, source, config, random), record);
+    : keptMove(polledState(stored, record, source, config, random), record, currentState(source, stored));
   return { ...state, checks: [checkEntry(record, state), ...(state.checks ?? [])].slice(0, CHECKS_KEPT) };
 }
 
@@ -377,14 +377,16 @@ function pushedState(prev: SourceState | undefined, record: PollRecord, source: 
  * A source polled where it moved stays moved there until it moves on (a new permanent redirect) or fails there; then
  * its registered URL is asked again, and leads back if the move still stands.
  */
-function keptMove(state: SourceState, record: PollRecord): SourceState {
+function keptMove(state: SourceState, record: PollRecord, prev: SourceState | undefined): SourceState {
   const { movedTo, outcome, ingest } = record;
   if (!movedTo) return state;
   if (!outcome.ok || ingest?.ok === false) {
     const { permanentRedirect: _, ...unmoved } = state;
     return unmoved;
   }
-  return state.permanentRedirect === undefined ? { ...state, permanentRedirect: movedTo } : state;
+  // Only the move this poll went by: one forgotten meanwhile (new headers, say) stays forgotten.
+  const stillMoved = prev?.permanentRedirect === movedTo;
+  return state.permanentRedirect === undefined && stillMoved ? { ...state, permanentRedirect: movedTo } : state;
 }
 
 /** The source as polling sees it while a WebSub subscription is live: its interval stretched, as a safety net. */
@@ -418,7 +420,9 @@ function polledState(stored: SourceState | undefined, record: PollRecord, source
   }
   if (!ingest.ok) return nextState(prev, outcome, { ...base, ingestFailure: ingest });
   const { feed } = ingest;
-  const state = nextState(prev, outcome, {
+  // Items were left as a push had them: this body's validators and hash are not taken, so the next poll reads again.
+  const taken = ingest.partial ? { ...outcome, etag: undefined, lastModified: undefined } : outcome;
+  const state = nextState(prev, taken, {
     ...base,
     feedTtlMinutes: feed.ttlMinutes,
     skipHours: feed.skipHours ?? [],
@@ -433,7 +437,7 @@ function polledState(stored: SourceState | undefined, record: PollRecord, source
   const next: SourceState = { ...state, identityPolicy: ingest.policy, charset: ingest.charset, categories, registeredAt: source.createdAt };
   // The hub a subscriber would use: the HTTP Link header's, else the feed's own (WebSub §4).
   setOrDelete(next, 'feedHub', (outcome.kind === 'fresh' ? outcome.links?.hub : undefined) ?? feed.hubUrl);
-  if (record.bodyHash) next.bodyHash = record.bodyHash;
+  if (record.bodyHash && !ingest.partial) next.bodyHash = record.bodyHash;
   delete next.seen;
   return next;
 }

@@ -29,9 +29,23 @@ const SCHEMA = [
   // Every item key this source delivered lately, with the content hash delivered; seq orders them for pruning.
   'CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, hash TEXT, seq INTEGER NOT NULL) WITHOUT ROWID',
   'CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, payload TEXT NOT NULL)',
-  // Items a WebSub push changed, and when: a poll fetched before that carries them as they were, and leaves them.
-  'CREATE TABLE IF NOT EXISTS pushed (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID',
+  // Items a WebSub push changed, when, and the content hash it replaced: a poll fetched before the push that carries
+  // the replaced version (or one it cannot place) leaves them as pushed.
+  'CREATE TABLE IF NOT EXISTS pushed_versions (key TEXT NOT NULL, at TEXT NOT NULL, replaced TEXT, PRIMARY KEY (key, at)) WITHOUT ROWID',
 ];
+
+// A poll still out after this long is long finished (a lease is 10 minutes): marks of pushes older than this go.
+const PUSH_MARK_MS = 60 * 60_000;
+
+/** What one accepted fetch did: its items, the rivers sent something, the rivers the Feed now delivers to in full. */
+interface Accepted {
+  items: Item[];
+  policy: IdentityPolicy;
+  delivered: string[];
+  complete: string[];
+  /** Some items were left as a push had them, for a version this body cannot place: read the next body again. */
+  partial: boolean;
+}
 
 // A contribution per outbox row stays small enough for one River call within the Free plan's CPU (the River folds
 // the text of every new item into words: about 0.2 µs a character).
@@ -101,8 +115,8 @@ export class Feed extends SqlObject {
     // Two runs that overlap: a fetch older than one already taken would roll edits back; its news came with the newer.
     // A push is always taken, and does not count as a fetch: it may carry only the newest entries, not the rest.
     const stale = !req.pushed && (this.meta.get('fetchedAt') ?? '') > req.fetchedAt;
-    const { items, policy, delivered } = stale
-      ? { items: drafts, policy: (this.meta.get('policy') as IdentityPolicy | undefined) ?? 'guid', delivered: [] }
+    const { items, policy, delivered, complete, partial } = stale
+      ? { items: drafts, policy: (this.meta.get('policy') as IdentityPolicy | undefined) ?? 'guid', delivered: [], complete: undefined, partial: false }
       : this.accept(d, source, req.revision, drafts, req.pushed ? undefined : req.fetchedAt, { title: meta.title, link: meta.link }, req.fetchedAt);
     await this.deliver();
     return {
@@ -120,13 +134,16 @@ export class Feed extends SqlObject {
         selfUrl: meta.selfUrl,
       },
       delivered,
-      categories: [...source.categories],
+      // A push leaves a river the source joined incomplete: the Directory then asks the next poll for the whole feed.
+      categories: complete ? source.categories.filter((c) => complete.includes(c)) : [...source.categories],
+      ...(partial ? { partial } : {}),
     };
   }
 
   /**
    * Gives the drafts their keys, and in one transaction remembers them and queues their deliveries: the changes for
-   * rivers this source delivered to before, every item for a river it joined since.
+   * rivers this source delivered to before, every item for a river it joined since. A push (no `fetchedAt`) gives a
+   * joined river its own items only, so that river still waits for a poll's whole feed.
    */
   private accept(
     d: Deployment,
@@ -136,49 +153,85 @@ export class Feed extends SqlObject {
     fetchedAt: string | undefined,
     feed: { title?: string; link?: string },
     polledAt = fetchedAt!,
-  ): { items: Item[]; policy: IdentityPolicy; delivered: string[] } {
+  ): Accepted {
     return this.transaction(() => {
       const before = this.meta.get('policy') as IdentityPolicy | undefined;
       // The memory is asked about one key at a time only if the policy changes; else it is read for this fetch's keys.
       const known = { has: (key: string) => first(this.sql, 'SELECT 1 AS x FROM memory WHERE key = ?', key) !== undefined };
       const { items, policy } = assignKeys(source.id, drafts, { policy: before, known });
       const memory = this.recall(items.map((i) => i.key));
-      const pushedLater = fetchedAt ? this.pushedAfter(fetchedAt) : undefined;
-      const changes = items
-        .filter((i) => memory.get(i.key)?.hash !== i.contentHash && !pushedLater?.has(i.key))
-        .map((i): ContributedItem => ({ ...i, change: memory.has(i.key) ? 'changed' : 'new' }));
+      const { changes, partial } = this.changesOf(items, memory, fetchedAt);
       this.remember(d, items, changes, memory);
-      const targets = [...source.categories, ALL_SLUG];
-      const deliveredTo = new Set(this.meta.json<string[]>('delivered') ?? []);
       const ref: Contribution['source'] = { id: source.id, title: source.title || feed.title || hostOf(source.url), feedUrl: source.url, siteUrl: feed.link };
-      const delivered: string[] = [];
-      for (const slug of targets) {
-        const list = deliveredTo.has(slug) ? changes : items.map((i): ContributedItem => ({ ...i, change: 'new' }));
-        for (const part of chunks(list))
-          this.sql.exec(
-            'INSERT INTO outbox (slug, payload) VALUES (?, ?)',
-            slug,
-            JSON.stringify({ source: ref, revision, polledAt, items: part } satisfies Contribution),
-          );
-        if (list.length) delivered.push(slug);
-      }
-      this.meta.set('delivered', JSON.stringify(targets));
+      const { delivered, complete } = this.queueDeliveries(source, items, changes, { source: ref, revision, polledAt }, fetchedAt === undefined);
+      this.meta.set('delivered', JSON.stringify(complete));
       this.meta.set('policy', policy);
       if (fetchedAt) this.meta.set('fetchedAt', fetchedAt);
-      if (fetchedAt === undefined) this.markPushed(changes, polledAt);
-      else this.sql.exec('DELETE FROM pushed WHERE at <= ?', fetchedAt); // fetched after those pushes: it carries them
-      return { items, policy, delivered };
+      if (fetchedAt === undefined) this.markPushed(changes, memory, polledAt);
+      else this.sql.exec('DELETE FROM pushed_versions WHERE at <= ?', fetchedAt); // fetched after those pushes: it carries them
+      return { items, policy, delivered, complete, partial };
     });
   }
 
-  /** Keys a push changed after `fetchedAt`: a poll fetched then has them as they were before the push. */
-  private pushedAfter(fetchedAt: string): Set<string> {
-    return new Set(all<{ key: string }>(this.sql, 'SELECT key FROM pushed WHERE at > ?', fetchedAt).map((r) => r.key));
+  /**
+   * What this fetch changed. A poll fetched before a push leaves the items the push changed when it carries the
+   * version the push replaced; when it carries one that cannot be placed (the push brought the item first), it leaves
+   * it too and says `partial`, so that the next poll reads the feed again instead of trusting its validators.
+   */
+  private changesOf(items: Item[], memory: Map<string, { hash: string | null }>, fetchedAt: string | undefined) {
+    const marks = fetchedAt ? this.pushedAfter(fetchedAt) : new Map<string, Set<string | null>>();
+    let partial = false;
+    const changes = items
+      .filter((i) => {
+        if (memory.get(i.key)?.hash === i.contentHash) return false;
+        const replaced = marks.get(i.key);
+        if (!replaced) return true;
+        if (replaced.has(null)) partial = true;
+        return !replaced.has(null) && !replaced.has(i.contentHash); // a version no push replaced: newer than them
+      })
+      .map((i): ContributedItem => ({ ...i, change: memory.has(i.key) ? 'changed' : 'new' }));
+    return { changes, partial };
   }
 
-  /** What a push changed, and when. */
-  private markPushed(changes: Item[], at: string): void {
-    for (const item of changes) this.sql.exec('INSERT INTO pushed (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at', item.key, at);
+  /**
+   * The outbox rows of one fetch: per river, its changes; a river that never had a poll's delivery gets every item of
+   * a poll (a push's changes only: the river is not complete until a poll brings the whole feed).
+   */
+  private queueDeliveries(source: Source, items: Item[], changes: ContributedItem[], head: Omit<Contribution, 'items'>, pushed: boolean) {
+    const deliveredTo = new Set(this.meta.json<string[]>('delivered') ?? []);
+    const targets = [...source.categories, ALL_SLUG];
+    const delivered: string[] = [];
+    for (const slug of targets) {
+      const list = deliveredTo.has(slug) || pushed ? changes : items.map((i): ContributedItem => ({ ...i, change: 'new' }));
+      for (const part of chunks(list))
+        this.sql.exec('INSERT INTO outbox (slug, payload) VALUES (?, ?)', slug, JSON.stringify({ ...head, items: part } satisfies Contribution));
+      if (list.length) delivered.push(slug);
+    }
+    return { delivered, complete: pushed ? targets.filter((t) => deliveredTo.has(t)) : targets };
+  }
+
+  /** Per key a push changed after `fetchedAt`, the hashes those pushes replaced (null: a push brought the item first). */
+  private pushedAfter(fetchedAt: string): Map<string, Set<string | null>> {
+    const out = new Map<string, Set<string | null>>();
+    for (const r of all<{ key: string; replaced: string | null }>(this.sql, 'SELECT key, replaced FROM pushed_versions WHERE at > ?', fetchedAt)) {
+      const set = out.get(r.key) ?? new Set();
+      set.add(r.replaced);
+      out.set(r.key, set);
+    }
+    return out;
+  }
+
+  /** What a push changed, when, and what it replaced; marks older than any poll still out go. */
+  private markPushed(changes: Item[], memory: Map<string, { hash: string | null }>, at: string): void {
+    this.sql.exec('DELETE FROM pushed_versions WHERE at < ?', new Date(Date.parse(at) - PUSH_MARK_MS).toISOString());
+    for (const item of changes) {
+      this.sql.exec(
+        'INSERT INTO pushed_versions (key, at, replaced) VALUES (?, ?, ?) ON CONFLICT (key, at) DO NOTHING',
+        item.key,
+        at,
+        memory.get(item.key)?.hash ?? null,
+      );
+    }
   }
 
   /** The memory of these keys (hash delivered, and seq for pruning). */
@@ -317,7 +370,7 @@ export class Feed extends SqlObject {
     this.transaction(() => {
       this.sql.exec('DELETE FROM memory');
       this.sql.exec('DELETE FROM outbox');
-      this.sql.exec('DELETE FROM pushed');
+      this.sql.exec('DELETE FROM pushed_versions');
       this.meta.set('forgotten', new Date().toISOString());
     });
     await this.ctx.storage.deleteAlarm();

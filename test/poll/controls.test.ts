@@ -7,6 +7,7 @@ import type { Env } from '../../src/model';
 import { call, fixtureHits, fixtureRoute, isolatedEnv, rss } from '../support/kv';
 
 let n = 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const uniq = (name: string) => `controls-${name}-${++n}-${Math.random().toString(36).slice(2, 7)}`;
 const SECRET = 'Bearer s3cr3t-partner-token';
 const COOKIE = 'paywall=abc123; session=zz9';
@@ -139,6 +140,24 @@ describe('per-source controls', () => {
     expect(patched.status).toBe(200);
     await poll(env, 'moved-away');
     expect((await fixtureHits(from)).hits).toBe(2);
+    expect((await fixtureHits(from)).lastHeaders.cookie).toBe('paywall=new');
+  });
+
+  it('keeps the move forgotten when new headers come while a poll is out at the moved address', async () => {
+    const { env, other } = twoOrigins();
+    const [target, from] = [uniq('slow-target'), uniq('slow-from')];
+    await feedRoute(target);
+    await add(env, { id: 'slow-move', url: await fixtureRoute(from, { status: 301, redirectTo: `${other}/r/${target}` }), headers: { Cookie: 'a=1' } });
+    await poll(env, 'slow-move');
+    await fixtureRoute(target, {
+      headers: { 'content-type': 'application/rss+xml' },
+      body: rss('Partner', [{ guid: 'p1', title: 'ข่าวสมาชิก', link: 'https://partner.test/1' }]),
+      delayMs: 800,
+    });
+    const patch = () => call(env, '/admin/sources/slow-move', { method: 'PATCH', body: JSON.stringify({ headers: { Cookie: 'paywall=new' } }) });
+    const [, patched] = await Promise.all([poll(env, 'slow-move'), sleep(200).then(patch)]);
+    expect(patched.status).toBe(200);
+    await poll(env, 'slow-move');
     expect((await fixtureHits(from)).lastHeaders.cookie).toBe('paywall=new');
   });
 
