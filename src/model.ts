@@ -486,6 +486,8 @@ export interface PollTask {
   failing: boolean;
   /** Where permanent redirects moved the source (every hop 301/308): fetched instead of its registered URL. */
   movedTo?: string;
+  /** Fingerprint of the User-Agent and headers the fetch goes out with (poll/plan.ts controlsOf). */
+  controls?: string;
 }
 
 /** A fetch outcome without the body, as the Directory records it. */
@@ -498,6 +500,8 @@ export interface PollRecord {
   createdAt: string;
   /** The URL fetched instead of the registered one (PollTask.movedTo). */
   movedTo?: string;
+  /** PollTask.controls: a redirect answered to other headers than the source's now is no move to keep. */
+  controls?: string;
   /** The registry revision the poll saw: a report about an older URL or set of categories only ends the lease. */
   revision: number;
   checkedAt: string;
@@ -522,8 +526,11 @@ export type IngestReport =
       delivered: string[];
       /** The categories the Feed now delivers to in full (those of the source as this poll saw it; a push adds none). */
       categories: string[];
-      /** Items were left as a WebSub push had them, for versions this body cannot place: read the next body again. */
-      partial?: boolean;
+      /**
+       * This body was not wholly taken — items left as a WebSub push had them for versions it cannot place, or a newer
+       * fetch was taken first: keep neither its validators nor its hash, so the next poll reads the feed again.
+       */
+      unsettled?: boolean;
     }
   /** The ingest failure codes (ingest/index.ts), or `forgotten`: the source was removed while its fetch was out. */
   | Failure;

@@ -3,6 +3,7 @@
 import { failed, type Failure } from '../errors';
 import type { CheckedOutcome, CheckEntry, Config, IngestReport, PollRecord, PollTask, Source, SourceState } from '../model';
 import { withoutSecrets } from './controls';
+import { hash64 } from '../hash';
 
 const MINUTE = 60_000;
 
@@ -306,6 +307,7 @@ export function pollTask(source: Source, stored: SourceState | undefined, revisi
   const wholeFeed = joinedCategory(source, prev);
   const task: PollTask = { source, revision, wholeFeed, failing: prev?.lastError !== undefined };
   if (prev?.permanentRedirect && prev.permanentRedirect !== source.url) task.movedTo = prev.permanentRedirect;
+  task.controls = controlsOf(source);
   if (!wholeFeed) {
     if (prev?.etag) task.etag = prev.etag;
     if (prev?.lastModified) task.lastModified = prev.lastModified;
@@ -357,7 +359,7 @@ export function currentRecord(record: PollRecord | EarlierRecord): PollRecord {
 export function stateAfter(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
   const state = record.pushed
     ? pushedState(currentState(source, stored), record, source)
-    : keptMove(polledState(stored, record, source, config, random), record, currentState(source, stored));
+    : movedAsAsked(keptMove(polledState(stored, record, source, config, random), record, currentState(source, stored)), record, source, stored);
   return { ...state, checks: [checkEntry(record, state), ...(state.checks ?? [])].slice(0, CHECKS_KEPT) };
 }
 
@@ -387,6 +389,22 @@ function keptMove(state: SourceState, record: PollRecord, prev: SourceState | un
   // Only the move this poll went by: one forgotten meanwhile (new headers, say) stays forgotten.
   const stillMoved = prev?.permanentRedirect === movedTo;
   return state.permanentRedirect === undefined && stillMoved ? { ...state, permanentRedirect: movedTo } : state;
+}
+
+/** What a fetch of the source goes out with, as a fingerprint: its User-Agent and headers (secrets only hashed). */
+export function controlsOf(source: Pick<Source, 'userAgent' | 'headers'>): string {
+  return hash64(JSON.stringify([source.userAgent ?? null, source.headers ?? null]));
+}
+
+/**
+ * A redirect answered to other headers than the source's now (changed while the poll was out) is no move to keep:
+ * the move stays as stored, and the registered URL is asked with the new ones.
+ */
+function movedAsAsked(state: SourceState, record: PollRecord, source: Source, stored: SourceState | undefined): SourceState {
+  if (record.controls === undefined || record.controls === controlsOf(source)) return state;
+  const { permanentRedirect: _, ...rest } = state;
+  const kept = currentState(source, stored)?.permanentRedirect;
+  return kept ? { ...rest, permanentRedirect: kept } : rest;
 }
 
 /** The source as polling sees it while a WebSub subscription is live: its interval stretched, as a safety net. */
@@ -421,7 +439,7 @@ function polledState(stored: SourceState | undefined, record: PollRecord, source
   if (!ingest.ok) return nextState(prev, outcome, { ...base, ingestFailure: ingest });
   const { feed } = ingest;
   // Items were left as a push had them: this body's validators and hash are not taken, so the next poll reads again.
-  const taken = ingest.partial ? { ...outcome, etag: undefined, lastModified: undefined } : outcome;
+  const taken = ingest.unsettled ? { ...outcome, etag: undefined, lastModified: undefined } : outcome;
   const state = nextState(prev, taken, {
     ...base,
     feedTtlMinutes: feed.ttlMinutes,
@@ -437,7 +455,7 @@ function polledState(stored: SourceState | undefined, record: PollRecord, source
   const next: SourceState = { ...state, identityPolicy: ingest.policy, charset: ingest.charset, categories, registeredAt: source.createdAt };
   // The hub a subscriber would use: the HTTP Link header's, else the feed's own (WebSub §4).
   setOrDelete(next, 'feedHub', (outcome.kind === 'fresh' ? outcome.links?.hub : undefined) ?? feed.hubUrl);
-  if (record.bodyHash && !ingest.partial) next.bodyHash = record.bodyHash;
+  if (record.bodyHash && !ingest.unsettled) next.bodyHash = record.bodyHash;
   delete next.seen;
   return next;
 }

@@ -67,6 +67,7 @@ export async function pollSource(env: Env, d: Deployment, task: PollTask, now: D
   if (!outcome.ok && outcome.code === 'budget') return skipped;
   const record: PollRecord = { id: source.id, createdAt: source.createdAt, revision: task.revision, checkedAt, outcome };
   if (task.movedTo) record.movedTo = task.movedTo;
+  if (task.controls) record.controls = task.controls;
   if (!outcome.ok) return { result: { id: source.id, outcome: 'failed', error: outcome.reason }, record, delivered: [] };
   if (outcome.kind === 'not-modified') return { result: { id: source.id, outcome: 'not-modified' }, record, delivered: [] };
 

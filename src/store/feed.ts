@@ -44,7 +44,7 @@ interface Accepted {
   delivered: string[];
   complete: string[];
   /** Some items were left as a push had them, for a version this body cannot place: read the next body again. */
-  partial: boolean;
+  unsettled: boolean;
 }
 
 // A contribution per outbox row stays small enough for one River call within the Free plan's CPU (the River folds
@@ -115,8 +115,9 @@ export class Feed extends SqlObject {
     // Two runs that overlap: a fetch older than one already taken would roll edits back; its news came with the newer.
     // A push is always taken, and does not count as a fetch: it may carry only the newest entries, not the rest.
     const stale = !req.pushed && (this.meta.get('fetchedAt') ?? '') > req.fetchedAt;
-    const { items, policy, delivered, complete, partial } = stale
-      ? { items: drafts, policy: (this.meta.get('policy') as IdentityPolicy | undefined) ?? 'guid', delivered: [], complete: undefined, partial: false }
+    // A stale body is not taken: neither are its validators and hash (a newer poll may have asked for a fresh read).
+    const { items, policy, delivered, complete, unsettled } = stale
+      ? { items: drafts, policy: (this.meta.get('policy') as IdentityPolicy | undefined) ?? 'guid', delivered: [], complete: undefined, unsettled: true }
       : this.accept(d, source, req.revision, drafts, req.pushed ? undefined : req.fetchedAt, { title: meta.title, link: meta.link }, req.fetchedAt);
     await this.deliver();
     return {
@@ -136,7 +137,7 @@ export class Feed extends SqlObject {
       delivered,
       // A push leaves a river the source joined incomplete: the Directory then asks the next poll for the whole feed.
       categories: complete ? source.categories.filter((c) => complete.includes(c)) : [...source.categories],
-      ...(partial ? { partial } : {}),
+      ...(unsettled ? { unsettled } : {}),
     };
   }
 
@@ -160,7 +161,7 @@ export class Feed extends SqlObject {
       const known = { has: (key: string) => first(this.sql, 'SELECT 1 AS x FROM memory WHERE key = ?', key) !== undefined };
       const { items, policy } = assignKeys(source.id, drafts, { policy: before, known });
       const memory = this.recall(items.map((i) => i.key));
-      const { changes, partial } = this.changesOf(items, memory, fetchedAt);
+      const { changes, unsettled } = this.changesOf(items, memory, fetchedAt);
       this.remember(d, items, changes, memory);
       const ref: Contribution['source'] = { id: source.id, title: source.title || feed.title || hostOf(source.url), feedUrl: source.url, siteUrl: feed.link };
       const { delivered, complete } = this.queueDeliveries(source, items, changes, { source: ref, revision, polledAt }, fetchedAt === undefined);
@@ -169,28 +170,28 @@ export class Feed extends SqlObject {
       if (fetchedAt) this.meta.set('fetchedAt', fetchedAt);
       if (fetchedAt === undefined) this.markPushed(changes, memory, polledAt);
       else this.sql.exec('DELETE FROM pushed_versions WHERE at <= ?', fetchedAt); // fetched after those pushes: it carries them
-      return { items, policy, delivered, complete, partial };
+      return { items, policy, delivered, complete, unsettled };
     });
   }
 
   /**
    * What this fetch changed. A poll fetched before a push leaves the items the push changed when it carries the
    * version the push replaced; when it carries one that cannot be placed (the push brought the item first), it leaves
-   * it too and says `partial`, so that the next poll reads the feed again instead of trusting its validators.
+   * it too and says `unsettled`, so that the next poll reads the feed again instead of trusting its validators.
    */
   private changesOf(items: Item[], memory: Map<string, { hash: string | null }>, fetchedAt: string | undefined) {
     const marks = fetchedAt ? this.pushedAfter(fetchedAt) : new Map<string, Set<string | null>>();
-    let partial = false;
+    let unsettled = false;
     const changes = items
       .filter((i) => {
         if (memory.get(i.key)?.hash === i.contentHash) return false;
         const replaced = marks.get(i.key);
         if (!replaced) return true;
-        if (replaced.has(null)) partial = true;
+        if (replaced.has(null)) unsettled = true;
         return !replaced.has(null) && !replaced.has(i.contentHash); // a version no push replaced: newer than them
       })
       .map((i): ContributedItem => ({ ...i, change: memory.has(i.key) ? 'changed' : 'new' }));
-    return { changes, partial };
+    return { changes, unsettled };
   }
 
   /**

@@ -101,6 +101,21 @@ async function pollOverlappingPush(polled: { guid: string; title: string }[], pu
   return { h, hubUrl };
 }
 
+const RSS_TYPE = { 'content-type': 'application/rss+xml' };
+
+/** A live subscription whose feed answers through a slow first hop (a 302 after `delayMs`) to `later`, and a push to send. */
+async function slowHopAndPush(polled: { guid: string; title: string }[], pushedItems: { guid: string; title: string }[], delayMs: number) {
+  const h = await hubbedSource();
+  await activate(h);
+  const hubUrl = (await status(h.env)).hub as string;
+  const later = uniq('later');
+  const laterUrl = await fixtureRoute(later, { headers: RSS_TYPE, body: feedWithHub(hubUrl, polled) });
+  await fixtureRoute(h.feed, { status: 302, headers: { location: laterUrl }, delayMs });
+  const pushed = feedWithHub(hubUrl, pushedItems);
+  const signature = await sign('sha256', h.request.get('hub.secret')!, pushed);
+  return { h, hubUrl, later, laterUrl, send: () => push(h, pushed, signature) };
+}
+
 describe('WebSub subscriber', () => {
   it('subscribes with the topic, an unguessable callback under PUBLIC_BASE_URL, a lease and a secret it never shows', async () => {
     const h = await hubbedSource();
@@ -249,44 +264,40 @@ describe('WebSub subscriber', () => {
   });
 
   it('takes an edit made after the push from a poll that set out before it (its request reached the origin late)', async () => {
-    const h = await hubbedSource();
-    await activate(h);
-    const hubUrl = (await status(h.env)).hub as string;
-    const rss = { 'content-type': 'application/rss+xml' };
-    const later = uniq('later');
-    const laterUrl = await fixtureRoute(later, { headers: rss, body: feedWithHub(hubUrl, [{ guid: 'a', title: 'v1' }]) });
     // The poll's first hop answers after 2.5 s: by then the push has come and the publisher has edited the story again.
-    await fixtureRoute(h.feed, { status: 302, headers: { location: laterUrl }, delayMs: 2500 });
-    const pushed = feedWithHub(hubUrl, [{ guid: 'a', title: 'v2 (pushed)' }]);
-    const signature = await sign('sha256', h.request.get('hub.secret')!, pushed);
-    const v3 = feedWithHub(hubUrl, [{ guid: 'a', title: 'v3 (edited after the push)' }]);
+    const s = await slowHopAndPush([{ guid: 'a', title: 'v1' }], [{ guid: 'a', title: 'v2 (pushed)' }], 2500);
+    const v3 = feedWithHub(s.hubUrl, [{ guid: 'a', title: 'v3 (edited after the push)' }]);
     await Promise.all([
-      poll(h.env),
+      poll(s.h.env),
       sleep(100).then(async () => {
-        await push(h, pushed, signature);
-        await fixtureRoute(later, { headers: rss, body: v3 });
+        await s.send();
+        await fixtureRoute(s.later, { headers: RSS_TYPE, body: v3 });
       }),
     ]);
     // v3 is a version no push replaced: newer than the push, taken at once.
-    expect(await titles(h.env)).toEqual(['v3 (edited after the push)']);
+    expect(await titles(s.h.env)).toEqual(['v3 (edited after the push)']);
   });
 
   it('reads the next body again when an overlapping poll carried a story the push brought first, in another version', async () => {
-    const h = await hubbedSource();
-    await activate(h);
-    const hubUrl = (await status(h.env)).hub as string;
-    const rss = { 'content-type': 'application/rss+xml' };
-    const v3 = feedWithHub(hubUrl, [{ guid: 'b', title: 'v3 (the origin, later)' }]);
-    const later = uniq('later-b');
-    const laterUrl = await fixtureRoute(later, { headers: rss, body: v3 });
-    await fixtureRoute(h.feed, { status: 302, headers: { location: laterUrl }, delayMs: 1500 });
-    const pushed = feedWithHub(hubUrl, [{ guid: 'b', title: 'v2 (pushed first)' }]);
-    const signature = await sign('sha256', h.request.get('hub.secret')!, pushed);
-    await Promise.all([poll(h.env), sleep(100).then(() => push(h, pushed, signature))]);
+    const s = await slowHopAndPush([{ guid: 'b', title: 'v3 (the origin, later)' }], [{ guid: 'b', title: 'v2 (pushed first)' }], 1500);
+    await Promise.all([poll(s.h.env), sleep(100).then(s.send)]);
     // Which of the two is newer cannot be told: the push stands, and the poll's body is not trusted as read.
-    expect(await titles(h.env)).toContain('v2 (pushed first)');
-    await poll(h.env); // the same bytes: read again, not skipped as unchanged; fetched after the push, its word now
-    expect(await titles(h.env)).toContain('v3 (the origin, later)');
+    expect(await titles(s.h.env)).toContain('v2 (pushed first)');
+    await poll(s.h.env); // the same bytes: read again, not skipped as unchanged; fetched after the push, its word now
+    expect(await titles(s.h.env)).toContain('v3 (the origin, later)');
+  });
+
+  it('keeps reading again after an unsettled poll, even when an older overlapping poll answers last', async () => {
+    const s = await slowHopAndPush([{ guid: 'c', title: 'v3 (the origin, later)' }], [{ guid: 'c', title: 'v2 (pushed first)' }], 2500);
+    const secondPoll = async () => {
+      await fixtureRoute(s.h.feed, { status: 302, headers: { location: s.laterUrl }, delayMs: 1000 });
+      await poll(s.h.env); // the newer run: answers first, unsettled by the push
+    };
+    await Promise.all([poll(s.h.env), sleep(50).then(secondPoll), sleep(300).then(s.send)]); // the first: stale, answers last
+    expect(await titles(s.h.env)).toContain('v2 (pushed first)');
+    await fixtureRoute(s.h.feed, { status: 302, headers: { location: s.laterUrl } });
+    await poll(s.h.env); // the same bytes again: the stale answer's hash was not kept, so they are read
+    expect(await titles(s.h.env)).toContain('v3 (the origin, later)');
   });
 
   it('gives a category joined just before a push the whole feed at the next poll, not only the pushed story', async () => {

@@ -161,6 +161,22 @@ describe('per-source controls', () => {
     expect((await fixtureHits(from)).lastHeaders.cookie).toBe('paywall=new');
   });
 
+  it('does not learn a move from a 301 answered to the headers a PATCH has since replaced', async () => {
+    const { env, other } = twoOrigins();
+    const [target, from] = [uniq('late-target'), uniq('late-from')];
+    await feedRoute(target);
+    const url = await fixtureRoute(from, { status: 301, redirectTo: `${other}/r/${target}`, delayMs: 800 });
+    await add(env, { id: 'late-301', url, headers: { Cookie: 'a=1' } });
+    const patch = () => call(env, '/admin/sources/late-301', { method: 'PATCH', body: JSON.stringify({ headers: { Cookie: 'paywall=new' } }) });
+    const [, patched] = await Promise.all([poll(env, 'late-301'), sleep(200).then(patch)]);
+    expect(patched.status).toBe(200);
+    expect((await fixtureHits(from)).lastHeaders.cookie).toBe('a=1');
+    await poll(env, 'late-301');
+    const hits = await fixtureHits(from);
+    expect(hits.hits).toBe(2);
+    expect(hits.lastHeaders.cookie).toBe('paywall=new');
+  });
+
   it('refuses headers off the allowlist and values HTTP cannot carry, changing nothing', async () => {
     const { env } = isolatedEnv();
     const url = await feedRoute(uniq('bad'));
