@@ -5,7 +5,7 @@ import { failed, type Result } from '../errors';
 import type { Category, Deployment, Env, IndexDoc, PollRecord, PollTask, Source, SourceState, SourceStatus, SourceView } from '../model';
 import { alertAfterCheck, alertEvent, deliverAlert, statusUrlOf, type AlertKind } from '../poll/alerts';
 import { applyHeaderChange, viewOf, type HeaderChange } from '../poll/controls';
-import { currentRecord, currentState, DUE_SLACK_MS, joinsCategory, pollTask, safetyNetSource, spreadHosts, stateAfter } from '../poll/plan';
+import { controlsOf, currentRecord, currentState, DUE_SLACK_MS, joinsCategory, pollTask, safetyNetSource, spreadHosts, stateAfter } from '../poll/plan';
 import {
   afterRequest,
   dueRequest,
@@ -524,7 +524,7 @@ export class Directory extends SqlObject {
       // Categories it left are no longer delivered to: coming back to one brings the whole feed again.
       const state = { ...stored, categories: stored.categories?.filter((c) => !left.includes(c)) };
       // New credentials or User-Agent may get another answer at the registered URL than the redirect that moved it.
-      if (patch.headers !== undefined || patch.userAgent !== undefined) delete state.permanentRedirect;
+      if (controlsOf(next) !== controlsOf(prev)) delete state.permanentRedirect;
       if (moved) {
         // Another feed: the old one's validators, body hash and permanent redirect mean nothing to it.
         const { etag: _e, lastModified: _l, bodyHash: _b, permanentRedirect: _p, ...fresh } = state;

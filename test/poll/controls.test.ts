@@ -135,6 +135,14 @@ describe('per-source controls', () => {
     expect(hitsTarget.hits).toBe(2);
     expect(hitsTarget.lastHeaders.cookie).toBeUndefined();
     expect(hitsTarget.lastHeaders['accept-language']).toBe('vi');
+    // An edit that leaves the headers as they are (the console's form sends them every time) keeps the move.
+    const same = await call(env, '/admin/sources/moved-away', {
+      method: 'PATCH',
+      body: JSON.stringify({ title: 'Đối tác', headers: { 'Accept-Language': 'vi' } }),
+    });
+    expect(same.status).toBe(200);
+    await poll(env, 'moved-away');
+    expect((await fixtureHits(from)).hits).toBe(1);
     // New credentials: the registered URL is asked again (it may answer them instead of redirecting).
     const patched = await call(env, '/admin/sources/moved-away', { method: 'PATCH', body: JSON.stringify({ headers: { Cookie: 'paywall=new' } }) });
     expect(patched.status).toBe(200);
