@@ -93,3 +93,8 @@ export function withoutSecrets(headers: Record<string, string> | undefined): Rec
   const plain = Object.entries(headers).filter(([name]) => ALLOWED.get(name.toLowerCase())?.secret === false);
   return plain.length ? Object.fromEntries(plain) : undefined;
 }
+
+/** The source's headers for a fetch of `url`: all of them on the source's own origin, elsewhere the plain ones. */
+export function headersFor(url: string, sourceUrl: string, headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  return URL.parse(url)?.origin === URL.parse(sourceUrl)?.origin ? headers : withoutSecrets(headers);
+}

@@ -6,7 +6,7 @@ import { tokenizeHtml, type HtmlToken } from '../ingest/html';
 import { parseFeed } from '../ingest/parse/index';
 import type { Config, FeedFormat, FetchOutcome } from '../model';
 import { checkSourceUrl } from './address';
-import { withoutSecrets } from './controls';
+import { headersFor } from './controls';
 import { fetchFeed, type FetchOptions } from './fetch';
 
 export interface FeedCandidate {
@@ -111,9 +111,8 @@ function usualPaths(pageUrl: string): FeedCandidate[] {
 
 /** The feed behind `url`: itself when it is one, else the first working feed its page names or a usual path holds. */
 export async function discoverFeed(url: string, config: Config, opts: FetchOptions = {}): Promise<Discovery> {
-  const origin = new URL(url).origin;
   // The source's own User-Agent and headers; its credentials only to its own origin, never to a candidate elsewhere.
-  const optsFor = (u: string): FetchOptions => (new URL(u).origin === origin ? opts : { ...opts, headers: withoutSecrets(opts.headers) });
+  const optsFor = (u: string): FetchOptions => ({ ...opts, headers: headersFor(u, url, opts.headers) });
   const probe: Probe = { fetch: (u) => fetchFeed(u, {}, config, optsFor(u)) };
   const first = await probe.fetch(url);
   if (!first.ok) return failed('unreachable', first.reason, { candidates: [] });
