@@ -2,7 +2,7 @@
 // Pure: values in, values out (time and randomness come in through arguments).
 import { failed, type Failure } from '../errors';
 import type { CheckedOutcome, CheckEntry, Config, IngestReport, PollRecord, PollTask, Source, SourceState } from '../model';
-import { withoutSecrets } from './controls';
+import { headersFor } from './controls';
 import { hash64 } from '../hash';
 
 const MINUTE = 60_000;
@@ -323,9 +323,8 @@ export function pollTask(source: Source, stored: SourceState | undefined, revisi
  */
 export function fetchTarget(task: PollTask): { url: string; headers?: Record<string, string> } {
   const { source, movedTo } = task;
-  if (!movedTo) return { url: source.url, headers: source.headers };
-  const sameOrigin = URL.parse(movedTo)?.origin === URL.parse(source.url)?.origin;
-  return { url: movedTo, headers: sameOrigin ? source.headers : withoutSecrets(source.headers) };
+  const url = movedTo ?? source.url;
+  return { url, headers: headersFor(url, source.url, source.headers) };
 }
 
 /** A PollRecord as a Worker of the release before wrote it (a run that spanned a deploy). */
@@ -359,7 +358,7 @@ export function currentRecord(record: PollRecord | EarlierRecord): PollRecord {
 export function stateAfter(stored: SourceState | undefined, record: PollRecord, source: Source, config: Config, random?: () => number): SourceState {
   const state = record.pushed
     ? pushedState(currentState(source, stored), record, source)
-    : movedAsAsked(keptMove(polledState(stored, record, source, config, random), record, currentState(source, stored)), record, source, stored);
+    : movedState(polledState(stored, record, source, config, random), record, source, currentState(source, stored));
   return { ...state, checks: [checkEntry(record, state), ...(state.checks ?? [])].slice(0, CHECKS_KEPT) };
 }
 
@@ -375,36 +374,28 @@ function pushedState(prev: SourceState | undefined, record: PollRecord, source: 
   return { ...state, identityPolicy: ingest.policy, charset: ingest.charset, categories };
 }
 
-/**
- * A source polled where it moved stays moved there until it moves on (a new permanent redirect) or fails there; then
- * its registered URL is asked again, and leads back if the move still stands.
- */
-function keptMove(state: SourceState, record: PollRecord, prev: SourceState | undefined): SourceState {
-  const { movedTo, outcome, ingest } = record;
-  if (!movedTo) return state;
-  if (!outcome.ok || ingest?.ok === false) {
-    const { permanentRedirect: _, ...unmoved } = state;
-    return unmoved;
-  }
-  // Only the move this poll went by: one forgotten meanwhile (new headers, say) stays forgotten.
-  const stillMoved = prev?.permanentRedirect === movedTo;
-  return state.permanentRedirect === undefined && stillMoved ? { ...state, permanentRedirect: movedTo } : state;
-}
-
 /** What a fetch of the source goes out with, as a fingerprint: its User-Agent and headers (secrets only hashed). */
 export function controlsOf(source: Pick<Source, 'userAgent' | 'headers'>): string {
   return hash64(JSON.stringify([source.userAgent ?? null, source.headers ?? null]));
 }
 
 /**
- * A redirect answered to other headers than the source's now (changed while the poll was out) is no move to keep:
- * the move stays as stored, and the registered URL is asked with the new ones.
+ * Where the source lives after a poll. A redirect answered to other headers than the source's now (changed while the
+ * poll was out) moves nothing: the stored move stands. A source polled where it moved stays there until it moves on
+ * (a new permanent redirect) or fails there — then its registered URL is asked again, and leads back if the move
+ * stands — unless the move was forgotten meanwhile (new headers, say).
  */
-function movedAsAsked(state: SourceState, record: PollRecord, source: Source, stored: SourceState | undefined): SourceState {
-  if (record.controls === undefined || record.controls === controlsOf(source)) return state;
+function movedState(state: SourceState, record: PollRecord, source: Source, prev: SourceState | undefined): SourceState {
+  const move = moveAfter(state, record, source, prev);
   const { permanentRedirect: _, ...rest } = state;
-  const kept = currentState(source, stored)?.permanentRedirect;
-  return kept ? { ...rest, permanentRedirect: kept } : rest;
+  return move ? { ...rest, permanentRedirect: move } : rest;
+}
+
+function moveAfter(state: SourceState, record: PollRecord, source: Source, prev: SourceState | undefined): string | undefined {
+  const { movedTo, outcome, ingest } = record;
+  if (record.controls !== undefined && record.controls !== controlsOf(source)) return prev?.permanentRedirect;
+  if (movedTo !== undefined && (!outcome.ok || ingest?.ok === false)) return undefined;
+  return state.permanentRedirect ?? (movedTo !== undefined && prev?.permanentRedirect === movedTo ? movedTo : undefined);
 }
 
 /** The source as polling sees it while a WebSub subscription is live: its interval stretched, as a safety net. */
